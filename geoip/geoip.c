@@ -1,0 +1,254 @@
+/* geoip: libmaxminddb lookups with a direct-mapped cache in front. The cache
+ * holds pointers into the mapped files, so it is flushed (generation bump)
+ * whenever a database is swapped. Must not allocate per lookup. */
+#include "geoip.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../plugin/hash.h"
+
+struct geoip_cache_slot {
+    uint32_t generation;       /* 0: empty */
+    struct ip_address address;
+    struct geoip_result result;
+};
+
+static void database_stat(struct geoip_database *db)
+{
+    struct stat st;
+    if (stat(db->path, &st) != 0)
+        return;
+    db->device = st.st_dev;
+    db->inode = st.st_ino;
+    db->size = st.st_size;
+    db->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+static bool database_open(struct geoip_database *db, const char *path, char *error, size_t size)
+{
+    memset(db, 0, sizeof *db);
+    snprintf(db->path, sizeof db->path, "%s", path);
+    int status = MMDB_open(path, MMDB_MODE_MMAP, &db->mmdb);
+    if (status != MMDB_SUCCESS) {
+        snprintf(error, size, "%s: cannot open MaxMind database: %s%s%s", path,
+                 MMDB_strerror(status), status == MMDB_IO_ERROR ? ": " : "",
+                 status == MMDB_IO_ERROR ? strerror(errno) : "");
+        return false;
+    }
+    db->open = true;
+    database_stat(db);
+    return true;
+}
+
+static void database_close(struct geoip_database *db)
+{
+    if (db->open)
+        MMDB_close(&db->mmdb);
+    db->open = false;
+}
+
+bool geoip_open(struct geoip *geoip, const char *asn_path, const char *country_path, char *error,
+                size_t error_size)
+{
+    memset(geoip, 0, sizeof *geoip);
+    geoip->cache_generation = 1;
+    geoip->cache = calloc(GEOIP_CACHE_SLOTS, sizeof *geoip->cache);
+    if (!geoip->cache) {
+        snprintf(error, error_size, "out of memory for the GeoIP cache");
+        return false;
+    }
+    if (asn_path && *asn_path && !database_open(&geoip->asn_db, asn_path, error, error_size))
+        goto fail;
+    if (country_path && *country_path &&
+        !database_open(&geoip->country_db, country_path, error, error_size))
+        goto fail;
+    return true;
+fail:
+    geoip_close(geoip);
+    return false;
+}
+
+void geoip_close(struct geoip *geoip)
+{
+    database_close(&geoip->asn_db);
+    database_close(&geoip->country_db);
+    free(geoip->cache);
+    geoip->cache = NULL;
+}
+
+bool geoip_enabled(const struct geoip *geoip)
+{
+    return geoip->asn_db.open || geoip->country_db.open;
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Writes dir/name into out if that file exists and out is still empty. */
+static void pick_first(const char *dir, const char *const names[], char *out, size_t size)
+{
+    for (int i = 0; names[i] && !*out; i++) {
+        snprintf(out, size, "%s/%s", dir, names[i]);
+        if (!file_exists(out))
+            *out = '\0';
+    }
+}
+
+void geoip_find_in_dir(const char *dir, char *asn_path, char *country_path, size_t size)
+{
+    static const char *const asn_names[] = { "GeoLite2-ASN.mmdb", "GeoIP2-ASN.mmdb", NULL };
+    static const char *const country_names[] = {
+        "GeoLite2-Country.mmdb", "GeoIP2-Country.mmdb", "GeoLite2-City.mmdb", "GeoIP2-City.mmdb",
+        NULL,
+    };
+    pick_first(dir, asn_names, asn_path, size);
+    pick_first(dir, country_names, country_path, size);
+}
+
+bool geoip_find_default(char *asn_path, char *country_path, size_t size)
+{
+    static const char *const dirs[] = { "/usr/share/GeoIP", "/var/lib/GeoIP",
+                                        "/usr/local/share/GeoIP", NULL };
+    *asn_path = *country_path = '\0';
+    for (int i = 0; dirs[i]; i++)
+        geoip_find_in_dir(dirs[i], asn_path, country_path, size);
+    return *asn_path || *country_path;
+}
+
+static MMDB_lookup_result_s database_lookup(struct geoip *geoip, struct geoip_database *db,
+                                            const struct ip_address *address)
+{
+    struct sockaddr_storage storage;
+    memset(&storage, 0, sizeof storage);
+    if (address->family == 4) {
+        struct sockaddr_in *v4 = (struct sockaddr_in *)&storage;
+        v4->sin_family = AF_INET;
+        memcpy(&v4->sin_addr, address->bytes, 4);
+    } else {
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&storage;
+        v6->sin6_family = AF_INET6;
+        memcpy(&v6->sin6_addr, address->bytes, 16);
+    }
+    int error = MMDB_SUCCESS;
+    MMDB_lookup_result_s found = MMDB_lookup_sockaddr(&db->mmdb, (struct sockaddr *)&storage, &error);
+    if (error != MMDB_SUCCESS) {
+        geoip->counters.lookup_errors++;
+        found.found_entry = false;
+    }
+    return found;
+}
+
+static bool get_value(MMDB_entry_s *entry, MMDB_entry_data_s *data, uint32_t type,
+                      const char *const *path)
+{
+    return MMDB_aget_value(entry, data, path) == MMDB_SUCCESS && data->has_data &&
+           data->type == type;
+}
+
+static void lookup_asn(struct geoip *geoip, const struct ip_address *address,
+                       struct geoip_result *result)
+{
+    MMDB_lookup_result_s found = database_lookup(geoip, &geoip->asn_db, address);
+    if (!found.found_entry)
+        return;
+    static const char *const number_path[] = { "autonomous_system_number", NULL };
+    static const char *const org_path[] = { "autonomous_system_organization", NULL };
+    MMDB_entry_data_s data;
+    if (get_value(&found.entry, &data, MMDB_DATA_TYPE_UINT32, number_path))
+        result->asn = data.uint32;
+    if (get_value(&found.entry, &data, MMDB_DATA_TYPE_UTF8_STRING, org_path)) {
+        result->org = data.utf8_string;
+        result->org_length = data.data_size;
+    }
+}
+
+static void lookup_country(struct geoip *geoip, const struct ip_address *address,
+                           struct geoip_result *result)
+{
+    MMDB_lookup_result_s found = database_lookup(geoip, &geoip->country_db, address);
+    if (!found.found_entry)
+        return;
+    static const char *const nested[] = { "country", "iso_code", NULL };
+    static const char *const registered[] = { "registered_country", "iso_code", NULL };
+    static const char *const flat[] = { "country_code", NULL };
+    static const char *const *const layouts[] = { nested, registered, flat };
+    MMDB_entry_data_s data;
+    for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
+        if (get_value(&found.entry, &data, MMDB_DATA_TYPE_UTF8_STRING, layouts[i]) &&
+            data.data_size == 2) {
+            memcpy(result->country, data.utf8_string, 2);
+            result->country[2] = '\0';
+            return;
+        }
+    }
+}
+
+void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
+                  struct geoip_result *result)
+{
+    geoip->counters.lookups++;
+    struct geoip_cache_slot *slot =
+        &geoip->cache[hash_bytes(address->bytes, 16, address->family) % GEOIP_CACHE_SLOTS];
+    if (slot->generation == geoip->cache_generation && ip_address_equal(&slot->address, address)) {
+        geoip->counters.cache_hits++;
+        *result = slot->result;
+        return;
+    }
+    memset(result, 0, sizeof *result);
+    if (geoip->asn_db.open)
+        lookup_asn(geoip, address, result);
+    if (geoip->country_db.open)
+        lookup_country(geoip, address, result);
+    slot->generation = geoip->cache_generation;
+    slot->address = *address;
+    slot->result = *result;
+}
+
+static bool database_changed(struct geoip_database *db)
+{
+    struct geoip_database now = *db;
+    database_stat(&now);
+    return now.inode != db->inode || now.device != db->device || now.mtime_ns != db->mtime_ns ||
+           now.size != db->size;
+}
+
+/* Opens the file again beside the old mapping and swaps on success. */
+static bool database_reopen(struct geoip *geoip, struct geoip_database *db, char *error,
+                            size_t size)
+{
+    struct geoip_database fresh;
+    char path[GEOIP_PATH_MAX];
+    snprintf(path, sizeof path, "%s", db->path);
+    if (!database_open(&fresh, path, error, size)) {
+        database_stat(db); /* do not retry a broken file until it changes again */
+        geoip->counters.reload_failures++;
+        return false;
+    }
+    database_close(db);
+    *db = fresh;
+    geoip->cache_generation++;
+    geoip->counters.reloads++;
+    return true;
+}
+
+bool geoip_reload(struct geoip *geoip, bool force, char *error, size_t error_size)
+{
+    bool ok = true;
+    struct geoip_database *dbs[] = { &geoip->asn_db, &geoip->country_db };
+    for (int i = 0; i < 2; i++) {
+        if (!dbs[i]->open || !(force || database_changed(dbs[i])))
+            continue;
+        if (!database_reopen(geoip, dbs[i], error, error_size))
+            ok = false;
+    }
+    return ok;
+}

@@ -1,0 +1,79 @@
+/* geoip: ASN, AS organisation and country of an address, from MaxMind DB
+ * files via libmaxminddb, behind a per-address cache. Understands MaxMind's
+ * nested layout (country.iso_code, registered_country.iso_code) and flat ones
+ * ({"country_code": "RU"}) used by DB-IP, IPinfo and ip-location-db. Reopens
+ * the files when they change. It knows nothing about DNS or output. */
+#ifndef EXCLAVE_GEOIP_H
+#define EXCLAVE_GEOIP_H
+
+#include <maxminddb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../plugin/ip_address.h"
+
+enum { GEOIP_CACHE_SLOTS = 1 << 16, GEOIP_PATH_MAX = 4096, GEOIP_ERROR_MAX = 4096 + 256 };
+
+/* What is known about one address. org points into the mapped database: it
+ * stays valid until the next geoip_reload(). */
+struct geoip_result {
+    uint32_t asn;              /* 0 when unknown */
+    uint32_t org_length;
+    const char *org;           /* not NUL-terminated; NULL when unknown */
+    char country[3];           /* ISO 3166 alpha-2, "" when unknown */
+};
+
+struct geoip_database {
+    bool open;
+    char path[GEOIP_PATH_MAX];
+    dev_t device;
+    ino_t inode;
+    int64_t mtime_ns;
+    off_t size;
+    MMDB_s mmdb;
+};
+
+struct geoip_cache_slot;
+
+struct geoip_counters {
+    uint64_t lookups;
+    uint64_t cache_hits;
+    uint64_t lookup_errors;    /* libmaxminddb errors on lookup (corrupt tree or data) */
+    uint64_t reloads;
+    uint64_t reload_failures;
+};
+
+struct geoip {
+    struct geoip_database asn_db, country_db;
+    struct geoip_cache_slot *cache;
+    uint32_t cache_generation;
+    struct geoip_counters counters;
+};
+
+/* Opens either or both databases (NULL or "" skips one). On failure returns
+ * false and writes a message naming the file into error. */
+bool geoip_open(struct geoip *geoip, const char *asn_path, const char *country_path, char *error,
+                size_t error_size);
+void geoip_close(struct geoip *geoip);
+
+/* Finds GeoLite2/GeoIP2 ASN and Country (or City) databases in dir. Either
+ * output may be left empty when no file is there. */
+void geoip_find_in_dir(const char *dir, char *asn_path, char *country_path, size_t size);
+
+/* The default search path, like Zeek's: /usr/share/GeoIP, /var/lib/GeoIP,
+ * /usr/local/share/GeoIP. Returns true when at least one database was found. */
+bool geoip_find_default(char *asn_path, char *country_path, size_t size);
+
+void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
+                  struct geoip_result *result);
+
+/* Reopens a database whose file changed (or all, when force). Events are not
+ * dropped: the old mapping serves until the new one opened. Returns false and
+ * fills error if a reopen failed (the old database stays in use). */
+bool geoip_reload(struct geoip *geoip, bool force, char *error, size_t error_size);
+
+bool geoip_enabled(const struct geoip *geoip);
+
+#endif

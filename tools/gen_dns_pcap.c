@@ -1,0 +1,442 @@
+/* gen-dns-pcap: writes synthetic DNS captures with a ground-truth file.
+ *   --scenario demo   the bundled 2016-style scenario (addresses from
+ *                     geoip/demo-networks.csv), with TCP, IPv6, EDNS client
+ *                     subnet, NXDOMAIN, an unanswered query and an
+ *                     unsolicited response;
+ *   --scenario bench  a large load (--packets N) of random public clients.
+ * The truth file (--truth) lists, per logged DNS message, what a correct
+ * decoder must report. Deterministic for a given --seed. It never reads
+ * the network; it only writes files. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcap_writer.h"
+
+enum { MESSAGE_MAX = 4096, ANSWERS_MAX = 8, DAY_US = 86400000000LL };
+
+struct generator {
+    struct pcap_writer pcap;
+    FILE *truth;               /* NULL: no truth file */
+    uint64_t rng;
+    int64_t now_us;
+    uint16_t next_id;
+    uint16_t next_port;
+};
+
+/* One lookup to write: the query, and unless unanswered, its response. */
+struct lookup_spec {
+    struct ip_address client, server;
+    const char *qname;
+    uint16_t qtype;
+    uint8_t rcode;
+    size_t answer_count;
+    struct ip_address answers[ANSWERS_MAX];
+    const char *cname;         /* optional CNAME before the addresses */
+    bool with_client_subnet;
+    struct ip_address subnet;
+    uint8_t subnet_prefix;
+    bool tcp;
+    bool unanswered;
+    bool unsolicited;          /* response only, no query */
+};
+
+static uint64_t rng_next(struct generator *g)
+{
+    g->rng ^= g->rng << 13;
+    g->rng ^= g->rng >> 7;
+    g->rng ^= g->rng << 17;
+    return g->rng;
+}
+
+static uint32_t rng_below(struct generator *g, uint32_t bound)
+{
+    return (uint32_t)(rng_next(g) % bound);
+}
+
+static struct ip_address address(const char *text)
+{
+    struct ip_address a;
+    if (!ip_address_parse(text, &a)) {
+        fprintf(stderr, "gen-dns-pcap: bad address %s\n", text);
+        exit(2);
+    }
+    return a;
+}
+
+static struct ip_address address_v4(uint32_t value)
+{
+    uint8_t b[4] = { (uint8_t)(value >> 24), (uint8_t)(value >> 16), (uint8_t)(value >> 8),
+                     (uint8_t)value };
+    struct ip_address a;
+    ip_address_set_v4(&a, b);
+    return a;
+}
+
+/* ---- DNS wire format ---------------------------------------------------- */
+
+static size_t put_u16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; return 2; }
+static size_t put_u32(uint8_t *p, uint32_t v) { put_u16(p, (uint16_t)(v >> 16)); put_u16(p + 2, (uint16_t)v); return 4; }
+
+static size_t put_name(uint8_t *p, const char *name)
+{
+    size_t n = 0;
+    while (*name) {
+        const char *dot = strchr(name, '.');
+        size_t label = dot ? (size_t)(dot - name) : strlen(name);
+        p[n++] = (uint8_t)label;
+        memcpy(p + n, name, label);
+        n += label;
+        name += label + (dot ? 1 : 0);
+    }
+    p[n++] = 0;
+    return n;
+}
+
+static size_t put_header(uint8_t *p, uint16_t id, uint16_t flags, uint16_t an, uint16_t ar)
+{
+    put_u16(p, id);
+    put_u16(p + 2, flags);
+    put_u16(p + 4, 1);
+    put_u16(p + 6, an);
+    put_u16(p + 8, 0);
+    put_u16(p + 10, ar);
+    return 12;
+}
+
+static size_t put_client_subnet(uint8_t *p, const struct lookup_spec *s)
+{
+    size_t address_bytes = (s->subnet_prefix + 7u) / 8u;
+    size_t n = 0;
+    p[n++] = 0;                                  /* root owner */
+    n += put_u16(p + n, 41);                     /* OPT */
+    n += put_u16(p + n, 1232);                   /* UDP size */
+    n += put_u32(p + n, 0);
+    n += put_u16(p + n, (uint16_t)(8 + address_bytes));
+    n += put_u16(p + n, 8);                      /* option: client subnet */
+    n += put_u16(p + n, (uint16_t)(4 + address_bytes));
+    n += put_u16(p + n, s->subnet.family == 4 ? 1 : 2);
+    p[n++] = s->subnet_prefix;
+    p[n++] = 0;
+    memcpy(p + n, s->subnet.bytes, address_bytes);
+    return n + address_bytes;
+}
+
+static size_t build_query(uint8_t *p, uint16_t id, const struct lookup_spec *s)
+{
+    size_t n = put_header(p, id, 0x0100, 0, s->with_client_subnet ? 1 : 0);
+    n += put_name(p + n, s->qname);
+    n += put_u16(p + n, s->qtype);
+    n += put_u16(p + n, 1);
+    if (s->with_client_subnet)
+        n += put_client_subnet(p + n, s);
+    return n;
+}
+
+static size_t build_response(uint8_t *p, uint16_t id, const struct lookup_spec *s)
+{
+    uint16_t answers = (uint16_t)(s->answer_count + (s->cname ? 1 : 0));
+    size_t n = put_header(p, id, (uint16_t)(0x8180 | s->rcode), answers, 0);
+    n += put_name(p + n, s->qname);
+    n += put_u16(p + n, s->qtype);
+    n += put_u16(p + n, 1);
+    uint16_t owner = 0xc00c;                     /* pointer to the question name */
+    if (s->cname) {
+        n += put_u16(p + n, owner);
+        n += put_u16(p + n, 5);
+        n += put_u16(p + n, 1);
+        n += put_u32(p + n, 300);
+        size_t rdlength_at = n;
+        n += 2;
+        owner = (uint16_t)(0xc000 | n);
+        size_t name_length = put_name(p + n, s->cname);
+        put_u16(p + rdlength_at, (uint16_t)name_length);
+        n += name_length;
+    }
+    for (size_t i = 0; i < s->answer_count; i++) {
+        bool v4 = s->answers[i].family == 4;
+        n += put_u16(p + n, owner);
+        n += put_u16(p + n, v4 ? 1 : 28);
+        n += put_u16(p + n, 1);
+        n += put_u32(p + n, 3600);
+        n += put_u16(p + n, v4 ? 4 : 16);
+        memcpy(p + n, s->answers[i].bytes, v4 ? 4 : 16);
+        n += v4 ? 4 : 16;
+    }
+    return n;
+}
+
+/* ---- truth file ----------------------------------------------------------- */
+
+static void truth_row(struct generator *g, uint64_t packet, bool response, uint16_t id,
+                      uint16_t client_port, const struct lookup_spec *s)
+{
+    if (!g->truth)
+        return;
+    char client[IP_ADDRESS_TEXT_MAX + 1], server[IP_ADDRESS_TEXT_MAX + 1];
+    client[ip_address_format(&s->client, client)] = '\0';
+    server[ip_address_format(&s->server, server)] = '\0';
+    fprintf(g->truth, "%" PRIu64 "\t%s\t%s\t%s\t%u\t%s\t%u\t%u\t%s\t%u\t%u\t", packet,
+            response ? "answer" : "query", s->tcp ? "TCP" : "UDP", client, client_port, server,
+            53, id, s->qname, s->qtype, response ? s->rcode : 0);
+    for (size_t i = 0; response && i < s->answer_count; i++) {
+        char text[IP_ADDRESS_TEXT_MAX + 1];
+        text[ip_address_format(&s->answers[i], text)] = '\0';
+        fprintf(g->truth, "%s%s", i ? "," : "", text);
+    }
+    if (!response || s->answer_count == 0)
+        fputc('-', g->truth);
+    fprintf(g->truth, "\t%d\t", s->unsolicited ? 1 : 0);
+    if (s->with_client_subnet && !response) {
+        char text[IP_ADDRESS_TEXT_MAX + 1];
+        text[ip_address_format(&s->subnet, text)] = '\0';
+        fprintf(g->truth, "%s/%u\n", text, s->subnet_prefix);
+    } else {
+        fputs("-\n", g->truth);
+    }
+}
+
+/* ---- lookups as packets --------------------------------------------------- */
+
+static void write_udp_lookup(struct generator *g, const struct lookup_spec *s, uint16_t id,
+                             uint16_t port)
+{
+    uint8_t message[MESSAGE_MAX];
+    struct frame_endpoints to_server = { s->client, s->server, port, 53 };
+    struct frame_endpoints to_client = { s->server, s->client, 53, port };
+    if (!s->unsolicited) {
+        size_t n = build_query(message, id, s);
+        pcap_writer_udp(&g->pcap, g->now_us, &to_server, message, n);
+        truth_row(g, g->pcap.frames, false, id, port, s);
+    }
+    if (s->unanswered)
+        return;
+    g->now_us += 20000;
+    size_t n = build_response(message, id, s);
+    pcap_writer_udp(&g->pcap, g->now_us, &to_client, message, n);
+    truth_row(g, g->pcap.frames, true, id, port, s);
+}
+
+/* TCP, picked up mid-stream (no handshake): the 2-byte length prefix and the
+ * query in one segment; the response split across two segments. */
+static void write_tcp_lookup(struct generator *g, const struct lookup_spec *s, uint16_t id,
+                             uint16_t port)
+{
+    uint8_t frame[MESSAGE_MAX + 2];
+    struct frame_endpoints to_server = { s->client, s->server, port, 53 };
+    struct frame_endpoints to_client = { s->server, s->client, 53, port };
+    uint32_t client_seq = (uint32_t)rng_next(g), server_seq = (uint32_t)rng_next(g);
+    size_t n = build_query(frame + 2, id, s);
+    put_u16(frame, (uint16_t)n);
+    pcap_writer_tcp(&g->pcap, g->now_us, &to_server, client_seq, server_seq, 0x18, frame, n + 2);
+    truth_row(g, g->pcap.frames, false, id, port, s);
+    if (s->unanswered)
+        return;
+    n = build_response(frame + 2, id, s);
+    put_u16(frame, (uint16_t)n);
+    size_t first = (n + 2) / 2;
+    g->now_us += 20000;
+    pcap_writer_tcp(&g->pcap, g->now_us, &to_client, server_seq, client_seq, 0x10, frame, first);
+    pcap_writer_tcp(&g->pcap, g->now_us + 10, &to_client, server_seq + (uint32_t)first,
+                    client_seq, 0x18, frame + first, n + 2 - first);
+    truth_row(g, g->pcap.frames, true, id, port, s);
+}
+
+static void write_lookup(struct generator *g, const struct lookup_spec *s)
+{
+    uint16_t id = g->next_id++;
+    uint16_t port = (uint16_t)(1024 + g->next_port++ % 60000);
+    if (s->tcp)
+        write_tcp_lookup(g, s, id, port);
+    else
+        write_udp_lookup(g, s, id, port);
+    g->now_us += 1000;
+}
+
+/* ---- scenarios ------------------------------------------------------------- */
+
+static const char *const popular_names[] = {
+    "www.example.com", "mail.example.net", "cdn.example.org", "api.example.com",
+    "news.example.net", "shop.example.org", "static.example.com", "login.example.net",
+};
+
+static struct ip_address background_client(struct generator *g)
+{
+    /* 100.64.0.0/16 .. 100.71.0.0/16: eight demo ISPs in eight countries */
+    uint32_t isp = rng_below(g, 8);
+    return address_v4((100u << 24) | ((64u + isp) << 16) | (rng_below(g, 254) + 1) << 8 |
+                      (rng_below(g, 254) + 1));
+}
+
+static void demo_background(struct generator *g, int lookups)
+{
+    for (int i = 0; i < lookups; i++) {
+        struct lookup_spec s = { .client = background_client(g), .server = address("192.0.2.53"),
+                                 .qtype = 1, .answer_count = 1 };
+        s.qname = popular_names[rng_below(g, sizeof popular_names / sizeof popular_names[0])];
+        s.answers[0] = address_v4(0xc6336400u | (rng_below(g, 200) + 1)); /* 198.51.100.x */
+        write_lookup(g, &s);
+    }
+}
+
+static void demo_exclusive(struct generator *g, int day, const char *name, bool silenced)
+{
+    static const char *const queriers[] = { "203.0.113.10", "203.0.113.11", "203.0.113.70" };
+    int lookups = 6 + (day >= 14 && day < 24 ? 10 : 0);
+    for (int i = 0; i < lookups; i++) {
+        struct lookup_spec s = { .server = address("192.0.2.53"), .qname = name, .qtype = 1 };
+        s.client = address(queriers[i % 5 < 4 ? i % 2 : 2]);
+        if (silenced) {
+            s.rcode = 3;
+        } else {
+            s.answer_count = 1;
+            s.answers[0] = address("192.0.2.129");
+        }
+        write_lookup(g, &s);
+    }
+}
+
+/* One of each case a decoder must get right, on the first day. */
+static void demo_edge_cases(struct generator *g)
+{
+    struct lookup_spec v6 = { .client = address("2001:db8:a1fa::53"),
+                              .server = address("192.0.2.53"), .qname = "mail1.trump-email.com",
+                              .qtype = 28, .answer_count = 1 };
+    v6.server = address("2001:db8:100::53");
+    v6.answers[0] = address("2001:db8:101::25");
+    write_lookup(g, &v6);
+    struct lookup_spec ecs = { .client = address("8.8.8.8"), .server = address("192.0.2.53"),
+                               .qname = "www.example.com", .qtype = 1, .answer_count = 2,
+                               .with_client_subnet = true, .subnet = address("100.66.12.0"),
+                               .subnet_prefix = 24 };
+    ecs.answers[0] = address("198.51.100.7");
+    ecs.answers[1] = address("198.51.100.8");
+    write_lookup(g, &ecs);
+    struct lookup_spec tcp = { .client = address("203.0.113.70"), .server = address("192.0.2.53"),
+                               .qname = "www.example.com", .qtype = 1, .answer_count = 1,
+                               .cname = "edge.example.net", .tcp = true };
+    tcp.answers[0] = address("198.51.100.9");
+    write_lookup(g, &tcp);
+    struct lookup_spec lost = { .client = address("100.65.1.2"), .server = address("192.0.2.53"),
+                                .qname = "unanswered.example.org", .qtype = 1, .unanswered = true };
+    write_lookup(g, &lost);
+    struct lookup_spec stray = { .client = address("100.67.3.4"), .server = address("192.0.2.53"),
+                                 .qname = "stray.example.org", .qtype = 1, .answer_count = 1,
+                                 .unsolicited = true };
+    stray.answers[0] = address("198.51.100.10");
+    write_lookup(g, &stray);
+}
+
+static void scenario_demo(struct generator *g)
+{
+    const int64_t start_us = 1462320000LL * 1000000; /* 2016-05-04 00:00 UTC */
+    for (int day = 0; day < 40; day++) {
+        g->now_us = start_us + day * DAY_US + 8 * 3600000000LL;
+        if (day == 0)
+            demo_edge_cases(g);
+        demo_background(g, 40);
+        if (day < 30)
+            demo_exclusive(g, day, "mail1.trump-email.com", day >= 28);
+        if (day >= 32)
+            demo_exclusive(g, day, "trump1.contact-client.com", false);
+    }
+}
+
+static struct ip_address random_public_v4(struct generator *g)
+{
+    for (;;) {
+        uint32_t v = (uint32_t)rng_next(g);
+        uint8_t first = (uint8_t)(v >> 24);
+        if (first != 0 && first != 10 && first != 127 && first < 224 && first != 100)
+            return address_v4(v);
+    }
+}
+
+static struct ip_address random_public_v6(struct generator *g)
+{
+    uint8_t b[16];
+    uint64_t high = rng_next(g), low = rng_next(g);
+    memcpy(b, &high, 8);
+    memcpy(b + 8, &low, 8);
+    b[0] = 0x2a;
+    b[1] = (uint8_t)(b[1] & 0x0f);
+    struct ip_address a;
+    ip_address_set_v6(&a, b);
+    return a;
+}
+
+static void scenario_bench(struct generator *g, uint64_t packets)
+{
+    char names[1024][40];
+    struct ip_address resolvers[64];
+    for (int i = 0; i < 1024; i++)
+        snprintf(names[i], sizeof names[i], "host%u.domain%u.example.com", rng_below(g, 50000),
+                 rng_below(g, 5000));
+    for (int i = 0; i < 64; i++)
+        resolvers[i] = random_public_v4(g);
+    g->now_us = 1700000000LL * 1000000;
+    while (g->pcap.frames < packets) {
+        bool v6 = rng_below(g, 10) == 0;
+        struct lookup_spec s = { .client = v6 ? random_public_v6(g) : random_public_v4(g),
+                                 .qname = names[rng_below(g, 1024)],
+                                 .qtype = 1, .tcp = rng_below(g, 20) == 0 };
+        s.server = v6 ? random_public_v6(g) : resolvers[rng_below(g, 64)];
+        s.answer_count = 1 + rng_below(g, 4);
+        for (size_t i = 0; i < s.answer_count; i++)
+            s.answers[i] = random_public_v4(g);
+        write_lookup(g, &s);
+        g->now_us -= 1000 - 50;
+    }
+}
+
+static void usage(void)
+{
+    fputs("usage: gen-dns-pcap --scenario demo|bench [--packets N] [--seed S] [--truth FILE] -o FILE\n",
+          stderr);
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        { "scenario", required_argument, NULL, 's' }, { "packets", required_argument, NULL, 'n' },
+        { "seed", required_argument, NULL, 'S' },     { "truth", required_argument, NULL, 't' },
+        { "output", required_argument, NULL, 'o' },   { NULL, 0, NULL, 0 },
+    };
+    const char *scenario = NULL, *output = NULL, *truth = NULL;
+    uint64_t packets = 2000000, seed = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
+        switch (c) {
+        case 's': scenario = optarg; break;
+        case 'n': packets = strtoull(optarg, NULL, 10); break;
+        case 'S': seed = strtoull(optarg, NULL, 10); break;
+        case 't': truth = optarg; break;
+        case 'o': output = optarg; break;
+        default: usage();
+        }
+    }
+    if (!scenario || !output)
+        usage();
+    struct generator g = { .rng = seed * 0x9e3779b97f4a7c15ULL + 1, .next_id = 1000 };
+    if (!pcap_writer_open(&g.pcap, output)) {
+        perror(output);
+        return 1;
+    }
+    if (truth && !(g.truth = fopen(truth, "w"))) {
+        perror(truth);
+        return 1;
+    }
+    if (strcmp(scenario, "demo") == 0)
+        scenario_demo(&g);
+    else if (strcmp(scenario, "bench") == 0)
+        scenario_bench(&g, packets);
+    else
+        usage();
+    bool ok = pcap_writer_close(&g.pcap);
+    if (g.truth)
+        ok = fclose(g.truth) == 0 && ok;
+    return ok ? 0 : 1;
+}
