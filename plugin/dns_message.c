@@ -383,20 +383,23 @@ enum dns_decode_status dns_message_decode(struct dns_message *m, const uint8_t *
     m->answer_count = read_u16(wire + 6);
     m->authority_count = read_u16(wire + 8);
     m->additional_count = read_u16(wire + 10);
-    if (m->question_count == 0)
-        return DNS_DECODE_NO_QUESTION;
+    m->qname.offset = m->qname.length = 0;
+    m->qtype = m->qclass = 0;
 
     struct wire_reader r = { wire, length };
     size_t offset = DNS_HEADER_SIZE;
-    bool stored = false;
-    enum dns_decode_status status = read_name_to_arena(m, &r, &offset, &m->qname, &stored);
-    if (status != DNS_DECODE_OK)
-        return status;
-    if (offset + 4 > length)
-        return DNS_DECODE_TRUNCATED;
-    m->qtype = read_u16(wire + offset);
-    m->qclass = read_u16(wire + offset + 2);
-    offset += 4;
+    enum dns_decode_status status = DNS_DECODE_OK;
+    if (m->question_count > 0) {
+        bool stored = false;
+        status = read_name_to_arena(m, &r, &offset, &m->qname, &stored);
+        if (status != DNS_DECODE_OK)
+            return status;
+        if (offset + 4 > length)
+            return DNS_DECODE_TRUNCATED;
+        m->qtype = read_u16(wire + offset);
+        m->qclass = read_u16(wire + offset + 2);
+        offset += 4;
+    }
     *question_ok = true;
     for (unsigned q = 1; q < m->question_count; q++) { /* extra questions: skip */
         char scratch[NAME_WIRE_MAX * 4 + 4];
@@ -426,7 +429,6 @@ const char *dns_decode_strerror(enum dns_decode_status status)
     case DNS_DECODE_TRUNCATED: return "a name or record runs past the end of the message";
     case DNS_DECODE_BAD_NAME: return "invalid name (reserved label type or longer than 255 bytes)";
     case DNS_DECODE_POINTER_LOOP: return "name compression pointers loop";
-    case DNS_DECODE_NO_QUESTION: return "message has no question";
     }
     return "unknown decode status";
 }

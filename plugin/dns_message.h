@@ -32,7 +32,6 @@ enum dns_decode_status {
     DNS_DECODE_TRUNCATED,      /* a record or name runs past the end */
     DNS_DECODE_BAD_NAME,       /* label type 0x40/0x80, or name over 255 bytes */
     DNS_DECODE_POINTER_LOOP,   /* compression pointers do not terminate */
-    DNS_DECODE_NO_QUESTION,    /* qdcount is 0 */
 };
 
 /* Text in the message's arena: arena + offset, length bytes, no NUL. */
@@ -89,7 +88,9 @@ static inline const char *dns_text_ptr(const struct dns_message *m, struct dns_t
 
 /* Decodes wire[0..length). On DNS_DECODE_OK every section was read. On an
  * error after the question, the header, the question and the records before
- * the fault are kept and *question_ok is true: the caller may still log them. */
+ * the fault are kept and *question_ok is true: the caller may still log them.
+ * A message without a question (qdcount 0, legal for some responses and
+ * opcodes) has an empty qname and qtype 0. */
 enum dns_decode_status dns_message_decode(struct dns_message *message, const uint8_t *wire,
                                           size_t length, bool *question_ok);
 

@@ -169,10 +169,12 @@ static void write_dns(struct eve_writer *w, const struct dns_event *e)
         write_flags(w, m);
     json_out_literal(w->out, ",\"opcode\":");
     json_out_uint(w->out, dns_opcode(m));
-    json_out_literal(w->out, ",\"rrname\":");
-    write_text(w, m, m->qname);
-    json_out_literal(w->out, ",\"rrtype\":");
-    write_type(w, m->qtype);
+    if (m->question_count > 0) {
+        json_out_literal(w->out, ",\"rrname\":");
+        write_text(w, m, m->qname);
+        json_out_literal(w->out, ",\"rrtype\":");
+        write_type(w, m->qtype);
+    }
     if (e->is_response) {
         char rcode[16];
         json_out_literal(w->out, ",\"rcode\":");

@@ -1,5 +1,5 @@
 /* packet_decoder: header parsing for Ethernet (+802.1Q/QinQ), Linux cooked
- * v1/v2, raw IP, BSD loopback and PPP; IPv4 and IPv6 (extension headers
+ * v1/v2, raw IP, BSD loopback, PPP and FDDI; IPv4 and IPv6 (extension headers
  * skipped); UDP and TCP. Must never read past captured_length. */
 #include "packet_decoder.h"
 
@@ -22,7 +22,7 @@ bool packet_link_supported(int link_type)
 {
     switch (link_type) {
     case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case DLT_RAW:
-    case DLT_IPV4: case DLT_IPV6: case DLT_NULL: case DLT_LOOP: case DLT_PPP:
+    case DLT_IPV4: case DLT_IPV6: case DLT_NULL: case DLT_LOOP: case DLT_PPP: case DLT_FDDI:
 #if defined(DLT_RAW) && DLT_RAW != 14
     case 14: /* DLT_RAW as OpenBSD numbers it */
 #endif
@@ -39,8 +39,11 @@ static enum packet_status decode_udp(const uint8_t *data, size_t length, struct 
     uint16_t udp_length = read_u16(data + 4);
     if (udp_length < 8)
         return PACKET_BAD_HEADER;
-    if (udp_length > length)
-        return PACKET_TRUNCATED;
+    if (udp_length > length) {
+        if (!view->snapped)
+            return PACKET_BAD_HEADER;
+        udp_length = (uint16_t)length; /* decode what the capture kept */
+    }
     view->src_port = read_u16(data);
     view->dst_port = read_u16(data + 2);
     view->payload = data + 8;
@@ -50,7 +53,7 @@ static enum packet_status decode_udp(const uint8_t *data, size_t length, struct 
 
 static enum packet_status decode_tcp(const uint8_t *data, size_t length, struct packet_view *view)
 {
-    if (length < 20)
+    if (length < 20 || view->snapped) /* a cut segment cannot be reassembled */
         return PACKET_TRUNCATED;
     size_t header_length = (size_t)(data[12] >> 4) * 4;
     if (header_length < 20)
@@ -81,6 +84,8 @@ static enum packet_status finish_ip(const uint8_t *data, size_t length, bool fra
                                     struct packet_view *view)
 {
     if (fragmented) {
+        if (view->snapped)
+            return PACKET_TRUNCATED;
         view->payload = data;
         view->payload_length = length;
         return PACKET_FRAGMENT;
@@ -96,8 +101,12 @@ static enum packet_status decode_ipv4(const uint8_t *data, size_t length, struct
     size_t total_length = read_u16(data + 2);
     if (header_length < 20 || total_length < header_length)
         return PACKET_BAD_HEADER;
-    if (total_length > length)
-        return PACKET_TRUNCATED;
+    if (total_length > length) {
+        if (length < header_length)
+            return PACKET_TRUNCATED;
+        view->snapped = true;
+        total_length = length;
+    }
     ip_address_set_v4(&view->src, data + 12);
     ip_address_set_v4(&view->dst, data + 16);
     view->protocol = data[9];
@@ -120,8 +129,10 @@ static enum packet_status decode_ipv6(const uint8_t *data, size_t length, struct
     if (length < IPV6_HEADER_SIZE)
         return PACKET_TRUNCATED;
     size_t payload_length = read_u16(data + 4);
-    if (IPV6_HEADER_SIZE + payload_length > length)
-        return PACKET_TRUNCATED;
+    if (IPV6_HEADER_SIZE + payload_length > length) {
+        view->snapped = true;
+        payload_length = length - IPV6_HEADER_SIZE;
+    }
     ip_address_set_v6(&view->src, data + 8);
     ip_address_set_v6(&view->dst, data + 24);
     uint8_t next_header = data[6];
@@ -222,6 +233,7 @@ enum packet_status packet_decode(int link_type, const uint8_t *frame, size_t len
 {
     view->protocol = 0;
     view->tcp_flags = 0;
+    view->snapped = false;
     view->fragment.offset = 0;
     view->fragment.more_fragments = false;
     switch (link_type) {
@@ -241,6 +253,12 @@ enum packet_status packet_decode(int link_type, const uint8_t *frame, size_t len
         return decode_loopback(frame, length, true, view);
     case DLT_PPP:
         return decode_ppp(frame, length, view);
+    case DLT_FDDI: /* 13-byte MAC header, then LLC/SNAP with the ethertype */
+        if (length < 21)
+            return PACKET_TRUNCATED;
+        if (frame[13] != 0xaa || frame[14] != 0xaa || frame[15] != 0x03)
+            return PACKET_NOT_IP;
+        return decode_ethertype(read_u16(frame + 19), frame + 21, length - 21, view);
     default:
         if (packet_link_supported(link_type))
             return decode_ip(frame, length, view);

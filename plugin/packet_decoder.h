@@ -17,7 +17,7 @@ enum packet_status {
     PACKET_OK = 0,
     PACKET_UNSUPPORTED_LINK,   /* link type we do not decode */
     PACKET_NOT_IP,             /* ARP, LLDP, ... */
-    PACKET_TRUNCATED,          /* shorter than its headers claim (snaplen cut) */
+    PACKET_TRUNCATED,          /* headers cut short, or a cut TCP segment or fragment */
     PACKET_BAD_HEADER,         /* impossible header fields */
     PACKET_OTHER_TRANSPORT,    /* neither UDP nor TCP (ICMP, ESP, ...) */
     PACKET_FRAGMENT,           /* an IP fragment: see packet_view.fragment */
@@ -38,6 +38,8 @@ struct packet_view {
     uint32_t tcp_seq;
     uint8_t tcp_flags;
     struct ip_fragment_info fragment;
+    bool snapped;              /* the capture cut the packet short (snaplen): the
+                                  UDP payload is what was captured */
     const uint8_t *payload;    /* transport payload, or fragment data */
     size_t payload_length;
 };

@@ -175,6 +175,7 @@ static void sensor_transport(struct sensor *sensor, const struct packet_view *vi
     }
     if (view->protocol == IP_PROTOCOL_UDP) {
         sensor->counters.udp_dns_messages++;
+        sensor->counters.packets_snapped += view->snapped;
         sensor_dns_message(sensor, view, view->payload, view->payload_length);
     } else {
         tcp_dns_streams_segment(&sensor->tcp, view, (double)sensor->now_us / 1e6, on_tcp_message,

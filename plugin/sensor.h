@@ -24,6 +24,7 @@
     X(packets_bad_header, "frames with impossible IP/UDP/TCP header fields")              \
     X(packets_other_transport, "IP packets that are neither UDP nor TCP")                 \
     X(packets_not_dns_port, "UDP/TCP packets on no configured DNS port")                  \
+    X(packets_snapped, "UDP packets cut by the capture's snaplen (decoded in part)")      \
     X(udp_dns_messages, "DNS messages read from UDP")                                     \
     X(tcp_dns_messages, "DNS messages reassembled from TCP")                              \
     X(dns_malformed, "DNS messages dropped: no readable header and question")             \

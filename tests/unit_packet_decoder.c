@@ -65,8 +65,13 @@ static void test_truncation(void)
     uint8_t frame[128];
     struct packet_view v;
     size_t length = with_prefix(frame, NULL, 0);
-    for (size_t cut = 0; cut < length; cut++)
+    for (size_t cut = 0; cut < 28; cut++) /* inside the IP or UDP header */
         CHECK(packet_decode(DLT_RAW, frame, cut, &v) == PACKET_TRUNCATED);
+    for (size_t cut = 28; cut < length; cut++) { /* snaplen cut inside the payload */
+        CHECK(packet_decode(DLT_RAW, frame, cut, &v) == PACKET_OK);
+        CHECK(v.snapped && v.payload_length == cut - 28);
+    }
+    CHECK(packet_decode(DLT_RAW, frame, length, &v) == PACKET_OK && !v.snapped);
     frame[0] = 0x44; /* IHL 16 bytes: impossible */
     CHECK(packet_decode(DLT_RAW, frame, length, &v) == PACKET_BAD_HEADER);
 }
