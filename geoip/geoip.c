@@ -13,10 +13,16 @@
 
 #include "../plugin/hash.h"
 
+/* 32 bytes, two to a cache line. The organisation is kept as an offset into
+ * the ASN database's mapping, valid for the slot's generation. */
 struct geoip_cache_slot {
-    uint32_t generation;       /* 0: empty */
-    struct ip_address address;
-    struct geoip_result result;
+    uint8_t address[16];
+    uint32_t asn;
+    uint32_t org_offset;
+    uint16_t org_length;       /* 0: no organisation */
+    char country[2];           /* "\0\0": unknown */
+    uint8_t family;
+    uint8_t generation;        /* 0: empty */
 };
 
 static void database_stat(struct geoip_database *db)
@@ -58,7 +64,9 @@ bool geoip_open(struct geoip *geoip, const char *asn_path, const char *country_p
 {
     memset(geoip, 0, sizeof *geoip);
     geoip->cache_generation = 1;
-    geoip->cache = calloc(GEOIP_CACHE_SLOTS, sizeof *geoip->cache);
+    geoip->cache = aligned_alloc(64, GEOIP_CACHE_SLOTS * sizeof *geoip->cache);
+    if (geoip->cache)
+        memset(geoip->cache, 0, GEOIP_CACHE_SLOTS * sizeof *geoip->cache);
     if (!geoip->cache) {
         snprintf(error, error_size, "out of memory for the GeoIP cache");
         return false;
@@ -192,15 +200,50 @@ static void lookup_country(struct geoip *geoip, const struct ip_address *address
     }
 }
 
+static bool slot_holds(const struct geoip_cache_slot *slot, uint8_t generation,
+                       const struct ip_address *address)
+{
+    return slot->generation == generation && slot->family == address->family &&
+           memcmp(slot->address, address->bytes, 16) == 0;
+}
+
+static void slot_to_result(const struct geoip *geoip, const struct geoip_cache_slot *slot,
+                           struct geoip_result *result)
+{
+    result->asn = slot->asn;
+    result->org_length = slot->org_length;
+    result->org = slot->org_length
+                      ? (const char *)geoip->asn_db.mmdb.file_content + slot->org_offset
+                      : NULL;
+    result->country[0] = slot->country[0];
+    result->country[1] = slot->country[1];
+    result->country[2] = '\0';
+}
+
+static void result_to_slot(const struct geoip *geoip, const struct geoip_result *result,
+                           const struct ip_address *address, struct geoip_cache_slot *slot)
+{
+    memcpy(slot->address, address->bytes, 16);
+    slot->family = address->family;
+    slot->generation = geoip->cache_generation;
+    slot->asn = result->asn;
+    bool org_cached = result->org && result->org_length <= UINT16_MAX;
+    slot->org_length = org_cached ? (uint16_t)result->org_length : 0;
+    slot->org_offset = org_cached ? (uint32_t)((const uint8_t *)result->org -
+                                               geoip->asn_db.mmdb.file_content)
+                                  : 0;
+    memcpy(slot->country, result->country, 2);
+}
+
 void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
                   struct geoip_result *result)
 {
     geoip->counters.lookups++;
     struct geoip_cache_slot *slot =
         &geoip->cache[hash_bytes(address->bytes, 16, address->family) % GEOIP_CACHE_SLOTS];
-    if (slot->generation == geoip->cache_generation && ip_address_equal(&slot->address, address)) {
+    if (slot_holds(slot, geoip->cache_generation, address)) {
         geoip->counters.cache_hits++;
-        *result = slot->result;
+        slot_to_result(geoip, slot, result);
         return;
     }
     memset(result, 0, sizeof *result);
@@ -208,9 +251,16 @@ void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
         lookup_asn(geoip, address, result);
     if (geoip->country_db.open)
         lookup_country(geoip, address, result);
-    slot->generation = geoip->cache_generation;
-    slot->address = *address;
-    slot->result = *result;
+    result_to_slot(geoip, result, address, slot);
+}
+
+/* A new generation empties the cache; after 255 the slots are cleared. */
+static void cache_flush(struct geoip *geoip)
+{
+    if (++geoip->cache_generation == 0) {
+        memset(geoip->cache, 0, GEOIP_CACHE_SLOTS * sizeof *geoip->cache);
+        geoip->cache_generation = 1;
+    }
 }
 
 static bool database_changed(struct geoip_database *db)
@@ -235,7 +285,7 @@ static bool database_reopen(struct geoip *geoip, struct geoip_database *db, char
     }
     database_close(db);
     *db = fresh;
-    geoip->cache_generation++;
+    cache_flush(geoip);
     geoip->counters.reloads++;
     return true;
 }

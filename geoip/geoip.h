@@ -14,7 +14,7 @@
 
 #include "../plugin/ip_address.h"
 
-enum { GEOIP_CACHE_SLOTS = 1 << 16, GEOIP_PATH_MAX = 4096, GEOIP_ERROR_MAX = 4096 + 256 };
+enum { GEOIP_CACHE_SLOTS = 1 << 18, GEOIP_PATH_MAX = 4096, GEOIP_ERROR_MAX = 4096 + 256 };
 
 /* What is known about one address. org points into the mapped database: it
  * stays valid until the next geoip_reload(). */
@@ -48,7 +48,7 @@ struct geoip_counters {
 struct geoip {
     struct geoip_database asn_db, country_db;
     struct geoip_cache_slot *cache;
-    uint32_t cache_generation;
+    uint8_t cache_generation;  /* slots of another generation are empty */
     struct geoip_counters counters;
 };
 

@@ -31,6 +31,11 @@ static bool arena_reserve(struct dns_message *m, size_t bytes, char **out)
     return true;
 }
 
+static inline bool is_plain_label_byte(uint8_t byte)
+{
+    return byte > 0x20 && byte < 0x7f && byte != '.' && byte != '\\' && byte != '"';
+}
+
 /* Presentation form of one label byte; returns bytes written (1, 2 or 4). */
 static size_t escape_label_byte(uint8_t byte, char *out)
 {
@@ -85,8 +90,13 @@ static enum dns_decode_status read_name(const struct wire_reader *r, size_t *off
             return DNS_DECODE_TRUNCATED;
         if (written > 0)
             out[written++] = '.';
-        for (size_t i = 0; i < label_length; i++)
-            written += escape_label_byte(r->wire[position + 1 + i], out + written);
+        for (size_t i = 0; i < label_length; i++) {
+            uint8_t byte = r->wire[position + 1 + i];
+            if (is_plain_label_byte(byte))
+                out[written++] = (char)byte;
+            else
+                written += escape_label_byte(byte, out + written);
+        }
         position += 1u + label_length;
     }
     if (!jumped)
@@ -97,22 +107,60 @@ static enum dns_decode_status read_name(const struct wire_reader *r, size_t *off
     return DNS_DECODE_OK;
 }
 
-/* Reads a name and stores it in the arena; on a full arena *stored is false. */
+/* The text of a name decoded before at this wire offset, if any. */
+static bool name_seen_at(const struct dns_message *m, size_t wire_offset, struct dns_text *text)
+{
+    for (unsigned i = 0; i < m->names_seen; i++) {
+        if (m->name_seen[i].wire_offset == wire_offset) {
+            *text = m->name_seen[i].text;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void remember_name(struct dns_message *m, size_t wire_offset, struct dns_text text)
+{
+    if (m->names_seen < sizeof m->name_seen / sizeof m->name_seen[0] && wire_offset <= 0x3fff) {
+        m->name_seen[m->names_seen].wire_offset = (uint16_t)wire_offset;
+        m->name_seen[m->names_seen].text = text;
+        m->names_seen++;
+    }
+}
+
+/* Gives back arena space from mark on, and forgets names stored there. */
+static void arena_rollback(struct dns_message *m, uint16_t mark)
+{
+    m->arena_used = mark;
+    while (m->names_seen > 0 && m->name_seen[m->names_seen - 1].text.offset >= mark)
+        m->names_seen--;
+}
+
+/* Reads a name and stores it in the arena; on a full arena *stored is false.
+ * A name that is only a pointer to a name seen before costs no decoding. */
 static enum dns_decode_status read_name_to_arena(struct dns_message *m, const struct wire_reader *r,
                                                  size_t *offset, struct dns_text *text, bool *stored)
 {
+    size_t start = *offset;
+    if (start + 1 < r->length && (r->wire[start] & 0xc0) == 0xc0 &&
+        name_seen_at(m, (size_t)((r->wire[start] & 0x3f) << 8 | r->wire[start + 1]), text)) {
+        *offset = start + 2;
+        *stored = true;
+        return DNS_DECODE_OK;
+    }
     char scratch[NAME_WIRE_MAX * 4 + 4];
+    bool direct = (size_t)(DNS_TEXT_ARENA_SIZE - m->arena_used) >= sizeof scratch;
+    char *out = direct ? m->arena + m->arena_used : scratch;
     size_t length = 0;
-    enum dns_decode_status status = read_name(r, offset, scratch, &length);
+    enum dns_decode_status status = read_name(r, offset, out, &length);
     if (status != DNS_DECODE_OK)
         return status;
-    char *slot;
-    *stored = arena_reserve(m, length, &slot);
-    if (*stored) {
-        memcpy(slot, scratch, length);
+    *stored = direct;
+    if (direct) {
         text->offset = m->arena_used;
         text->length = (uint16_t)length;
         m->arena_used = (uint16_t)(m->arena_used + length);
+        remember_name(m, start, *text);
     }
     return DNS_DECODE_OK;
 }
@@ -351,13 +399,13 @@ static enum dns_decode_status decode_record(struct dns_message *m, const struct 
     *offset = rdata_start + rdlength;
     if (rec->type == DNS_TYPE_OPT && section == DNS_SECTION_ADDITIONAL) {
         decode_opt(m, rec->rclass, rec->ttl, r->wire + rdata_start, rdlength);
-        m->arena_used = arena_mark;
+        arena_rollback(m, arena_mark);
         return DNS_DECODE_OK;
     }
     struct wire_reader bounded = { r->wire, rdata_start + rdlength };
     status = decode_rdata(m, &bounded, rec, rdata_start, rdlength);
     if (!keep || !stored) {
-        m->arena_used = arena_mark;
+        arena_rollback(m, arena_mark);
         m->records_not_kept++;
     } else {
         m->record_count++;
@@ -372,6 +420,7 @@ enum dns_decode_status dns_message_decode(struct dns_message *m, const uint8_t *
     m->record_count = 0;
     m->records_not_kept = 0;
     m->arena_used = 0;
+    m->names_seen = 0;
     m->edns_present = false;
     m->client_subnet.present = false;
     if (length < DNS_HEADER_SIZE)

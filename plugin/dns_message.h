@@ -75,6 +75,12 @@ struct dns_message {
     uint16_t edns_udp_size;
     struct dns_client_subnet client_subnet;
 
+    /* Names already decoded, by where they start in the wire: an owner name
+     * that is a pointer to one of them (usually to the question) is reused,
+     * not decoded again. */
+    uint8_t names_seen;
+    struct { uint16_t wire_offset; struct dns_text text; } name_seen[8];
+
     uint16_t arena_used;
     char arena[DNS_TEXT_ARENA_SIZE];
 };

@@ -33,7 +33,7 @@ static void ensure_room(struct json_out *out, size_t length)
         json_out_flush(out);
 }
 
-void json_out_raw(struct json_out *out, const char *bytes, size_t length)
+void json_out_raw_slow(struct json_out *out, const char *bytes, size_t length)
 {
     while (length > 0) {
         ensure_room(out, 1);
@@ -53,25 +53,39 @@ void json_out_end_record(struct json_out *out)
         json_out_flush(out);
 }
 
-/* Escapes at most ESCAPE_CHUNK bytes into the buffer, which has room. */
+/* True for the bytes JSON needs escaped: ", \, control bytes and DEL. */
+static inline bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+}
+
+/* Escapes at most ESCAPE_CHUNK bytes into the buffer, which has room: runs of
+ * plain bytes are copied whole. */
 enum { ESCAPE_CHUNK = 4096 };
 static void escape_chunk(struct json_out *out, const char *text, size_t length)
 {
     static const char hex[] = "0123456789abcdef";
     char *p = out->buffer + out->used;
-    for (size_t i = 0; i < length; i++) {
-        unsigned char c = (unsigned char)text[i];
+    size_t i = 0;
+    while (i < length) {
+        size_t run = i;
+        while (run < length && !needs_escape((unsigned char)text[run]))
+            run++;
+        memcpy(p, text + i, run - i);
+        p += run - i;
+        if (run == length)
+            break;
+        unsigned char c = (unsigned char)text[run];
         if (c == '"' || c == '\\') {
             *p++ = '\\';
             *p++ = (char)c;
-        } else if (c < 0x20 || c == 0x7f) {
+        } else {
             memcpy(p, "\\u00", 4);
             p[4] = hex[c >> 4];
             p[5] = hex[c & 0xf];
             p += 6;
-        } else {
-            *p++ = (char)c;
         }
+        i = run + 1;
     }
     out->used = (size_t)(p - out->buffer);
 }

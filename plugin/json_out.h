@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ip_address.h"
 
@@ -33,7 +34,18 @@ bool json_out_flush(struct json_out *out);
  * are flushed piecewise by the writers below. */
 void json_out_end_record(struct json_out *out);
 
-void json_out_raw(struct json_out *out, const char *bytes, size_t length);
+void json_out_raw_slow(struct json_out *out, const char *bytes, size_t length);
+
+/* Appends bytes as they are; inline because most calls are short literals. */
+static inline void json_out_raw(struct json_out *out, const char *bytes, size_t length)
+{
+    if (out->used + length <= JSON_OUT_BUFFER_SIZE) {
+        memcpy(out->buffer + out->used, bytes, length);
+        out->used += length;
+        return;
+    }
+    json_out_raw_slow(out, bytes, length);
+}
 #define json_out_literal(out, text) json_out_raw((out), (text), sizeof(text) - 1)
 void json_out_string(struct json_out *out, const char *text, size_t length);
 void json_out_cstring(struct json_out *out, const char *text);

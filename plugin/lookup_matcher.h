@@ -28,12 +28,15 @@ struct lookup_matcher_counters {
     uint64_t responses_matched;
 };
 
-struct lookup_pending;
+struct lookup_set;
 
 struct lookup_matcher {
-    struct lookup_pending *table;
+    struct lookup_set *sets;   /* tags and times: one cache line per set */
+    struct lookup_key *keys;   /* set_count * LOOKUP_MATCHER_WAYS, read on a tag hit */
     uint32_t set_count;
-    double timeout_seconds;
+    uint32_t timeout_ms;
+    bool epoch_set;
+    double epoch;              /* packet time that the millisecond clock counts from */
     struct lookup_matcher_counters counters;
 };
 
@@ -44,7 +47,7 @@ void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct looku
                               double now);
 
 /* True when the response answers a pending query (which is then removed);
- * *query_time receives when it was asked. */
+ * *query_time receives when it was asked (to the millisecond). */
 bool lookup_matcher_take_response(struct lookup_matcher *matcher, const struct lookup_key *key,
                                   double now, double *query_time);
 

@@ -3,7 +3,9 @@
  *                     geoip/demo-networks.csv), with TCP, IPv6, EDNS client
  *                     subnet, NXDOMAIN, an unanswered query and an
  *                     unsolicited response;
- *   --scenario bench  a large load (--packets N) of random public clients.
+ *   --scenario bench  a large load (--packets N): 50,000 clients (a tenth
+ *                     IPv6), 64 resolvers, 20,000 names with fixed answers,
+ *                     a few hundred of them popular; 5% of lookups over TCP.
  * The truth file (--truth) lists, per logged DNS message, what a correct
  * decoder must report. Deterministic for a given --seed. It never reads
  * the network; it only writes files. */
@@ -367,28 +369,57 @@ static struct ip_address random_public_v6(struct generator *g)
     return a;
 }
 
+/* A sensor's view of a busy resolver farm: a client population that asks
+ * again and again, names that resolve to the same addresses each time. */
+enum { BENCH_NAMES = 20000, BENCH_CLIENTS = 50000, BENCH_RESOLVERS = 64 };
+
+struct bench_world {
+    char names[BENCH_NAMES][40];
+    uint8_t answer_count[BENCH_NAMES];
+    struct ip_address answers[BENCH_NAMES][4];
+    struct ip_address clients[BENCH_CLIENTS];
+    struct ip_address resolvers[BENCH_RESOLVERS];
+};
+
+static void bench_world_build(struct generator *g, struct bench_world *w)
+{
+    for (int i = 0; i < BENCH_NAMES; i++) {
+        snprintf(w->names[i], sizeof w->names[i], "host%u.domain%u.example.com", rng_below(g, 50000),
+                 rng_below(g, 5000));
+        w->answer_count[i] = (uint8_t)(1 + rng_below(g, 4));
+        for (int k = 0; k < 4; k++)
+            w->answers[i][k] = random_public_v4(g);
+    }
+    for (int i = 0; i < BENCH_CLIENTS; i++)
+        w->clients[i] = i % 10 == 0 ? random_public_v6(g) : random_public_v4(g);
+    for (int i = 0; i < BENCH_RESOLVERS; i++)
+        w->resolvers[i] = random_public_v4(g);
+}
+
 static void scenario_bench(struct generator *g, uint64_t packets)
 {
-    char names[1024][40];
-    struct ip_address resolvers[64];
-    for (int i = 0; i < 1024; i++)
-        snprintf(names[i], sizeof names[i], "host%u.domain%u.example.com", rng_below(g, 50000),
-                 rng_below(g, 5000));
-    for (int i = 0; i < 64; i++)
-        resolvers[i] = random_public_v4(g);
+    struct bench_world *w = malloc(sizeof *w);
+    if (!w) {
+        fputs("gen-dns-pcap: out of memory\n", stderr);
+        exit(1);
+    }
+    bench_world_build(g, w);
     g->now_us = 1700000000LL * 1000000;
     while (g->pcap.frames < packets) {
-        bool v6 = rng_below(g, 10) == 0;
-        struct lookup_spec s = { .client = v6 ? random_public_v6(g) : random_public_v4(g),
-                                 .qname = names[rng_below(g, 1024)],
-                                 .qtype = 1, .tcp = rng_below(g, 20) == 0 };
-        s.server = v6 ? random_public_v6(g) : resolvers[rng_below(g, 64)];
-        s.answer_count = 1 + rng_below(g, 4);
-        for (size_t i = 0; i < s.answer_count; i++)
-            s.answers[i] = random_public_v4(g);
+        uint32_t name = rng_below(g, BENCH_NAMES);
+        uint32_t name_rank = rng_below(g, 4) ? name % 500 : name; /* popular names dominate */
+        struct lookup_spec s = { .client = w->clients[rng_below(g, BENCH_CLIENTS)],
+                                 .qname = w->names[name_rank], .qtype = 1,
+                                 .tcp = rng_below(g, 20) == 0 };
+        s.server = w->resolvers[rng_below(g, BENCH_RESOLVERS)];
+        if (s.client.family == 6)
+            s.server = w->clients[(rng_below(g, BENCH_CLIENTS / 10)) * 10];
+        s.answer_count = w->answer_count[name_rank];
+        memcpy(s.answers, w->answers[name_rank], sizeof w->answers[name_rank]);
         write_lookup(g, &s);
         g->now_us -= 1000 - 50;
     }
+    free(w);
 }
 
 static void usage(void)
