@@ -240,10 +240,15 @@ static void write_event(void *user, const struct dns_event *event)
     eve_writer_dns(user, event);
 }
 
-/* Between capture batches: SIGHUP or a changed file reopens the databases. */
+/* Between capture batches: a live log is flushed; SIGHUP or a changed file
+ * reopens the databases. */
 static void between_batches(void *user)
 {
     struct exclave_run *run = user;
+    if (run->source.live) { /* readers of a live log see records within a second */
+        json_out_flush(run->out);
+        fflush(run->log_file);
+    }
     time_t now = time(NULL);
     bool forced = exclave_signals.reload;
     if (!forced && now - run->last_reload_check < RELOAD_CHECK_SECONDS)

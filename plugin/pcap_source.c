@@ -2,10 +2,12 @@
  * say what libpcap said; it must never exit the process itself. */
 #include "pcap_source.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH_FRAMES = 512, LIVE_TIMEOUT_MS = 500, SNAPLEN = 262144 };
+enum { BATCH_FRAMES = 512, LIVE_TIMEOUT_MS = 500, LIVE_POLL_MS = 250, SNAPLEN = 262144 };
 
 static bool apply_filter(struct pcap_source *source, const char *filter, char *error, size_t size)
 {
@@ -57,6 +59,7 @@ bool pcap_source_open_live(struct pcap_source *source, const char *interface, co
 {
     char pcap_error[PCAP_ERRBUF_SIZE] = "";
     memset(source, 0, sizeof *source);
+    *error = '\0';
     source->name = interface;
     source->live = true;
     source->handle = pcap_create(interface, pcap_error);
@@ -75,7 +78,11 @@ bool pcap_source_open_live(struct pcap_source *source, const char *interface, co
         pcap_source_close(source);
         return false;
     }
-    if (!check_link(source, error, error_size) || !apply_filter(source, filter, error, error_size)) {
+    if (!check_link(source, error, error_size) || !apply_filter(source, filter, error, error_size) ||
+        pcap_setnonblock(source->handle, 1, pcap_error) != 0 ||
+        pcap_get_selectable_fd(source->handle) < 0) {
+        if (!*error)
+            snprintf(error, error_size, "%s: cannot poll the capture: %s", interface, pcap_error);
         pcap_source_close(source);
         return false;
     }
@@ -87,6 +94,15 @@ void pcap_source_close(struct pcap_source *source)
     if (source->handle)
         pcap_close(source->handle);
     source->handle = NULL;
+}
+
+/* Live capture is non-blocking: wait at most LIVE_POLL_MS for frames, so that
+ * stop requests and periodic work are seen even when the wire is quiet. */
+static bool wait_readable(struct pcap_source *source)
+{
+    struct pollfd poller = { .fd = pcap_get_selectable_fd(source->handle), .events = POLLIN };
+    int ready = poll(&poller, 1, LIVE_POLL_MS);
+    return ready > 0 || (ready < 0 && errno != EINTR);
 }
 
 static void on_frame(u_char *user, const struct pcap_pkthdr *header, const u_char *frame)
@@ -102,7 +118,9 @@ bool pcap_source_run(struct pcap_source *source, struct sensor *sensor,
 {
     sensor_set_source(sensor, source->name, source->link_type);
     while (!*stop) {
-        int count = pcap_dispatch(source->handle, BATCH_FRAMES, on_frame, (u_char *)sensor);
+        int count = 0; /* a quiet live capture still runs between_batches */
+        if (!source->live || wait_readable(source))
+            count = pcap_dispatch(source->handle, BATCH_FRAMES, on_frame, (u_char *)sensor);
         if (count == PCAP_ERROR) {
             snprintf(error, error_size, "%s: read error after packet %llu: %s", source->name,
                      (unsigned long long)sensor->packet_number, pcap_geterr(source->handle));

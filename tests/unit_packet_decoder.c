@@ -13,7 +13,8 @@ static const uint8_t ipv4_udp[] = {
 
 static size_t with_prefix(uint8_t *out, const uint8_t *prefix, size_t prefix_length)
 {
-    memcpy(out, prefix, prefix_length);
+    if (prefix_length)
+        memcpy(out, prefix, prefix_length);
     memcpy(out + prefix_length, ipv4_udp, sizeof ipv4_udp);
     return prefix_length + sizeof ipv4_udp;
 }
