@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "decimal.h"
+
 enum {
     NAME_WIRE_MAX = 255,
     POINTER_JUMPS_MAX = 64,
@@ -192,13 +194,8 @@ static void rdata_append(struct rdata_text *t, const char *bytes, size_t length)
 
 static void rdata_append_number(struct rdata_text *t, uint32_t value)
 {
-    char digits[12];
-    size_t n = 0;
-    do {
-        digits[sizeof digits - 1 - n++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value);
-    rdata_append(t, digits + sizeof digits - n, n);
+    char digits[DECIMAL_MAX];
+    rdata_append(t, digits, decimal_format(value, digits));
 }
 
 static enum dns_decode_status rdata_append_name(struct rdata_text *t, const struct wire_reader *r,

@@ -3,6 +3,7 @@
  * (src_as, src_geo, ...) for what exclave adds. Must not allocate. */
 #include "eve_writer.h"
 
+#include "decimal.h"
 #include "dns_codes.h"
 #include "packet_decoder.h"
 
@@ -139,14 +140,10 @@ static void write_client_subnet(struct eve_writer *w, const struct dns_message *
     const struct dns_client_subnet *ecs = &m->client_subnet;
     if (!ecs->present)
         return;
-    char network[IP_ADDRESS_TEXT_MAX + 8];
+    char network[IP_ADDRESS_TEXT_MAX + 1 + DECIMAL_MAX];
     size_t length = ip_address_format(&ecs->network, network);
     network[length++] = '/';
-    if (ecs->source_prefix >= 100)
-        network[length++] = (char)('0' + ecs->source_prefix / 100);
-    if (ecs->source_prefix >= 10)
-        network[length++] = (char)('0' + ecs->source_prefix / 10 % 10);
-    network[length++] = (char)('0' + ecs->source_prefix % 10);
+    length += decimal_format(ecs->source_prefix, network + length);
     json_out_literal(w->out, ",\"client_subnet\":{\"network\":");
     json_out_string(w->out, network, length);
     json_out_literal(w->out, ",\"scope_prefix\":");

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "decimal.h"
+
 void json_out_init(struct json_out *out, FILE *file)
 {
     out->file = file;
@@ -111,13 +113,8 @@ void json_out_cstring(struct json_out *out, const char *text)
 
 void json_out_uint(struct json_out *out, uint64_t value)
 {
-    char digits[20];
-    size_t n = 0;
-    do {
-        digits[sizeof digits - 1 - n++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value);
-    json_out_raw(out, digits + sizeof digits - n, n);
+    char digits[DECIMAL_MAX];
+    json_out_raw(out, digits, decimal_format(value, digits));
 }
 
 void json_out_bool(struct json_out *out, bool value)
