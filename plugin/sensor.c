@@ -9,8 +9,6 @@
 #include "hash.h"
 #include "packet_decoder.h"
 
-enum warning_kind { WARN_PACKET, WARN_DNS, WARN_KINDS };
-
 void sensor_config_defaults(struct sensor_config *config)
 {
     memset(config, 0, sizeof *config);
@@ -72,13 +70,13 @@ void sensor_set_source(struct sensor *sensor, const char *name, int link_type)
 
 /* "FILE: packet N: what" to the warnings stream, at most warnings_max times
  * per kind; the counters keep the full tally. */
-static void warn(struct sensor *sensor, enum warning_kind kind, const char *format, ...)
+static void warn(struct sensor *sensor, enum sensor_warning_kind kind, const char *format, ...)
 {
     if (!sensor->warnings || sensor->warnings_given[kind] > sensor->config.warnings_max)
         return;
     if (sensor->warnings_given[kind]++ == sensor->config.warnings_max) {
         fprintf(sensor->warnings, "exclave: %s: further %s warnings suppressed (see --stats)\n",
-                sensor->source_name, kind == WARN_PACKET ? "packet" : "DNS");
+                sensor->source_name, kind == SENSOR_WARN_PACKET ? "packet" : "DNS");
         return;
     }
     va_list args;
@@ -127,12 +125,12 @@ static void sensor_dns_message(struct sensor *sensor, const struct packet_view *
     enum dns_decode_status status = dns_message_decode(m, wire, length, &question_ok);
     if (!question_ok) {
         sensor->counters.dns_malformed++;
-        warn(sensor, WARN_DNS, "DNS message dropped: %s", dns_decode_strerror(status));
+        warn(sensor, SENSOR_WARN_DNS, "DNS message dropped: %s", dns_decode_strerror(status));
         return;
     }
     if (status != DNS_DECODE_OK) {
         sensor->counters.dns_partial++;
-        warn(sensor, WARN_DNS, "DNS message cut short, logged in part: %s",
+        warn(sensor, SENSOR_WARN_DNS, "DNS message cut short, logged in part: %s",
              dns_decode_strerror(status));
     }
     struct dns_event event = {
@@ -191,7 +189,7 @@ static void count_packet_problem(struct sensor *sensor, enum packet_status statu
     case PACKET_TRUNCATED: sensor->counters.packets_truncated++; break;
     default: sensor->counters.packets_bad_header++; break;
     }
-    warn(sensor, WARN_PACKET, "%s", packet_strerror(status));
+    warn(sensor, SENSOR_WARN_PACKET, "%s", packet_strerror(status));
 }
 
 void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *frame,

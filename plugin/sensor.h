@@ -39,6 +39,9 @@ struct sensor_counters {
 #undef SENSOR_COUNTER_FIELD
 };
 
+/* Problems are warned about per kind, up to config.warnings_max each. */
+enum sensor_warning_kind { SENSOR_WARN_PACKET, SENSOR_WARN_DNS, SENSOR_WARN_KINDS };
+
 typedef void (*sensor_sink_fn)(void *user, const struct dns_event *event);
 
 struct sensor_config {
@@ -60,7 +63,7 @@ struct sensor {
     struct ip_defrag defrag;
     struct tcp_dns_streams tcp;
     struct lookup_matcher matcher;
-    unsigned warnings_given[8];
+    unsigned warnings_given[SENSOR_WARN_KINDS];
     FILE *warnings;                 /* NULL: silent */
     struct dns_message message;     /* scratch, reused for every message */
 };

@@ -2,7 +2,8 @@
 # make bench: packets/s of (a) a bare libpcap read loop, (b) exclave's decode
 # and query matching, (c) the full run - enrichment against the real-size
 # databases in ../shared (or the demo ones) and EVE JSON written to a file -
-# on the same synthetic capture, in one run. Speed is a ratio to (a), measured
+# and (d) the same with the JSON sent to /dev/null, on the same synthetic
+# capture, in one run. Speed is a ratio to (a), measured
 # together, because these machines are shared and noisy. Not a test: it never
 # fails on a slow figure.
 set -eu
@@ -36,13 +37,20 @@ start=$(now)
 end=$(now)
 full_seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
 full_packets=$(awk '$1 == "packets" { print $2 }' "$WORK/stats")
+start=$(now)
+# shellcheck disable=SC2086
+"$top_builddir/exclave" -r "$PCAP" $DBS -l - >/dev/null 2>&1
+end=$(now)
+null_seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
 
 awk -v rp="$read_packets" -v rs="$read_seconds" -v sp="$sensor_packets" -v ss="$sensor_seconds" \
-    -v fp="$full_packets" -v fs="$full_seconds" -v bytes="$(wc -c <"$WORK/eve.json")" 'BEGIN {
+    -v fp="$full_packets" -v fs="$full_seconds" -v ns="$null_seconds" -v bytes="$(wc -c <"$WORK/eve.json")" 'BEGIN {
     a = rp / rs; b = sp / ss; c = fp / fs
     printf "bench: %d packets\n", rp
     printf "  (a) libpcap read loop           %10.0f packets/s\n", a
     printf "  (b) decode + match              %10.0f packets/s  %5.1f%% of (a)\n", b, 100 * b / a
     printf "  (c) full: enrich + EVE to file  %10.0f packets/s  %5.1f%% of (a)  (%.0f MB/s of JSON)\n", c, 100 * c / a, bytes / fs / 1e6
+    n = fp / ns
+    printf "  (d) as (c), EVE to /dev/null    %10.0f packets/s  %5.1f%% of (a)  (what the file write costs)\n", n, 100 * n / a
 }'
 grep -E '^(geoip_lookups|geoip_cache_hits|queries|responses) ' "$WORK/stats" | sed 's/^/  /'
