@@ -117,6 +117,24 @@ static void lookup_key_of(const struct dns_event *e, struct lookup_key *key)
     key->question_hash = hash_bytes(dns_text_ptr(m, m->qname), m->qname.length, m->qtype);
 }
 
+/* A query is remembered; a response is marked unsolicited unless it answers
+ * a remembered query. */
+static void pair_with_query(struct sensor *sensor, struct dns_event *event)
+{
+    struct lookup_key key;
+    lookup_key_of(event, &key);
+    double now = (double)sensor->now_us / 1e6;
+    if (event->is_response) {
+        double asked_at;
+        sensor->counters.responses++;
+        event->unsolicited = !lookup_matcher_take_response(&sensor->matcher, &key, now, &asked_at);
+        sensor->counters.responses_unsolicited += event->unsolicited;
+    } else {
+        sensor->counters.queries++;
+        lookup_matcher_add_query(&sensor->matcher, &key, now);
+    }
+}
+
 static void sensor_dns_message(struct sensor *sensor, const struct packet_view *view,
                                const uint8_t *wire, size_t length)
 {
@@ -142,18 +160,7 @@ static void sensor_dns_message(struct sensor *sensor, const struct packet_view *
     };
     fill_endpoints(&event, view, event.is_response);
     event.flow_id = flow_id_of(&event);
-    struct lookup_key key;
-    lookup_key_of(&event, &key);
-    double now = (double)sensor->now_us / 1e6;
-    if (event.is_response) {
-        double asked_at;
-        sensor->counters.responses++;
-        event.unsolicited = !lookup_matcher_take_response(&sensor->matcher, &key, now, &asked_at);
-        sensor->counters.responses_unsolicited += event.unsolicited;
-    } else {
-        sensor->counters.queries++;
-        lookup_matcher_add_query(&sensor->matcher, &key, now);
-    }
+    pair_with_query(sensor, &event);
     sensor->sink(sensor->sink_user, &event);
 }
 
