@@ -3,6 +3,8 @@
  * (src_as, src_geo, ...) for what exclave adds. Must not allocate. */
 #include "eve_writer.h"
 
+#include <string.h>
+
 #include "decimal.h"
 #include "dns_codes.h"
 #include "packet_decoder.h"
@@ -36,9 +38,19 @@ static void write_enrichment(struct eve_writer *w, const char *as_key, size_t as
 #define ENRICH(w, as_key, geo_key, address) \
     write_enrichment((w), as_key, sizeof(as_key) - 1, geo_key, sizeof(geo_key) - 1, (address))
 
+/* Decoded text is printable ASCII by construction (dns_message escapes the
+ * rest), so only a backslash or a quote needs JSON escaping; most names have
+ * neither and are copied whole. */
 static void write_text(struct eve_writer *w, const struct dns_message *m, struct dns_text text)
 {
-    json_out_string(w->out, dns_text_ptr(m, text), text.length);
+    const char *p = dns_text_ptr(m, text);
+    if (memchr(p, '\\', text.length) || memchr(p, '"', text.length)) {
+        json_out_string(w->out, p, text.length);
+        return;
+    }
+    json_out_literal(w->out, "\"");
+    json_out_raw(w->out, p, text.length);
+    json_out_literal(w->out, "\"");
 }
 
 static void write_type(struct eve_writer *w, uint16_t type)
