@@ -5,10 +5,12 @@
 
 #include <string.h>
 
+#include "byte_order.h"
 #include "decimal.h"
 
 enum {
     NAME_WIRE_MAX = 255,
+    NAME_TEXT_MAX = NAME_WIRE_MAX * 4 + 4, /* every byte escaped as \DDD */
     POINTER_JUMPS_MAX = 64,
     EDNS_OPTION_CLIENT_SUBNET = 8,
 };
@@ -17,12 +19,6 @@ struct wire_reader {
     const uint8_t *wire;
     size_t length;
 };
-
-static uint16_t read_u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t read_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* Appends to the arena; false (and nothing written) when it is full. */
 static bool arena_reserve(struct dns_message *m, size_t bytes, char **out)
@@ -41,14 +37,14 @@ static inline bool is_plain_label_byte(uint8_t byte)
 /* Presentation form of one label byte; returns bytes written (1, 2 or 4). */
 static size_t escape_label_byte(uint8_t byte, char *out)
 {
+    if (is_plain_label_byte(byte)) {
+        out[0] = (char)byte;
+        return 1;
+    }
     if (byte == '.' || byte == '\\' || byte == '"') {
         out[0] = '\\';
         out[1] = (char)byte;
         return 2;
-    }
-    if (byte > 0x20 && byte < 0x7f) {
-        out[0] = (char)byte;
-        return 1;
     }
     out[0] = '\\';
     out[1] = (char)('0' + byte / 100);
@@ -58,7 +54,7 @@ static size_t escape_label_byte(uint8_t byte, char *out)
 }
 
 /* Decodes the name at *offset, following compression pointers, into `out`
- * (capacity NAME_WIRE_MAX * 4 suffices). Advances *offset past the name as it
+ * (NAME_TEXT_MAX bytes). Advances *offset past the name as it
  * stands in the record. Returns the text length via *text_length. */
 static enum dns_decode_status read_name(const struct wire_reader *r, size_t *offset, char *out,
                                         size_t *text_length)
@@ -78,7 +74,7 @@ static enum dns_decode_status read_name(const struct wire_reader *r, size_t *off
             jumped = true;
             if (++jumps > POINTER_JUMPS_MAX)
                 return DNS_DECODE_POINTER_LOOP;
-            position = (size_t)(read_u16(r->wire + position) & 0x3fff);
+            position = (size_t)(read_be16(r->wire + position) & 0x3fff);
             continue;
         }
         if (label_length & 0xc0)
@@ -150,7 +146,7 @@ static enum dns_decode_status read_name_to_arena(struct dns_message *m, const st
         *stored = true;
         return DNS_DECODE_OK;
     }
-    char scratch[NAME_WIRE_MAX * 4 + 4];
+    char scratch[NAME_TEXT_MAX];
     bool direct = (size_t)(DNS_TEXT_ARENA_SIZE - m->arena_used) >= sizeof scratch;
     char *out = direct ? m->arena + m->arena_used : scratch;
     size_t length = 0;
@@ -198,12 +194,13 @@ static void rdata_append_number(struct rdata_text *t, uint32_t value)
     rdata_append(t, digits, decimal_format(value, digits));
 }
 
+/* Appends the name at *offset and advances *offset past it. */
 static enum dns_decode_status rdata_append_name(struct rdata_text *t, const struct wire_reader *r,
-                                                size_t offset)
+                                                size_t *offset)
 {
-    char scratch[NAME_WIRE_MAX * 4 + 4];
+    char scratch[NAME_TEXT_MAX];
     size_t length = 0;
-    enum dns_decode_status status = read_name(r, &offset, scratch, &length);
+    enum dns_decode_status status = read_name(r, offset, scratch, &length);
     if (status == DNS_DECODE_OK)
         rdata_append(t, scratch, length);
     return status;
@@ -242,23 +239,11 @@ static enum dns_decode_status rdata_append_strings(struct rdata_text *t, const u
     return DNS_DECODE_OK;
 }
 
-/* Fixed-size prefix that must precede a name in rdata, per type. */
-static size_t name_prefix_for(uint16_t type)
-{
-    switch (type) {
-    case DNS_TYPE_MX: return 2;
-    case DNS_TYPE_SRV: return 6;
-    case DNS_TYPE_SVCB:
-    case DNS_TYPE_HTTPS: return 2;
-    case DNS_TYPE_RRSIG: return 18;
-    default: return 0;
-    }
-}
-
 static enum dns_decode_status decode_rdata(struct dns_message *m, const struct wire_reader *r,
                                            struct dns_record *rec, size_t start, uint16_t rdlength)
 {
     const uint8_t *p = r->wire + start;
+    size_t name_at = start; /* where the name in the rdata starts, if any */
     struct rdata_text t;
     rdata_begin(&t, m);
     enum dns_decode_status status = DNS_DECODE_OK;
@@ -274,55 +259,51 @@ static enum dns_decode_status decode_rdata(struct dns_message *m, const struct w
         ip_address_set_v6(&rec->address, p);
         return DNS_DECODE_OK;
     case DNS_TYPE_NS: case DNS_TYPE_CNAME: case DNS_TYPE_PTR: case DNS_TYPE_DNAME:
-        status = rdata_append_name(&t, r, start);
+        status = rdata_append_name(&t, r, &name_at);
         break;
     case DNS_TYPE_MX: case DNS_TYPE_SVCB: case DNS_TYPE_HTTPS:
         if (rdlength < 2)
             return DNS_DECODE_TRUNCATED;
         if (rec->type != DNS_TYPE_MX) {
-            rdata_append_number(&t, read_u16(p));
+            rdata_append_number(&t, read_be16(p));
             rdata_append(&t, " ", 1);
         }
-        status = rdata_append_name(&t, r, start + name_prefix_for(rec->type));
+        name_at = start + 2;
+        status = rdata_append_name(&t, r, &name_at);
         break;
     case DNS_TYPE_SRV:
         if (rdlength < 7)
             return DNS_DECODE_TRUNCATED;
         for (int i = 0; i < 3; i++) {
-            rdata_append_number(&t, read_u16(p + 2 * i));
+            rdata_append_number(&t, read_be16(p + 2 * i));
             rdata_append(&t, " ", 1);
         }
-        status = rdata_append_name(&t, r, start + 6);
+        name_at = start + 6;
+        status = rdata_append_name(&t, r, &name_at);
         break;
-    case DNS_TYPE_SOA: {
-        size_t offset = start;
-        char scratch[NAME_WIRE_MAX * 4 + 4];
-        size_t length = 0;
+    case DNS_TYPE_SOA: /* mname rname serial refresh retry expire minimum */
         for (int i = 0; i < 2 && status == DNS_DECODE_OK; i++) {
-            status = read_name(r, &offset, scratch, &length);
-            if (status == DNS_DECODE_OK) {
-                rdata_append(&t, scratch, length);
-                rdata_append(&t, " ", 1);
-            }
+            status = rdata_append_name(&t, r, &name_at);
+            rdata_append(&t, " ", 1);
         }
-        if (status == DNS_DECODE_OK && offset + 20 > start + rdlength)
+        if (status == DNS_DECODE_OK && name_at + 20 > start + rdlength)
             status = DNS_DECODE_TRUNCATED;
         for (int i = 0; i < 5 && status == DNS_DECODE_OK; i++) {
-            rdata_append_number(&t, read_u32(r->wire + offset + 4 * i));
+            rdata_append_number(&t, read_be32(r->wire + name_at + 4 * i));
             if (i < 4)
                 rdata_append(&t, " ", 1);
         }
         break;
-    }
     case DNS_TYPE_TXT:
         status = rdata_append_strings(&t, p, rdlength);
         break;
     case DNS_TYPE_RRSIG:
         if (rdlength < 19)
             return DNS_DECODE_TRUNCATED;
-        rdata_append_number(&t, read_u16(p));
+        rdata_append_number(&t, read_be16(p));
         rdata_append(&t, " ", 1);
-        status = rdata_append_name(&t, r, start + 18);
+        name_at = start + 18;
+        status = rdata_append_name(&t, r, &name_at);
         break;
     default:
         break;
@@ -343,12 +324,12 @@ static void decode_opt(struct dns_message *m, uint16_t rclass, uint32_t ttl, con
     m->rcode = (uint16_t)((ttl >> 24) << 4 | (m->flags & 0xf));
     size_t i = 0;
     while (i + 4 <= n) {
-        uint16_t code = read_u16(p + i), length = read_u16(p + i + 2);
+        uint16_t code = read_be16(p + i), length = read_be16(p + i + 2);
         const uint8_t *value = p + i + 4;
         if (i + 4 + length > n)
             return;
         if (code == EDNS_OPTION_CLIENT_SUBNET && length >= 4) {
-            uint16_t family = read_u16(value);
+            uint16_t family = read_be16(value);
             uint8_t source = value[2], scope = value[3];
             size_t address_bytes = length - 4u;
             uint8_t bytes[16] = {0};
@@ -386,10 +367,10 @@ static enum dns_decode_status decode_record(struct dns_message *m, const struct 
         return DNS_DECODE_TRUNCATED;
     const uint8_t *p = r->wire + *offset;
     rec->section = (uint8_t)section;
-    rec->type = read_u16(p);
-    rec->rclass = read_u16(p + 2);
-    rec->ttl = read_u32(p + 4);
-    uint16_t rdlength = read_u16(p + 8);
+    rec->type = read_be16(p);
+    rec->rclass = read_be16(p + 2);
+    rec->ttl = read_be32(p + 4);
+    uint16_t rdlength = read_be16(p + 8);
     size_t rdata_start = *offset + 10;
     if (rdata_start + rdlength > r->length)
         return DNS_DECODE_TRUNCATED;
@@ -422,13 +403,13 @@ enum dns_decode_status dns_message_decode(struct dns_message *m, const uint8_t *
     m->client_subnet.present = false;
     if (length < DNS_HEADER_SIZE)
         return DNS_DECODE_SHORT_HEADER;
-    m->id = read_u16(wire);
-    m->flags = read_u16(wire + 2);
+    m->id = read_be16(wire);
+    m->flags = read_be16(wire + 2);
     m->rcode = m->flags & 0xf;
-    m->question_count = read_u16(wire + 4);
-    m->answer_count = read_u16(wire + 6);
-    m->authority_count = read_u16(wire + 8);
-    m->additional_count = read_u16(wire + 10);
+    m->question_count = read_be16(wire + 4);
+    m->answer_count = read_be16(wire + 6);
+    m->authority_count = read_be16(wire + 8);
+    m->additional_count = read_be16(wire + 10);
     m->qname.offset = m->qname.length = 0;
     m->qtype = m->qclass = 0;
 
@@ -442,13 +423,13 @@ enum dns_decode_status dns_message_decode(struct dns_message *m, const uint8_t *
             return status;
         if (offset + 4 > length)
             return DNS_DECODE_TRUNCATED;
-        m->qtype = read_u16(wire + offset);
-        m->qclass = read_u16(wire + offset + 2);
+        m->qtype = read_be16(wire + offset);
+        m->qclass = read_be16(wire + offset + 2);
         offset += 4;
     }
     *question_ok = true;
     for (unsigned q = 1; q < m->question_count; q++) { /* extra questions: skip */
-        char scratch[NAME_WIRE_MAX * 4 + 4];
+        char scratch[NAME_TEXT_MAX];
         size_t ignored;
         status = read_name(&r, &offset, scratch, &ignored);
         if (status != DNS_DECODE_OK)

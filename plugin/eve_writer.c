@@ -136,16 +136,20 @@ static void write_section(struct eve_writer *w, const struct dns_message *m,
     for (unsigned i = 0; i < m->record_count; i++) {
         if (m->records[i].section != section)
             continue;
-        if (!open)
-            json_out_raw(w->out, key, key_length), json_out_literal(w->out, ":[");
-        else
+        if (open) {
             json_out_literal(w->out, ",");
-        open = true;
+        } else {
+            json_out_raw(w->out, key, key_length);
+            json_out_literal(w->out, ":[");
+            open = true;
+        }
         write_record(w, m, &m->records[i]);
     }
     if (open)
         json_out_literal(w->out, "]");
 }
+
+#define SECTION(w, m, section, key) write_section((w), (m), (section), key, sizeof(key) - 1)
 
 static void write_client_subnet(struct eve_writer *w, const struct dns_message *m)
 {
@@ -199,8 +203,8 @@ static void write_dns(struct eve_writer *w, const struct dns_event *e)
         json_out_uint(w->out, m->records_not_kept);
     }
     write_client_subnet(w, m);
-    write_section(w, m, DNS_SECTION_ANSWER, ",\"answers\"", 10);
-    write_section(w, m, DNS_SECTION_AUTHORITY, ",\"authorities\"", 14);
+    SECTION(w, m, DNS_SECTION_ANSWER, ",\"answers\"");
+    SECTION(w, m, DNS_SECTION_AUTHORITY, ",\"authorities\"");
     json_out_literal(w->out, "}}");
 }
 

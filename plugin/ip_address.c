@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "decimal.h"
+
 void ip_address_set_v4(struct ip_address *address, const uint8_t bytes[4])
 {
     memset(address, 0, sizeof *address);
@@ -23,23 +25,6 @@ bool ip_address_equal(const struct ip_address *a, const struct ip_address *b)
     return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
-static size_t format_octet(unsigned value, char *out)
-{
-    if (value >= 100) {
-        out[0] = (char)('0' + value / 100);
-        out[1] = (char)('0' + value / 10 % 10);
-        out[2] = (char)('0' + value % 10);
-        return 3;
-    }
-    if (value >= 10) {
-        out[0] = (char)('0' + value / 10);
-        out[1] = (char)('0' + value % 10);
-        return 2;
-    }
-    out[0] = (char)('0' + value);
-    return 1;
-}
-
 size_t ip_address_format(const struct ip_address *address, char *out)
 {
     if (address->family == 4) {
@@ -47,7 +32,7 @@ size_t ip_address_format(const struct ip_address *address, char *out)
         for (int i = 0; i < 4; i++) {
             if (i > 0)
                 out[length++] = '.';
-            length += format_octet(address->bytes[i], out + length);
+            length += decimal_format(address->bytes[i], out + length);
         }
         return length;
     }

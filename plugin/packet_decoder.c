@@ -5,6 +5,8 @@
 
 #include <pcap/dlt.h>
 
+#include "byte_order.h"
+
 enum {
     ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_IPV6 = 0x86dd, ETHERTYPE_VLAN = 0x8100,
     ETHERTYPE_QINQ = 0x88a8, ETHERTYPE_QINQ_OLD = 0x9100, VLAN_TAGS_MAX = 4,
@@ -12,11 +14,6 @@ enum {
     PPP_IPV4 = 0x0021, PPP_IPV6 = 0x0057,
 };
 
-static uint16_t read_u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t read_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 bool packet_link_supported(int link_type)
 {
@@ -36,7 +33,7 @@ static enum packet_status decode_udp(const uint8_t *data, size_t length, struct 
 {
     if (length < 8)
         return PACKET_TRUNCATED;
-    uint16_t udp_length = read_u16(data + 4);
+    uint16_t udp_length = read_be16(data + 4);
     if (udp_length < 8)
         return PACKET_BAD_HEADER;
     if (udp_length > length) {
@@ -44,8 +41,8 @@ static enum packet_status decode_udp(const uint8_t *data, size_t length, struct 
             return PACKET_BAD_HEADER;
         udp_length = (uint16_t)length; /* decode what the capture kept */
     }
-    view->src_port = read_u16(data);
-    view->dst_port = read_u16(data + 2);
+    view->src_port = read_be16(data);
+    view->dst_port = read_be16(data + 2);
     view->payload = data + 8;
     view->payload_length = udp_length - 8u;
     return PACKET_OK;
@@ -60,9 +57,9 @@ static enum packet_status decode_tcp(const uint8_t *data, size_t length, struct 
         return PACKET_BAD_HEADER;
     if (header_length > length)
         return PACKET_TRUNCATED;
-    view->src_port = read_u16(data);
-    view->dst_port = read_u16(data + 2);
-    view->tcp_seq = read_u32(data + 4);
+    view->src_port = read_be16(data);
+    view->dst_port = read_be16(data + 2);
+    view->tcp_seq = read_be32(data + 4);
     view->tcp_flags = data[13];
     view->payload = data + header_length;
     view->payload_length = length - header_length;
@@ -98,7 +95,7 @@ static enum packet_status decode_ipv4(const uint8_t *data, size_t length, struct
     if (length < 20)
         return PACKET_TRUNCATED;
     size_t header_length = (size_t)(data[0] & 0xf) * 4;
-    size_t total_length = read_u16(data + 2);
+    size_t total_length = read_be16(data + 2);
     if (header_length < 20 || total_length < header_length)
         return PACKET_BAD_HEADER;
     if (total_length > length) {
@@ -110,8 +107,8 @@ static enum packet_status decode_ipv4(const uint8_t *data, size_t length, struct
     ip_address_set_v4(&view->src, data + 12);
     ip_address_set_v4(&view->dst, data + 16);
     view->protocol = data[9];
-    uint16_t fragment_field = read_u16(data + 6);
-    view->fragment.id = read_u16(data + 4);
+    uint16_t fragment_field = read_be16(data + 6);
+    view->fragment.id = read_be16(data + 4);
     view->fragment.offset = (uint32_t)(fragment_field & 0x1fff) * 8;
     view->fragment.more_fragments = fragment_field & 0x2000;
     bool fragmented = view->fragment.offset != 0 || view->fragment.more_fragments;
@@ -128,7 +125,7 @@ static enum packet_status decode_ipv6(const uint8_t *data, size_t length, struct
 {
     if (length < IPV6_HEADER_SIZE)
         return PACKET_TRUNCATED;
-    size_t payload_length = read_u16(data + 4);
+    size_t payload_length = read_be16(data + 4);
     if (IPV6_HEADER_SIZE + payload_length > length) {
         view->snapped = true;
         payload_length = length - IPV6_HEADER_SIZE;
@@ -148,10 +145,10 @@ static enum packet_status decode_ipv6(const uint8_t *data, size_t length, struct
         if (extension_length > remaining)
             return PACKET_TRUNCATED;
         if (next_header == 44) {
-            uint16_t offset_field = read_u16(cursor + 2);
+            uint16_t offset_field = read_be16(cursor + 2);
             view->fragment.offset = (uint32_t)(offset_field & 0xfff8);
             view->fragment.more_fragments = offset_field & 1;
-            view->fragment.id = read_u32(cursor + 4);
+            view->fragment.id = read_be32(cursor + 4);
             fragmented = view->fragment.offset != 0 || view->fragment.more_fragments;
         }
         next_header = cursor[0];
@@ -189,13 +186,13 @@ static enum packet_status decode_ethernet(const uint8_t *frame, size_t length,
     if (length < 14)
         return PACKET_TRUNCATED;
     size_t offset = 12;
-    uint16_t ethertype = read_u16(frame + offset);
+    uint16_t ethertype = read_be16(frame + offset);
     for (int tags = 0; tags < VLAN_TAGS_MAX && (ethertype == ETHERTYPE_VLAN ||
                        ethertype == ETHERTYPE_QINQ || ethertype == ETHERTYPE_QINQ_OLD); tags++) {
         offset += 4;
         if (offset + 2 > length)
             return PACKET_TRUNCATED;
-        ethertype = read_u16(frame + offset);
+        ethertype = read_be16(frame + offset);
     }
     offset += 2;
     return decode_ethertype(ethertype, frame + offset, length - offset, view);
@@ -207,11 +204,11 @@ static enum packet_status decode_loopback(const uint8_t *frame, size_t length, b
 {
     if (length < 4)
         return PACKET_TRUNCATED;
-    uint32_t family = network_order ? read_u32(frame)
+    uint32_t family = network_order ? read_be32(frame)
                                     : (uint32_t)(frame[0] | frame[1] << 8 | frame[2] << 16 |
                                                  (uint32_t)frame[3] << 24);
     if (!network_order && family > 0xffff) /* written by a big-endian host */
-        family = read_u32(frame);
+        family = read_be32(frame);
     if (family == 2 || family == 24 || family == 28 || family == 30)
         return decode_ip(frame + 4, length - 4, view);
     return PACKET_NOT_IP;
@@ -222,7 +219,7 @@ static enum packet_status decode_ppp(const uint8_t *frame, size_t length, struct
     size_t offset = (length >= 2 && frame[0] == 0xff && frame[1] == 0x03) ? 2 : 0;
     if (offset + 2 > length)
         return PACKET_TRUNCATED;
-    uint16_t protocol = read_u16(frame + offset);
+    uint16_t protocol = read_be16(frame + offset);
     if (protocol != PPP_IPV4 && protocol != PPP_IPV6)
         return PACKET_NOT_IP;
     return decode_ip(frame + offset + 2, length - offset - 2, view);
@@ -242,11 +239,11 @@ enum packet_status packet_decode(int link_type, const uint8_t *frame, size_t len
     case DLT_LINUX_SLL:
         if (length < 16)
             return PACKET_TRUNCATED;
-        return decode_ethertype(read_u16(frame + 14), frame + 16, length - 16, view);
+        return decode_ethertype(read_be16(frame + 14), frame + 16, length - 16, view);
     case DLT_LINUX_SLL2:
         if (length < 20)
             return PACKET_TRUNCATED;
-        return decode_ethertype(read_u16(frame), frame + 20, length - 20, view);
+        return decode_ethertype(read_be16(frame), frame + 20, length - 20, view);
     case DLT_NULL:
         return decode_loopback(frame, length, false, view);
     case DLT_LOOP:
@@ -258,7 +255,7 @@ enum packet_status packet_decode(int link_type, const uint8_t *frame, size_t len
             return PACKET_TRUNCATED;
         if (frame[13] != 0xaa || frame[14] != 0xaa || frame[15] != 0x03)
             return PACKET_NOT_IP;
-        return decode_ethertype(read_u16(frame + 19), frame + 21, length - 21, view);
+        return decode_ethertype(read_be16(frame + 19), frame + 21, length - 21, view);
     default:
         if (packet_link_supported(link_type))
             return decode_ip(frame, length, view);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../plugin/byte_order.h"
 #include "pcap_writer.h"
 
 enum { MESSAGE_MAX = 4096, ANSWERS_MAX = 8, DAY_US = 86400000000LL };
@@ -79,8 +80,8 @@ static struct ip_address address_v4(uint32_t value)
 
 /* ---- DNS wire format ---------------------------------------------------- */
 
-static size_t put_u16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; return 2; }
-static size_t put_u32(uint8_t *p, uint32_t v) { put_u16(p, (uint16_t)(v >> 16)); put_u16(p + 2, (uint16_t)v); return 4; }
+static size_t put_u16(uint8_t *p, uint16_t v) { write_be16(p, v); return 2; }
+static size_t put_u32(uint8_t *p, uint32_t v) { write_be32(p, v); return 4; }
 
 static size_t put_name(uint8_t *p, const char *name)
 {

@@ -5,14 +5,10 @@
 
 #include <string.h>
 
+#include "../plugin/byte_order.h"
+
 enum { FRAME_MAX = 65600, ETHERNET_HEADER = 14 };
 
-static void put_u16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    put_u16(p, (uint16_t)(v >> 16));
-    put_u16(p + 2, (uint16_t)v);
-}
 
 static void put_le32(uint8_t *p, uint32_t v)
 {
@@ -77,21 +73,21 @@ static size_t put_ip_headers(uint8_t *frame, const struct frame_endpoints *ends,
     memcpy(frame, macs, sizeof macs);
     uint8_t *ip = frame + ETHERNET_HEADER;
     if (ends->src.family == 4) {
-        put_u16(frame + 12, 0x0800);
+        write_be16(frame + 12, 0x0800);
         memset(ip, 0, 20);
         ip[0] = 0x45;
-        put_u16(ip + 2, (uint16_t)(20 + length));
+        write_be16(ip + 2, (uint16_t)(20 + length));
         ip[8] = 64;
         ip[9] = protocol;
         memcpy(ip + 12, ends->src.bytes, 4);
         memcpy(ip + 16, ends->dst.bytes, 4);
-        put_u16(ip + 10, checksum_fold(checksum_add(0, ip, 20)));
+        write_be16(ip + 10, checksum_fold(checksum_add(0, ip, 20)));
         return ETHERNET_HEADER + 20;
     }
-    put_u16(frame + 12, 0x86dd);
+    write_be16(frame + 12, 0x86dd);
     memset(ip, 0, 40);
     ip[0] = 0x60;
-    put_u16(ip + 4, (uint16_t)length);
+    write_be16(ip + 4, (uint16_t)length);
     ip[6] = protocol;
     ip[7] = 64;
     memcpy(ip + 8, ends->src.bytes, 16);
@@ -120,12 +116,12 @@ void pcap_writer_udp(struct pcap_writer *writer, int64_t timestamp_us,
         return;
     size_t offset = put_ip_headers(frame, ends, 17, length + 8);
     uint8_t *udp = frame + offset;
-    put_u16(udp, ends->src_port);
-    put_u16(udp + 2, ends->dst_port);
-    put_u16(udp + 4, (uint16_t)(length + 8));
-    put_u16(udp + 6, 0);
+    write_be16(udp, ends->src_port);
+    write_be16(udp + 2, ends->dst_port);
+    write_be16(udp + 4, (uint16_t)(length + 8));
+    write_be16(udp + 6, 0);
     memcpy(udp + 8, payload, length);
-    put_u16(udp + 6, transport_checksum(ends, 17, udp, length + 8));
+    write_be16(udp + 6, transport_checksum(ends, 17, udp, length + 8));
     write_frame(writer, timestamp_us, frame, offset + 8 + length);
 }
 
@@ -139,14 +135,14 @@ void pcap_writer_tcp(struct pcap_writer *writer, int64_t timestamp_us,
     size_t offset = put_ip_headers(frame, ends, 6, length + 20);
     uint8_t *tcp = frame + offset;
     memset(tcp, 0, 20);
-    put_u16(tcp, ends->src_port);
-    put_u16(tcp + 2, ends->dst_port);
-    put_u32(tcp + 4, seq);
-    put_u32(tcp + 8, ack);
+    write_be16(tcp, ends->src_port);
+    write_be16(tcp + 2, ends->dst_port);
+    write_be32(tcp + 4, seq);
+    write_be32(tcp + 8, ack);
     tcp[12] = 5 << 4;
     tcp[13] = flags;
-    put_u16(tcp + 14, 65535);
+    write_be16(tcp + 14, 65535);
     memcpy(tcp + 20, payload, length);
-    put_u16(tcp + 16, transport_checksum(ends, 6, tcp, length + 20));
+    write_be16(tcp + 16, transport_checksum(ends, 6, tcp, length + 20));
     write_frame(writer, timestamp_us, frame, offset + 20 + length);
 }
