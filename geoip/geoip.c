@@ -25,15 +25,24 @@ struct geoip_cache_slot {
     uint8_t generation;        /* 0: empty */
 };
 
-static void database_stat(struct geoip_database *db)
+/* The file's identity now; all zero when it cannot be read. */
+static struct geoip_file_identity file_identity(const char *path)
 {
+    struct geoip_file_identity id = { 0 };
     struct stat st;
-    if (stat(db->path, &st) != 0)
-        return;
-    db->device = st.st_dev;
-    db->inode = st.st_ino;
-    db->size = st.st_size;
-    db->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    if (stat(path, &st) == 0) {
+        id.device = st.st_dev;
+        id.inode = st.st_ino;
+        id.size = st.st_size;
+        id.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    }
+    return id;
+}
+
+static bool same_identity(const struct geoip_file_identity *a, const struct geoip_file_identity *b)
+{
+    return a->device == b->device && a->inode == b->inode && a->mtime_ns == b->mtime_ns &&
+           a->size == b->size;
 }
 
 static bool database_open(struct geoip_database *db, const char *path, char *error, size_t size)
@@ -48,7 +57,7 @@ static bool database_open(struct geoip_database *db, const char *path, char *err
         return false;
     }
     db->open = true;
-    database_stat(db);
+    db->identity = file_identity(path);
     return true;
 }
 
@@ -263,12 +272,10 @@ static void cache_flush(struct geoip *geoip)
     }
 }
 
-static bool database_changed(struct geoip_database *db)
+static bool database_changed(const struct geoip_database *db)
 {
-    struct geoip_database now = *db;
-    database_stat(&now);
-    return now.inode != db->inode || now.device != db->device || now.mtime_ns != db->mtime_ns ||
-           now.size != db->size;
+    struct geoip_file_identity now = file_identity(db->path);
+    return !same_identity(&now, &db->identity);
 }
 
 /* Opens the file again beside the old mapping and swaps on success. */
@@ -279,7 +286,7 @@ static bool database_reopen(struct geoip *geoip, struct geoip_database *db, char
     char path[GEOIP_PATH_MAX];
     snprintf(path, sizeof path, "%s", db->path);
     if (!database_open(&fresh, path, error, size)) {
-        database_stat(db); /* do not retry a broken file until it changes again */
+        db->identity = file_identity(path); /* no retry until the file changes again */
         geoip->counters.reload_failures++;
         return false;
     }

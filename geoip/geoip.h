@@ -25,13 +25,18 @@ struct geoip_result {
     char country[3];           /* ISO 3166 alpha-2, "" when unknown */
 };
 
-struct geoip_database {
-    bool open;
-    char path[GEOIP_PATH_MAX];
+/* What tells that a file was replaced or rewritten. */
+struct geoip_file_identity {
     dev_t device;
     ino_t inode;
     int64_t mtime_ns;
     off_t size;
+};
+
+struct geoip_database {
+    bool open;
+    char path[GEOIP_PATH_MAX];
+    struct geoip_file_identity identity;
     MMDB_s mmdb;
 };
 
