@@ -46,7 +46,8 @@ static inline void json_out_raw(struct json_out *out, const char *bytes, size_t 
     }
     json_out_raw_slow(out, bytes, length);
 }
-#define json_out_literal(out, text) json_out_raw((out), (text), sizeof(text) - 1)
+/* "" text: only a string literal compiles here, so sizeof is its length. */
+#define json_out_literal(out, text) json_out_raw((out), "" text, sizeof("" text) - 1)
 void json_out_string(struct json_out *out, const char *text, size_t length);
 void json_out_cstring(struct json_out *out, const char *text);
 void json_out_uint(struct json_out *out, uint64_t value);

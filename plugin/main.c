@@ -1,7 +1,8 @@
 /* main: the `exclave` command. Parses the command line, opens the capture,
- * the GeoIP databases and the log, wires sensor -> EVE writer, runs, and
- * prints counters. All run-time state lives in struct exclave_run; the only
+ * the GeoIP databases, the policies and the log, wires sensor -> EVE writer
+ * and engine -> alert writer, runs, and prints counters and the alerts. All run-time state lives in struct exclave_run; the only
  * globals are the signal flags, which a signal handler must reach. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -13,15 +14,19 @@
 #include <time.h>
 
 #include "../geoip/geoip.h"
+#include "alert_writer.h"
+#include "engine.h"
 #include "eve_writer.h"
 #include "pcap_source.h"
+#include "policy_host.h"
 #include "sensor.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
 #endif
 
-enum { RELOAD_CHECK_SECONDS = 5, ERROR_SIZE = GEOIP_ERROR_MAX };
+enum { RELOAD_CHECK_SECONDS = 5, ERROR_SIZE = GEOIP_ERROR_MAX, POLICY_ARGS_MAX = 64,
+       VARIABLES_MAX = 256 };
 
 /* Set by signal handlers, read between capture batches. */
 static struct exclave_signals {
@@ -38,7 +43,16 @@ struct exclave_options {
     const char *country_db;
     const char *log_dir;
     bool print_stats;
+    bool engine_off;
+    bool policies_off;
+    const char *policy_args[POLICY_ARGS_MAX];   /* files or directories */
+    size_t policy_arg_count;
+    struct policy_variable variables[VARIABLES_MAX];
+    size_t variable_count;
+    const char *program_path;
     struct sensor_config sensor;
+    struct engine_config engine;
+    struct policy_limits limits;
 };
 
 struct exclave_run {
@@ -48,6 +62,10 @@ struct exclave_run {
     FILE *log_file;
     struct json_out *out;
     struct eve_writer writer;
+    bool engine_ready;
+    struct engine engine;
+    struct policy_host policies;
+    struct alert_writer alerts;
     struct sensor sensor;
     struct pcap_source source;
     time_t last_reload_check;
@@ -64,6 +82,20 @@ static const char usage_text[] =
     "  -f, --filter BPF       capture filter (live default: the DNS ports and IP fragments)\n"
     "      --dns-port PORT    a port that carries DNS (repeatable; default 53)\n"
     "      --match-timeout S  seconds a query waits for its response (default 10)\n"
+    "\n"
+    "Engine and policies:\n"
+    "      --policy PATH      a Lua policy file, or a directory of them (repeatable;\n"
+    "                         default: the installed scripts directory)\n"
+    "      --set P.NAME=VAL   set variable NAME of policy P (repeatable)\n"
+    "      --no-policies      keep the aggregates but run no policy\n"
+    "      --no-engine        enrich and log only: no aggregates, no policies, no alerts\n"
+    "      --interval S       evaluation tick in seconds of packet time (default 3600)\n"
+    "      --window DAYS      alert window and idle-key expiry (default 30)\n"
+    "      --max-keys N       keys kept in memory (default 100000)\n"
+    "      --max-memory SIZE  cap the keys' memory instead (e.g. 256M, 2G)\n"
+    "      --suffix-list FILE public suffix list (default: libpsl's, or the system's)\n"
+    "      --lua-memory MB    memory cap per policy (default 64)\n"
+    "      --lua-instructions N  instruction budget per policy call (default 10000000)\n"
     "\n"
     "Enrichment (MaxMind DB files):\n"
     "      --geoip-dir DIR    find GeoLite2-ASN.mmdb and GeoLite2-Country.mmdb (or -City) in DIR\n"
@@ -116,7 +148,109 @@ static bool parse_number(const char *text, double min, double max, double *value
 }
 
 enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STATS, OPT_DNS_PORT,
-                        OPT_MATCH_TIMEOUT };
+                        OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
+                        OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
+                        OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS };
+
+/* "256M", "2G", "1048576" -> bytes. */
+static bool parse_size(const char *text, size_t *bytes)
+{
+    char *end = NULL;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno || end == text || value <= 0)
+        return false;
+    double unit = 1;
+    if (*end && strchr("kKmMgG", *end)) {
+        unit = *end == 'k' || *end == 'K' ? 1024.0 : *end == 'm' || *end == 'M' ? 1048576.0 : 1073741824.0;
+        end++;
+    }
+    if (*end || value * unit > 1e15)
+        return false;
+    *bytes = (size_t)(value * unit);
+    return true;
+}
+
+/* --set POLICY.NAME=VALUE */
+static bool parse_variable(char *text, struct exclave_options *o)
+{
+    char *dot = strchr(text, '.'), *equals = strchr(text, '=');
+    if (!dot || !equals || dot > equals || dot == text || equals == dot + 1 ||
+        o->variable_count == VARIABLES_MAX)
+        return false;
+    *equals = '\0';
+    o->variables[o->variable_count++] = (struct policy_variable){
+        .policy = text, .policy_length = (size_t)(dot - text), .name = dot + 1,
+        .name_length = (size_t)(equals - dot - 1), .value = equals + 1 };
+    return true;
+}
+
+/* The engine's and the policies' options; 0, or an exit code after an error. */
+static int parse_engine_option(int c, struct exclave_options *o)
+{
+    double number;
+    switch (c) {
+    case OPT_POLICY:
+        if (o->policy_arg_count == POLICY_ARGS_MAX) {
+            fprintf(stderr, "exclave: --policy: at most %d\n", POLICY_ARGS_MAX);
+            return 2;
+        }
+        o->policy_args[o->policy_arg_count++] = optarg;
+        return 0;
+    case OPT_SET:
+        if (!parse_variable(optarg, o)) {
+            fprintf(stderr, "exclave: --set '%s': expected POLICY.NAME=VALUE\n", optarg);
+            return 2;
+        }
+        return 0;
+    case OPT_NO_POLICIES: o->policies_off = true; return 0;
+    case OPT_NO_ENGINE: o->engine_off = true; return 0;
+    case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
+    case OPT_INTERVAL:
+        if (!parse_number(optarg, 1, 365 * 86400.0, &o->engine.interval_seconds)) {
+            fprintf(stderr, "exclave: --interval: '%s' is not a number of seconds (1-31536000)\n", optarg);
+            return 2;
+        }
+        return 0;
+    case OPT_WINDOW:
+        if (!parse_number(optarg, 0.001, 3650, &number)) {
+            fprintf(stderr, "exclave: --window: '%s' is not a number of days (0.001-3650)\n", optarg);
+            return 2;
+        }
+        o->engine.window_seconds = number * 86400;
+        return 0;
+    case OPT_MAX_KEYS:
+        if (!parse_number(optarg, 16, 1e9, &number) || number != (uint32_t)number) {
+            fprintf(stderr, "exclave: --max-keys: '%s' is not a whole number (16-1000000000)\n", optarg);
+            return 2;
+        }
+        o->engine.max_keys = (uint32_t)number;
+        return 0;
+    case OPT_MAX_MEMORY:
+        if (!parse_size(optarg, &o->engine.max_bytes) || o->engine.max_bytes < (1u << 20)) {
+            fprintf(stderr, "exclave: --max-memory: '%s' is not a size of at least 1M (e.g. 256M)\n", optarg);
+            return 2;
+        }
+        return 0;
+    case OPT_LUA_MEMORY:
+        if (!parse_number(optarg, 1, 65536, &number)) {
+            fprintf(stderr, "exclave: --lua-memory: '%s' is not a number of MiB (1-65536)\n", optarg);
+            return 2;
+        }
+        o->limits.memory_bytes = (size_t)(number * 1048576);
+        return 0;
+    case OPT_LUA_INSTRUCTIONS:
+        if (!parse_number(optarg, 1000, 1e12, &number)) {
+            fprintf(stderr, "exclave: --lua-instructions: '%s' is not a number (1000-1e12)\n", optarg);
+            return 2;
+        }
+        o->limits.instructions = (uint64_t)number;
+        return 0;
+    default:
+        fputs("Try 'exclave --help'.\n", stderr);
+        return 2;
+    }
+}
 
 /* Returns 0 to run, or an exit code (after printing help, version or an error). */
 static int parse_options(int argc, char **argv, struct exclave_options *o)
@@ -132,12 +266,26 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         { "dns-port", required_argument, NULL, OPT_DNS_PORT },
         { "match-timeout", required_argument, NULL, OPT_MATCH_TIMEOUT },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "policy", required_argument, NULL, OPT_POLICY },
+        { "set", required_argument, NULL, OPT_SET },
+        { "no-policies", no_argument, NULL, OPT_NO_POLICIES },
+        { "no-engine", no_argument, NULL, OPT_NO_ENGINE },
+        { "interval", required_argument, NULL, OPT_INTERVAL },
+        { "window", required_argument, NULL, OPT_WINDOW },
+        { "max-keys", required_argument, NULL, OPT_MAX_KEYS },
+        { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+        { "suffix-list", required_argument, NULL, OPT_SUFFIX_LIST },
+        { "lua-memory", required_argument, NULL, OPT_LUA_MEMORY },
+        { "lua-instructions", required_argument, NULL, OPT_LUA_INSTRUCTIONS },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
     sensor_config_defaults(&o->sensor);
+    engine_config_defaults(&o->engine);
+    policy_limits_defaults(&o->limits);
+    o->program_path = argv[0];
     o->log_dir = ".";
     int c;
     double number;
@@ -166,7 +314,11 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
             break;
         case 'V': print_version(); return -1;
         case 'h': fputs(usage_text, stdout); return -1;
-        default: fputs("Try 'exclave --help'.\n", stderr); return 2;
+        default: {
+            int status = parse_engine_option(c, o);
+            if (status)
+                return status;
+        }
         }
     }
     if (optind < argc) {
@@ -237,7 +389,116 @@ static bool open_log(struct exclave_run *run)
 
 static void write_event(void *user, const struct dns_event *event)
 {
-    eve_writer_dns(user, event);
+    struct exclave_run *run = user;
+    eve_writer_dns(&run->writer, event);
+    if (run->engine_ready)
+        engine_observe_dns_event(&run->engine, event);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_lua_file(const struct dirent *entry)
+{
+    size_t length = strlen(entry->d_name);
+    return entry->d_name[0] != '.' && length > 4 && strcmp(entry->d_name + length - 4, ".lua") == 0;
+}
+
+static bool load_policy(struct exclave_run *run, const char *path)
+{
+    char error[ERROR_SIZE];
+    if (policy_host_load(&run->policies, path, error, sizeof error))
+        return true;
+    fprintf(stderr, "exclave: %s\n", error);
+    return false;
+}
+
+/* A file, or every *.lua in a directory (in name order). */
+static bool load_policy_path(struct exclave_run *run, const char *path)
+{
+    struct stat info;
+    if (stat(path, &info) != 0) {
+        fprintf(stderr, "exclave: --policy %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    if (!S_ISDIR(info.st_mode))
+        return load_policy(run, path);
+    struct dirent **entries;
+    int n = scandir(path, &entries, is_lua_file, by_name);
+    if (n < 0) {
+        fprintf(stderr, "exclave: --policy %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        char file[PATH_MAX];
+        snprintf(file, sizeof file, "%s/%s", path, entries[i]->d_name);
+        ok = ok && load_policy(run, file);
+        free(entries[i]);
+    }
+    free(entries);
+    return ok;
+}
+
+/* Without --policy: the installed scripts, or scripts/ beside the program
+ * (a build tree). NULL when neither exists. */
+static const char *default_policy_dir(const char *program_path, char *buffer, size_t size)
+{
+    struct stat info;
+    if (stat(EXCLAVE_SCRIPTS_DIR, &info) == 0 && S_ISDIR(info.st_mode))
+        return EXCLAVE_SCRIPTS_DIR;
+    const char *slash = strrchr(program_path, '/');
+    int dir_length = slash ? (int)(slash - program_path) : 1;
+    snprintf(buffer, size, "%.*s/scripts", dir_length, slash ? program_path : ".");
+    return stat(buffer, &info) == 0 && S_ISDIR(info.st_mode) ? buffer : NULL;
+}
+
+static bool load_policies(struct exclave_run *run)
+{
+    struct exclave_options *o = &run->options;
+    policy_host_init(&run->policies, &run->engine, &o->limits, o->variables, o->variable_count,
+                     stderr);
+    if (o->policies_off)
+        return true;
+    char buffer[PATH_MAX];
+    if (o->policy_arg_count == 0) {
+        const char *dir = default_policy_dir(o->program_path, buffer, sizeof buffer);
+        if (!dir)
+            fprintf(stderr, "exclave: no policies found in %s (see --policy); counting only\n",
+                    EXCLAVE_SCRIPTS_DIR);
+        else if (!load_policy_path(run, dir))
+            return false;
+    }
+    for (size_t i = 0; i < o->policy_arg_count; i++)
+        if (!load_policy_path(run, o->policy_args[i]))
+            return false;
+    char error[ERROR_SIZE];
+    if (!policy_host_check_variables(&run->policies, error, sizeof error)) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
+    engine_set_policies(&run->engine, &run->policies);
+    return true;
+}
+
+/* The engine, its policies and the alert writer; all skipped by --no-engine. */
+static bool open_engine(struct exclave_run *run)
+{
+    struct exclave_options *o = &run->options;
+    if (o->engine_off)
+        return true;
+    char error[ERROR_SIZE];
+    if (!engine_init(&run->engine, &o->engine, geoip_enabled(&run->geoip) ? &run->geoip : NULL,
+                     error, sizeof error)) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
+    run->engine_ready = true;
+    alert_writer_init(&run->alerts, run->out, stderr);
+    engine_set_alert_sink(&run->engine, alert_writer_write, &run->alerts);
+    return load_policies(run);
 }
 
 /* Between capture batches: a live log is flushed; SIGHUP or a changed file
@@ -255,6 +516,8 @@ static void between_batches(void *user)
         return;
     exclave_signals.reload = 0;
     run->last_reload_check = now;
+    if (forced && run->engine_ready)
+        policy_host_reload(&run->policies);
     char error[ERROR_SIZE];
     if (!geoip_reload(&run->geoip, forced, error, sizeof error))
         fprintf(stderr, "exclave: keeping the previous database: %s\n", error);
@@ -291,12 +554,16 @@ static void print_stats(struct exclave_run *run)
     fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "output_bytes",
             (unsigned long long)run->out->bytes_written, "output_write_errors",
             (unsigned long long)run->out->write_errors);
+    if (run->engine_ready) {
+        engine_print_counters(&run->engine, stderr);
+        policy_host_print_counters(&run->policies, stderr);
+    }
 }
 
 static int run_capture(struct exclave_run *run)
 {
     char error[ERROR_SIZE];
-    if (!sensor_init(&run->sensor, &run->options.sensor, write_event, &run->writer)) {
+    if (!sensor_init(&run->sensor, &run->options.sensor, write_event, run)) {
         fprintf(stderr, "exclave: out of memory setting up the sensor\n");
         return 1;
     }
@@ -306,6 +573,8 @@ static int run_capture(struct exclave_run *run)
                               run, error, sizeof error);
     if (!ok)
         fprintf(stderr, "exclave: %s\n", error);
+    if (run->engine_ready)
+        engine_finish(&run->engine);
     json_out_flush(run->out);
     if (fflush(run->log_file) != 0 || run->out->write_errors) {
         fprintf(stderr, "exclave: writing the log failed: %s\n", strerror(errno));
@@ -313,6 +582,8 @@ static int run_capture(struct exclave_run *run)
     }
     if (run->options.print_stats)
         print_stats(run);
+    if (run->engine_ready)
+        alert_writer_print_summary(&run->alerts, stderr);
     sensor_free(&run->sensor);
     return ok ? 0 : 1;
 }
@@ -322,6 +593,11 @@ static void close_run(struct exclave_run *run)
     pcap_source_close(&run->source);
     if (run->log_file && run->log_file != stdout)
         fclose(run->log_file);
+    if (run->engine_ready) {
+        policy_host_free(&run->policies);
+        alert_writer_free(&run->alerts);
+        engine_free(&run->engine);
+    }
     free(run->out);
     if (run->geoip_open)
         geoip_close(&run->geoip);
@@ -337,7 +613,7 @@ int main(int argc, char **argv)
     int status = parse_options(argc, argv, &run->options);
     if (status == 0) {
         status = 1;
-        if (open_geoip(run) && open_source(run) && open_log(run))
+        if (open_geoip(run) && open_source(run) && open_log(run) && open_engine(run))
             status = run_capture(run);
     }
     close_run(run);
