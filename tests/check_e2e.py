@@ -9,7 +9,7 @@ import ipaddress
 import json
 import sys
 
-TYPES = {1: "A", 28: "AAAA", 5: "CNAME"}
+TYPES = {1: "A", 28: "AAAA", 5: "CNAME", 12: "PTR"}
 RCODES = {0: "NOERROR", 3: "NXDOMAIN"}
 
 
@@ -88,7 +88,8 @@ def main():
     truth_path, networks_path, eve_path, stats_path = sys.argv[1:5]
     networks = load_networks(networks_path)
     truths = [line.rstrip("\n").split("\t") for line in open(truth_path, encoding="utf-8")]
-    records = [json.loads(line) for line in open(eve_path, encoding="utf-8")]
+    records = [r for r in map(json.loads, open(eve_path, encoding="utf-8"))
+               if r.get("event_type") == "dns"]
     errors = []
     if len(records) != len(truths):
         errors.append(f"{len(records)} records, truth has {len(truths)}")

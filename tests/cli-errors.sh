@@ -65,4 +65,28 @@ grep -q 'further DNS warnings suppressed' "$WORK/err" || fail "warnings not rate
 [ "$(wc -l <"$WORK/snapped.json")" -gt 100 ] || fail "snapped packets not logged in part"
 grep -q '"decode_error":"a name or record runs past the end of the message"' "$WORK/snapped.json" ||
     fail "partial records carry no decode_error"
+# engine and policy options
+EXPECT="--set 'share=0.5': expected POLICY.NAME=VALUE" expect_error "$EXCLAVE" -r x --set share=0.5
+EXPECT="--max-memory: '12Q' is not a size" expect_error "$EXCLAVE" -r x --max-memory 12Q
+EXPECT="--interval: 'hourly' is not a number of seconds" expect_error "$EXCLAVE" -r x --interval hourly
+EXPECT="--policy $WORK/nope.lua: No such file or directory" \
+    expect_error "$EXCLAVE" -r "$WORK/good.pcap" --asn-db "" -l "$WORK/logs" --policy "$WORK/nope.lua"
+printf 'function evaluate(key)\n  if then\nend\n' >"$WORK/syntax.lua"
+EXPECT="$WORK/syntax.lua:2:" \
+    expect_error "$EXCLAVE" -r "$WORK/good.pcap" --asn-db "" -l "$WORK/logs" --policy "$WORK/syntax.lua"
+EXPECT="--set exclusive.shrae: no loaded policy reads this variable" \
+    expect_error "$EXCLAVE" -r "$WORK/good.pcap" --asn-db "" -l "$WORK/logs" --policy "$POLICIES" \
+    --set exclusive.shrae=0.9
+EXPECT="--set exclusive.share=most: not a number" \
+    expect_error "$EXCLAVE" -r "$WORK/good.pcap" --asn-db "" -l "$WORK/logs" --policy "$POLICIES" \
+    --set exclusive.share=most
+# a policy that fails at run time is reported with file:line and disabled;
+# the sensor and the other policies go on
+printf 'min_lookups = 5\nfunction evaluate(key)\n  return key.nothing.here\nend\n' >"$WORK/broken.lua"
+"$EXCLAVE" -r "$WORK/good.pcap" --geoip-dir "$DEMO_DIR" -l "$WORK/broken" --policy "$WORK/broken.lua" \
+    --policy "$POLICIES" --stats 2>"$WORK/broken.err" || fail "a failing policy stopped the run"
+grep -q "exclave: policy broken: evaluate(.*): $WORK/broken.lua:3: attempt to index a nil value" \
+    "$WORK/broken.err" || fail "policy error not reported with file:line: $(head -3 "$WORK/broken.err")"
+grep -q "exclave: policy broken disabled after 10 errors" "$WORK/broken.err" || fail "not disabled"
+grep -q '"policy":"rotation"' "$WORK/broken/eve.json" || fail "other policies stopped"
 finish

@@ -5,6 +5,7 @@ set -eu
 EXCLAVE="$top_builddir/exclave"
 GEN="$top_builddir/tools/gen-dns-pcap"
 DEMO_DIR="$top_builddir/demo"
+POLICIES="$top_srcdir/scripts"
 SHARED="$top_srcdir/../shared/data"
 PYTHON3="${PYTHON3:-python3}"
 TEST_NAME=$(basename "$0" .sh)

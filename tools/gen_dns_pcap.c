@@ -1,7 +1,13 @@
 /* gen-dns-pcap: writes synthetic DNS captures with a ground-truth file.
- *   --scenario demo   the bundled 2016-style scenario (addresses from
- *                     geoip/demo-networks.csv), with TCP, IPv6, EDNS client
- *                     subnet, NXDOMAIN, an unanswered query and an
+ *   --scenario demo   the bundled 2016-style scenario, 2016-05-04 to
+ *                     2016-10-05 (addresses from geoip/demo-networks.csv):
+ *                     background lookups from many ASNs; planted cases (an
+ *                     exclusive name with two peak days, its silencing by
+ *                     NXDOMAIN and a new name on the same address); decoys
+ *                     (a company's own host, a name asked mostly via a
+ *                     public resolver, a low-volume name, DNSBL and PTR
+ *                     checks, popular names); and on the first day TCP,
+ *                     IPv6, EDNS client subnet, an unanswered query and an
  *                     unsolicited response;
  *   --scenario bench  a large load (--packets N): 50,000 clients (a tenth
  *                     IPv6), 64 resolvers, 20,000 names with fixed answers,
@@ -44,6 +50,7 @@ struct lookup_spec {
     bool tcp;
     bool unanswered;
     bool unsolicited;          /* response only, no query */
+    uint32_t ttl;              /* of the address answers; 0: 3600 */
 };
 
 static uint64_t rng_next(struct generator *g)
@@ -163,7 +170,7 @@ static size_t build_response(uint8_t *p, uint16_t id, const struct lookup_spec *
         n += put_u16(p + n, owner);
         n += put_u16(p + n, v4 ? 1 : 28);
         n += put_u16(p + n, 1);
-        n += put_u32(p + n, 3600);
+        n += put_u32(p + n, s->ttl ? s->ttl : 3600);
         n += put_u16(p + n, v4 ? 4 : 16);
         memcpy(p + n, s->answers[i].bytes, v4 ? 4 : 16);
         n += v4 ? 4 : 16;
@@ -273,31 +280,170 @@ static struct ip_address background_client(struct generator *g)
                       (rng_below(g, 254) + 1));
 }
 
-static void demo_background(struct generator *g, int lookups)
+/* ---- the demo scenario: 2016-05-04 .. 2016-10-05, one day at a time ----- */
+
+enum { DEMO_DAYS = 155, DEMO_DAY_EVENTS_MAX = 512, DEMO_TTL = 300 };
+
+/* Day numbers from 2016-05-04 of the story's turns. */
+enum {
+    DAY_PEAK_AUGUST = 99,      /* 2016-08-11 */
+    DAY_PEAK_SEPTEMBER = 121,  /* 2016-09-02 */
+    DAY_NXDOMAIN = 142,        /* 2016-09-23: mail1.trump-email.com stops resolving */
+    DAY_LAST_NXDOMAIN = 144,
+    DAY_NEW_NAME = 146,        /* 2016-09-27: trump1.contact-client.com appears */
+};
+
+struct planned_lookup {
+    int64_t time_us;
+    struct lookup_spec spec;
+};
+
+struct demo_day {
+    int64_t start_us;
+    size_t count;
+    struct planned_lookup events[DEMO_DAY_EVENTS_MAX];
+};
+
+/* Schedules a lookup at a random second of the day (hour_weights shape it). */
+static struct lookup_spec *plan(struct generator *g, struct demo_day *day)
 {
-    for (int i = 0; i < lookups; i++) {
-        struct lookup_spec s = { .client = background_client(g), .server = address("192.0.2.53"),
-                                 .qtype = 1, .answer_count = 1 };
-        s.qname = popular_names[rng_below(g, sizeof popular_names / sizeof popular_names[0])];
-        s.answers[0] = address_v4(0xc6336400u | (rng_below(g, 200) + 1)); /* 198.51.100.x */
-        write_lookup(g, &s);
+    if (day->count == DEMO_DAY_EVENTS_MAX) {
+        fputs("gen-dns-pcap: demo day over capacity\n", stderr);
+        exit(1);
+    }
+    struct planned_lookup *p = &day->events[day->count++];
+    memset(p, 0, sizeof *p);
+    p->time_us = day->start_us + (int64_t)rng_below(g, 86000) * 1000000 + rng_below(g, 1000000);
+    p->spec.qtype = 1;
+    p->spec.server = address("192.0.2.53");
+    return &p->spec;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const struct planned_lookup *x = a, *y = b;
+    return (x->time_us > y->time_us) - (x->time_us < y->time_us);
+}
+
+static void write_day(struct generator *g, struct demo_day *day)
+{
+    qsort(day->events, day->count, sizeof day->events[0], by_time);
+    for (size_t i = 0; i < day->count; i++) {
+        if (day->events[i].time_us > g->now_us)
+            g->now_us = day->events[i].time_us;
+        write_lookup(g, &day->events[i].spec);
     }
 }
 
-static void demo_exclusive(struct generator *g, int day, const char *name, bool silenced)
+/* Popular names, asked by many ISPs' resolvers and sometimes via Google. */
+static void demo_background(struct generator *g, struct demo_day *day)
 {
-    static const char *const queriers[] = { "203.0.113.10", "203.0.113.11", "203.0.113.70" };
-    int lookups = 6 + (day >= 14 && day < 24 ? 10 : 0);
+    for (int i = 0; i < 60; i++) {
+        struct lookup_spec *s = plan(g, day);
+        s->client = rng_below(g, 10) ? background_client(g) : address("8.8.8.8");
+        s->qname = popular_names[rng_below(g, sizeof popular_names / sizeof popular_names[0])];
+        s->answer_count = 1;
+        s->answers[0] = address_v4(0xc6336400u | (rng_below(g, 120) + 1)); /* 198.51.100.x */
+        s->ttl = DEMO_TTL;
+    }
+}
+
+/* Lookups per day of mail1.trump-email.com: a base rate, busier in August
+ * and early September, with two peak days. */
+static int mail1_lookups(int day)
+{
+    if (day == DAY_PEAK_AUGUST)
+        return 110;
+    if (day == DAY_PEAK_SEPTEMBER)
+        return 90;
+    return day >= 89 && day < 130 ? 30 : 20;
+}
+
+/* Planted: two Alfa-Bank resolvers and one Spectrum Health resolver, about
+ * 4:1; one lookup in ten asked again within the TTL (caching shows). */
+static void demo_mail1(struct generator *g, struct demo_day *day, int day_number)
+{
+    static const char *const alfa[] = { "203.0.113.10", "203.0.113.11" };
+    int base = day_number >= DAY_NXDOMAIN ? 6 : mail1_lookups(day_number);
+    int lookups = base - base / 4 + (int)rng_below(g, (uint32_t)(base / 2 + 1)); /* +-25% */
     for (int i = 0; i < lookups; i++) {
-        struct lookup_spec s = { .server = address("192.0.2.53"), .qname = name, .qtype = 1 };
-        s.client = address(queriers[i % 5 < 4 ? i % 2 : 2]);
-        if (silenced) {
-            s.rcode = 3;
+        struct lookup_spec *s = plan(g, day);
+        s->client = address(rng_below(g, 5) ? alfa[rng_below(g, 2)] : "203.0.113.70");
+        s->qname = "mail1.trump-email.com";
+        s->ttl = DEMO_TTL;
+        if (day_number >= DAY_NXDOMAIN) {
+            s->rcode = 3;
         } else {
-            s.answer_count = 1;
-            s.answers[0] = address("192.0.2.129");
+            s->answer_count = 1;
+            s->answers[0] = address("192.0.2.129");
         }
-        write_lookup(g, &s);
+        if (rng_below(g, 10) == 0) { /* the same resolver again, 30 s later */
+            struct planned_lookup *first = &day->events[day->count - 1];
+            struct lookup_spec *again = plan(g, day);
+            *again = *s;
+            day->events[day->count - 1].time_us = first->time_us + 30000000;
+        }
+    }
+}
+
+/* Planted: the new name on the same address, Alfa-Bank alone. */
+static void demo_trump1(struct generator *g, struct demo_day *day)
+{
+    for (int i = 0; i < 15; i++) {
+        struct lookup_spec *s = plan(g, day);
+        s->client = address(rng_below(g, 2) ? "203.0.113.10" : "203.0.113.11");
+        s->qname = "trump1.contact-client.com";
+        s->ttl = DEMO_TTL;
+        s->answer_count = 1;
+        s->answers[0] = address("192.0.2.129");
+    }
+}
+
+/* Decoys that look exclusive at first sight and must not alert. */
+static void demo_decoys(struct generator *g, struct demo_day *day, int day_number)
+{
+    for (int i = 0; i < 25; i++) { /* a company resolving its own mail host */
+        struct lookup_spec *s = plan(g, day);
+        s->client = address("203.0.113.70");
+        s->qname = "mail.spectrum-health.example";
+        s->ttl = DEMO_TTL;
+        s->answer_count = 1;
+        s->answers[0] = address("203.0.113.90");
+    }
+    for (int i = 0; i < 30; i++) { /* mostly through Google's public resolver */
+        struct lookup_spec *s = plan(g, day);
+        s->client = rng_below(g, 10) ? address(rng_below(g, 2) ? "8.8.8.8" : "8.8.8.4")
+                                      : background_client(g);
+        s->qname = "tracker.adnet.example";
+        s->ttl = DEMO_TTL;
+        s->answer_count = 1;
+        s->answers[0] = address("198.51.100.200");
+    }
+    static char dnsbl[DEMO_DAYS][8][64];
+    for (int i = 0; i < 8; i++) { /* anti-spam checks: DNSBL and PTR lookups */
+        struct lookup_spec *s = plan(g, day);
+        s->client = address("203.0.113.10");
+        uint32_t sender = 0xc6336400u | (rng_below(g, 200) + 1);
+        snprintf(dnsbl[day_number][i], sizeof dnsbl[0][0], "%u.%u.%u.%u.%s", sender & 0xff,
+                 (sender >> 8) & 0xff, (sender >> 16) & 0xff, sender >> 24,
+                 i % 2 ? "zen.dnsbl.example" : "in-addr.arpa");
+        s->qname = dnsbl[day_number][i];
+        s->qtype = i % 2 ? 1 : 12;
+        s->ttl = DEMO_TTL;
+        if (i % 2 && rng_below(g, 3) == 0) {
+            s->answer_count = 1;
+            s->answers[0] = address("127.0.0.2");
+        } else {
+            s->rcode = 3;
+        }
+    }
+    if (day_number % 30 == 5) { /* low volume: a few lookups from the bank, ever */
+        struct lookup_spec *s = plan(g, day);
+        s->client = address("203.0.113.11");
+        s->qname = "invite.bank-partner.example";
+        s->ttl = DEMO_TTL;
+        s->answer_count = 1;
+        s->answers[0] = address("198.51.100.201");
     }
 }
 
@@ -335,16 +481,25 @@ static void demo_edge_cases(struct generator *g)
 static void scenario_demo(struct generator *g)
 {
     const int64_t start_us = 1462320000LL * 1000000; /* 2016-05-04 00:00 UTC */
-    for (int day = 0; day < 40; day++) {
-        g->now_us = start_us + day * DAY_US + 8 * 3600000000LL;
-        if (day == 0)
-            demo_edge_cases(g);
-        demo_background(g, 40);
-        if (day < 30)
-            demo_exclusive(g, day, "mail1.trump-email.com", day >= 28);
-        if (day >= 32)
-            demo_exclusive(g, day, "trump1.contact-client.com", false);
+    struct demo_day *day = malloc(sizeof *day);
+    if (!day) {
+        fputs("gen-dns-pcap: out of memory\n", stderr);
+        exit(1);
     }
+    g->now_us = start_us;
+    demo_edge_cases(g);
+    for (int d = 0; d < DEMO_DAYS; d++) {
+        day->start_us = start_us + d * DAY_US + 60000000; /* after the edge cases */
+        day->count = 0;
+        demo_background(g, day);
+        demo_decoys(g, day, d);
+        if (d <= DAY_LAST_NXDOMAIN)
+            demo_mail1(g, day, d);
+        if (d >= DAY_NEW_NAME)
+            demo_trump1(g, day);
+        write_day(g, day);
+    }
+    free(day);
 }
 
 static struct ip_address random_public_v4(struct generator *g)
