@@ -93,9 +93,9 @@ static void write_counts(struct json_out *out, const struct key *key)
     json_out_literal(out, ",\"lookups_corrected\":");
     json_out_uint(out, key->lookups_corrected);
     json_out_literal(out, ",\"queriers\":");
-    json_out_uint(out, distinct_counter_estimate(&key->queriers));
+    json_out_uint(out, key_aggregate_distinct(key, &key->queriers));
     json_out_literal(out, ",\"asn_count\":");
-    json_out_uint(out, distinct_counter_estimate(&key->asns));
+    json_out_uint(out, key_aggregate_distinct(key, &key->asns));
     json_out_literal(out, ",\"country_count\":");
     json_out_uint(out, key_aggregate_country_count(key));
     json_out_literal(out, ",\"entropy\":");

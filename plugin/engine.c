@@ -149,12 +149,23 @@ static void describe_querier(struct engine *engine, const struct ip_address *que
     facts->country[0] = facts->country[1] = '\0';
     if (!engine->geoip)
         return;
+    if (engine->last_querier_valid && ip_address_equal(&engine->last_querier, querier) &&
+        engine->last_querier_generation == engine->geoip->cache_generation) {
+        facts->asn = engine->last_querier_asn;
+        memcpy(facts->country, engine->last_querier_country, 2);
+        return;
+    }
     struct geoip_result result;
     geoip_lookup(engine->geoip, querier, &result);
     facts->asn = result.asn;
     memcpy(facts->country, result.country, 2);
     as_directory_note(&engine->directory, result.asn, result.org, result.org_length,
                       result.country);
+    engine->last_querier = *querier;
+    engine->last_querier_generation = engine->geoip->cache_generation;
+    engine->last_querier_asn = result.asn;
+    memcpy(engine->last_querier_country, result.country, 2);
+    engine->last_querier_valid = true;
 }
 
 static void count_on_key(struct engine *engine, struct key *key, const struct querier_facts *q,
@@ -192,14 +203,38 @@ static struct key *get_key(struct engine *engine, enum key_kind kind, const char
     return key_store_get(&engine->store, kind, name, length, key_store_hash(kind, name, length));
 }
 
+/* The registered-domain key of the name in name_buffer. The public suffix
+ * search is the slowest step of a lookup, so a name key remembers its
+ * domain key and the search runs once per name, not once per lookup. */
+static struct key *domain_of(struct engine *engine, struct key_ref name_ref, size_t length)
+{
+    struct key *name = key_store_deref(&engine->store, name_ref);
+    if (name && name->no_domain)
+        return NULL;
+    struct key *domain = name ? key_store_deref(&engine->store, name->domain) : NULL;
+    if (domain)
+        return domain;
+    const char *suffix = registered_domain_of(&engine->domains, engine->name_buffer);
+    if (suffix)
+        domain = get_key(engine, KEY_DOMAIN, suffix,
+                         length - (size_t)(suffix - engine->name_buffer));
+    name = key_store_deref(&engine->store, name_ref); /* getting the domain may evict */
+    if (name) {
+        name->no_domain = suffix == NULL;
+        if (domain)
+            name->domain = key_store_ref(&engine->store, domain);
+    }
+    return domain;
+}
+
 /* The name's and its domain's share of one lookup. Returns the name key's
  * reference (for the addresses), which stays checkable after evictions. */
 static struct key_ref count_name_and_domain(struct engine *engine, const struct engine_lookup *l,
-                                            const struct querier_facts *q, size_t length)
+                                            const struct querier_facts *q, size_t length,
+                                            bool reverse)
 {
     struct key_ref name_ref = { 0, 0 };
     uint32_t slot_seconds = 0;
-    bool reverse = engine_is_reverse_lookup(engine->name_buffer, length, l->qtype);
     struct key *name = get_key(engine, KEY_NAME, engine->name_buffer, length);
     if (name) {
         if (l->has_response)
@@ -211,10 +246,7 @@ static struct key_ref count_name_and_domain(struct engine *engine, const struct 
         slot_seconds = name->slot_seconds;
         name_ref = key_store_ref(&engine->store, name);
     }
-    const char *domain_name = registered_domain_of(&engine->domains, engine->name_buffer);
-    struct key *domain = domain_name ? get_key(engine, KEY_DOMAIN, domain_name,
-                                               length - (size_t)(domain_name - engine->name_buffer))
-                                     : NULL;
+    struct key *domain = domain_of(engine, name_ref, length);
     if (domain) {
         if (l->has_response)
             key_aggregate_note_response(domain, l->time_us, l->rcode, l->answers, l->answer_count,
@@ -227,7 +259,7 @@ static struct key_ref count_name_and_domain(struct engine *engine, const struct 
 }
 
 static void count_answers(struct engine *engine, const struct engine_lookup *l,
-                          const struct querier_facts *q, struct key_ref name_ref)
+                          const struct querier_facts *q, struct key_ref name_ref, bool reverse)
 {
     for (size_t i = 0; i < l->answer_count; i++) {
         char text[IP_ADDRESS_TEXT_MAX];
@@ -235,8 +267,9 @@ static void count_answers(struct engine *engine, const struct engine_lookup *l,
         struct key *address = get_key(engine, KEY_ADDRESS, text, length);
         if (!address)
             continue;
-        count_on_key(engine, address, q, l->time_us, l->min_ttl,
-                     engine_is_reverse_lookup(l->qname, l->qname_length, l->qtype));
+        if (l->min_ttl && (address->slot_seconds == 0 || l->min_ttl < address->slot_seconds))
+            address->slot_seconds = l->min_ttl;
+        count_on_key(engine, address, q, l->time_us, l->min_ttl, reverse);
         if (name_ref.hash_check)
             key_aggregate_link_name(address, name_ref);
     }
@@ -248,9 +281,10 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
     struct querier_facts querier;
     describe_querier(engine, &lookup->querier, &querier);
     size_t length = normalize_name(engine, lookup->qname, lookup->qname_length);
-    struct key_ref name_ref = count_name_and_domain(engine, lookup, &querier, length);
+    bool reverse = engine_is_reverse_lookup(engine->name_buffer, length, lookup->qtype);
+    struct key_ref name_ref = count_name_and_domain(engine, lookup, &querier, length, reverse);
     if (lookup->has_response)
-        count_answers(engine, lookup, &querier, name_ref);
+        count_answers(engine, lookup, &querier, name_ref, reverse);
     engine->counters.lookups_counted += lookup->counts_as_lookup;
     engine->counters.responses_counted += lookup->has_response;
     if (engine->policies && policy_host_wants_lookups(engine->policies))

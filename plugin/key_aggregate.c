@@ -27,6 +27,12 @@ uint64_t key_aggregate_country_count(const struct key *key)
     return n;
 }
 
+uint64_t key_aggregate_distinct(const struct key *key, const struct distinct_counter *counter)
+{
+    uint64_t estimate = distinct_counter_estimate(counter);
+    return estimate < key->lookups ? estimate : key->lookups;
+}
+
 /* Moves the daily ring forward to `day`, clearing the days skipped. */
 static void advance_days(struct key *key, int32_t day)
 {
@@ -60,10 +66,13 @@ void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup
     key->lookups++;
     key->lookups_corrected += lookup->corrected;
     key->reverse_lookups += lookup->reverse;
-    distinct_counter_add(&key->queriers, lookup->querier_hash);
-    distinct_counter_add(&key->prefixes, lookup->prefix_hash);
-    distinct_counter_add(&key->asns, (uint64_t)lookup->asn * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL);
-    note_country(key, lookup->country);
+    if (lookup->corrected) { /* else this querier was counted already, in this very slot */
+        distinct_counter_add(&key->queriers, lookup->querier_hash);
+        distinct_counter_add(&key->prefixes, lookup->prefix_hash);
+        distinct_counter_add(&key->asns,
+                             (uint64_t)lookup->asn * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL);
+        note_country(key, lookup->country);
+    }
     asn_tally_add(&key->asn_tally, lookup->asn, lookup->corrected);
     key->hours[(lookup->time_us / 3600000000LL) % 24]++;
     count_day(key, lookup->time_us);

@@ -41,6 +41,8 @@ struct key {
     uint8_t kind;              /* enum key_kind */
     bool in_use;
     bool dirty;                /* touched since the last evaluation tick */
+    bool no_domain;            /* a name that has no registered domain */
+    struct key_ref domain;     /* a name's registered-domain key, once known */
     uint32_t slot_seconds;     /* caching slot: the shortest answer TTL seen */
     uint64_t lookups;
     uint64_t lookups_corrected;
@@ -84,6 +86,10 @@ void key_aggregate_note_response(struct key *key, int64_t time_us, uint16_t rcod
 void key_aggregate_link_name(struct key *address_key, struct key_ref name);
 
 uint64_t key_aggregate_country_count(const struct key *key);
+
+/* A distinct count of the key (queriers, prefixes, asns), never above its
+ * lookups: a sketch's estimate may overshoot. */
+uint64_t key_aggregate_distinct(const struct key *key, const struct distinct_counter *counter);
 static inline uint64_t key_aggregate_day(int64_t time_us)
 {
     return (uint64_t)(time_us / 86400000000LL);

@@ -165,12 +165,6 @@ static void push_optional_time(lua_State *L, int64_t time_us)
         lua_pushnil(L);
 }
 
-/* A sketch's estimate can exceed what was counted; never show more. */
-static lua_Integer at_most(uint64_t estimate, uint64_t limit)
-{
-    return (lua_Integer)(estimate < limit ? estimate : limit);
-}
-
 /* Pushes the field's value; false for an unknown field. */
 static bool push_field(lua_State *L, const struct policy *policy, const struct key *key,
                        const char *field)
@@ -179,9 +173,9 @@ static bool push_field(lua_State *L, const struct policy *policy, const struct k
     else if (!strcmp(field, "kind")) lua_pushstring(L, key_kind_name(key->kind));
     else if (!strcmp(field, "lookups")) lua_pushinteger(L, (lua_Integer)key->lookups);
     else if (!strcmp(field, "lookups_corrected")) lua_pushinteger(L, (lua_Integer)key->lookups_corrected);
-    else if (!strcmp(field, "queriers")) lua_pushinteger(L, at_most(distinct_counter_estimate(&key->queriers), key->lookups));
-    else if (!strcmp(field, "prefixes")) lua_pushinteger(L, at_most(distinct_counter_estimate(&key->prefixes), key->lookups));
-    else if (!strcmp(field, "asn_count")) lua_pushinteger(L, at_most(distinct_counter_estimate(&key->asns), key->lookups));
+    else if (!strcmp(field, "queriers")) lua_pushinteger(L, (lua_Integer)key_aggregate_distinct(key, &key->queriers));
+    else if (!strcmp(field, "prefixes")) lua_pushinteger(L, (lua_Integer)key_aggregate_distinct(key, &key->prefixes));
+    else if (!strcmp(field, "asn_count")) lua_pushinteger(L, (lua_Integer)key_aggregate_distinct(key, &key->asns));
     else if (!strcmp(field, "country_count")) lua_pushinteger(L, (lua_Integer)key_aggregate_country_count(key));
     else if (!strcmp(field, "asns")) push_asns(L, policy, key);
     else if (!strcmp(field, "entropy")) lua_pushnumber(L, asn_tally_entropy(&key->asn_tally, key->lookups_corrected));
@@ -286,7 +280,7 @@ static int api_now(lua_State *L)
 
 static int api_log(lua_State *L)
 {
-    policy_message(policy_upvalue(L), "%s", luaL_checkstring(L, 1));
+    policy_log(policy_upvalue(L), luaL_checkstring(L, 1));
     return 0;
 }
 

@@ -24,7 +24,8 @@ struct policy {
     bool has_evaluate, has_on_lookup, disabled;
     double min_lookups;        /* keys with fewer corrected lookups are not evaluated */
     uint64_t errors;
-    unsigned messages_shown;
+    unsigned messages_shown;   /* error reports */
+    unsigned log_lines;        /* exclave.log and print */
 };
 
 /* Installs the global `exclave` table in the policy's state. */
@@ -38,5 +39,8 @@ void policy_api_push_lookup(lua_State *L, struct policy *policy,
  * POLICY_MESSAGES_MAX per policy. */
 void policy_message(struct policy *policy, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* A line the policy logs itself, at most POLICY_LOG_LINES_MAX per policy. */
+void policy_log(struct policy *policy, const char *text);
 
 #endif

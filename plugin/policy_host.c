@@ -66,6 +66,17 @@ void policy_message(struct policy *policy, const char *format, ...)
     va_end(args);
 }
 
+void policy_log(struct policy *policy, const char *text)
+{
+    FILE *out = policy->host->messages;
+    if (!out || policy->log_lines > POLICY_LOG_LINES_MAX)
+        return;
+    if (policy->log_lines++ == POLICY_LOG_LINES_MAX)
+        fprintf(out, "exclave: policy %s: further log lines not shown\n", policy->name);
+    else
+        fprintf(out, "exclave: policy %s: %s\n", policy->name, text);
+}
+
 /* ---- the sandbox --------------------------------------------------------------- */
 
 static void *capped_alloc(void *user, void *block, size_t old_size, size_t new_size)
@@ -142,7 +153,7 @@ static int sandboxed_print(lua_State *L)
         luaL_addvalue(&line);
     }
     luaL_pushresult(&line);
-    policy_message(policy_of(L), "%s", lua_tostring(L, -1));
+    policy_log(policy_of(L), lua_tostring(L, -1));
     return 0;
 }
 
@@ -261,7 +272,8 @@ static struct policy *open_policy(struct policy_host *host, const char *path, un
     lua_pushcfunction(L, setup_state);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK || luaL_loadfilex(L, path, "t") != LUA_OK ||
         lua_pcall(L, 0, 0, 0) != LUA_OK) {
-        snprintf(error, error_size, "policy %s: %s", path, lua_tostring(L, -1));
+        snprintf(error, error_size, "policy %s: %s", path,
+                 lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "an error that is not a string");
         close_policy(policy);
         return NULL;
     }

@@ -16,7 +16,8 @@
 #include "engine.h"
 
 enum { POLICY_MAX = 32, POLICY_NAME_MAX = 64, POLICY_PATH_MAX = 4096,
-       POLICY_MESSAGES_MAX = 20 };   /* messages shown per policy before suppression */
+       POLICY_MESSAGES_MAX = 20,     /* error reports shown per policy */
+       POLICY_LOG_LINES_MAX = 1000 };  /* exclave.log lines shown per policy */
 
 /* One --set POLICY.NAME=VALUE. */
 struct policy_variable {
