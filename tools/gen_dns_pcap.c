@@ -9,6 +9,8 @@
  *                     checks, popular names); and on the first day TCP,
  *                     IPv6, EDNS client subnet, an unanswered query and an
  *                     unsolicited response;
+ *   --scenario flood  a random-subdomain flood (--packets N) over three
+ *                     days with the demo's exclusive name inside it;
  *   --scenario bench  a large load (--packets N): 50,000 clients (a tenth
  *                     IPv6), 64 resolvers, 20,000 names with fixed answers,
  *                     a few hundred of them popular; 5% of lookups over TCP.
@@ -578,9 +580,37 @@ static void scenario_bench(struct generator *g, uint64_t packets)
     free(w);
 }
 
+/* A random-subdomain ("water torture") flood against one zone, from many
+ * ISPs' resolvers, over three days, with the planted exclusive name of the
+ * demo looked up by the bank all along. */
+static void scenario_flood(struct generator *g, uint64_t packets)
+{
+    static const char *const alfa[] = { "203.0.113.10", "203.0.113.11" };
+    char name[64];
+    const int64_t start_us = 1470000000LL * 1000000, span_us = 3 * DAY_US;
+    uint64_t lookups = packets / 2;
+    for (uint64_t i = 0; i < lookups; i++) {
+        g->now_us = start_us + (int64_t)(i * (uint64_t)span_us / lookups);
+        struct lookup_spec s = { .server = address("192.0.2.53"), .qtype = 1, .ttl = DEMO_TTL };
+        if (i % 2000 == 0) { /* about 25 a day at this size */
+            s.client = address(alfa[rng_below(g, 2)]);
+            s.qname = "mail1.trump-email.com";
+            s.answer_count = 1;
+            s.answers[0] = address("192.0.2.129");
+        } else {
+            snprintf(name, sizeof name, "%016llx.victim-flood.example",
+                     (unsigned long long)rng_next(g));
+            s.client = background_client(g);
+            s.qname = name;
+            s.rcode = 3;
+        }
+        write_lookup(g, &s);
+    }
+}
+
 static void usage(void)
 {
-    fputs("usage: gen-dns-pcap --scenario demo|bench [--packets N] [--seed S] [--truth FILE] -o FILE\n",
+    fputs("usage: gen-dns-pcap --scenario demo|bench|flood [--packets N] [--seed S] [--truth FILE] -o FILE\n",
           stderr);
     exit(2);
 }
@@ -620,6 +650,8 @@ int main(int argc, char **argv)
         scenario_demo(&g);
     else if (strcmp(scenario, "bench") == 0)
         scenario_bench(&g, packets);
+    else if (strcmp(scenario, "flood") == 0)
+        scenario_flood(&g, packets);
     else
         usage();
     bool ok = pcap_writer_close(&g.pcap);
