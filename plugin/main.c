@@ -171,6 +171,16 @@ static bool parse_size(const char *text, size_t *bytes)
     return true;
 }
 
+/* optarg as a number in [min, max] (a whole one when whole); says why not. */
+static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
+                          double *value)
+{
+    if (parse_number(optarg, min, max, value) && (!whole || *value == (double)(uint64_t)*value))
+        return true;
+    fprintf(stderr, "exclave: --%s: '%s' is not %s\n", flag, optarg, what);
+    return false;
+}
+
 /* --set POLICY.NAME=VALUE */
 static bool parse_variable(char *text, struct exclave_options *o)
 {
@@ -207,23 +217,16 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_NO_ENGINE: o->engine_off = true; return 0;
     case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
     case OPT_INTERVAL:
-        if (!parse_number(optarg, 1, 365 * 86400.0, &o->engine.interval_seconds)) {
-            fprintf(stderr, "exclave: --interval: '%s' is not a number of seconds (1-31536000)\n", optarg);
-            return 2;
-        }
-        return 0;
+        return number_option("interval", 1, 365 * 86400.0, false,
+                             "a number of seconds (1-31536000)", &o->engine.interval_seconds) ? 0 : 2;
     case OPT_WINDOW:
-        if (!parse_number(optarg, 0.001, 3650, &number)) {
-            fprintf(stderr, "exclave: --window: '%s' is not a number of days (0.001-3650)\n", optarg);
+        if (!number_option("window", 0.001, 3650, false, "a number of days (0.001-3650)", &number))
             return 2;
-        }
         o->engine.window_seconds = number * 86400;
         return 0;
     case OPT_MAX_KEYS:
-        if (!parse_number(optarg, 16, 1e9, &number) || number != (uint32_t)number) {
-            fprintf(stderr, "exclave: --max-keys: '%s' is not a whole number (16-1000000000)\n", optarg);
+        if (!number_option("max-keys", 16, 1e9, true, "a whole number (16-1000000000)", &number))
             return 2;
-        }
         o->engine.max_keys = (uint32_t)number;
         return 0;
     case OPT_MAX_MEMORY:
@@ -233,17 +236,13 @@ static int parse_engine_option(int c, struct exclave_options *o)
         }
         return 0;
     case OPT_LUA_MEMORY:
-        if (!parse_number(optarg, 1, 65536, &number)) {
-            fprintf(stderr, "exclave: --lua-memory: '%s' is not a number of MiB (1-65536)\n", optarg);
+        if (!number_option("lua-memory", 1, 65536, false, "a number of MiB (1-65536)", &number))
             return 2;
-        }
         o->limits.memory_bytes = (size_t)(number * 1048576);
         return 0;
     case OPT_LUA_INSTRUCTIONS:
-        if (!parse_number(optarg, 1000, 1e12, &number)) {
-            fprintf(stderr, "exclave: --lua-instructions: '%s' is not a number (1000-1e12)\n", optarg);
+        if (!number_option("lua-instructions", 1000, 1e12, true, "a whole number (1000-1e12)", &number))
             return 2;
-        }
         o->limits.instructions = (uint64_t)number;
         return 0;
     default:
@@ -300,17 +299,14 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         case OPT_COUNTRY_DB: o->country_db = optarg; break;
         case OPT_STATS: o->print_stats = true; break;
         case OPT_DNS_PORT:
-            if (!parse_number(optarg, 1, 65535, &number) || number != (int)number) {
-                fprintf(stderr, "exclave: --dns-port: '%s' is not a port number (1-65535)\n", optarg);
+            if (!number_option("dns-port", 1, 65535, true, "a port number (1-65535)", &number))
                 return 2;
-            }
             sensor_config_add_port(&o->sensor, (uint16_t)number);
             break;
         case OPT_MATCH_TIMEOUT:
-            if (!parse_number(optarg, 0.001, 3600, &o->sensor.match_timeout_seconds)) {
-                fprintf(stderr, "exclave: --match-timeout: '%s' is not a number of seconds (0.001-3600)\n", optarg);
+            if (!number_option("match-timeout", 0.001, 3600, false, "a number of seconds (0.001-3600)",
+                               &o->sensor.match_timeout_seconds))
                 return 2;
-            }
             break;
         case 'V': print_version(); return -1;
         case 'h': fputs(usage_text, stdout); return -1;

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from check_e2e import load_networks, owner
 
-SLOT_US = 300 * 1_000_000  # every scenario answer has TTL 300
+DEFAULT_SLOT_S = 300  # the engine's caching slot while a name has no answer TTL yet
 PLANTED = {
     ("exclusive", "name", "mail1.trump-email.com"),
     ("exclusive", "domain", "trump-email.com"),
@@ -35,27 +35,32 @@ def micros(text):
 
 
 def lookups_by_key(records):
-    """(kind, key) -> list of (time_us, querier) the engine should have counted."""
-    keys = defaultdict(list)
+    """(kind, key) -> list of (time_us, querier, caching slot) the engine should
+    have counted. A name's slot length is the shortest address-answer TTL seen
+    for it so far (300 s before any); an address's is its response's."""
+    keys, name_ttl = defaultdict(list), {}
     for r in records:
         dns, t = r["dns"], micros(r["timestamp"])
         name = dns.get("rrname", "").lower()
+        querier = r["src_ip"]  # the client, in answers too (flow direction)
+        ttls = [a["ttl"] for a in dns.get("answers", []) if a.get("rrtype") in ("A", "AAAA")]
+        if dns["type"] == "answer" and ttls:
+            name_ttl[name] = min(name_ttl.get(name, min(ttls)), min(ttls))
+            for a in dns["answers"]:
+                if a.get("rrtype") in ("A", "AAAA"):
+                    keys[("address", a["rdata"])].append((t, querier, t // (min(ttls) * 1_000_000)))
         if dns["type"] == "query" or r.get("unsolicited"):
-            querier = r["src_ip"]  # the client, in answers too (flow direction)
-            keys[("name", name)].append((t, querier))
+            slot = t // (name_ttl.get(name, DEFAULT_SLOT_S) * 1_000_000)
+            keys[("name", name)].append((t, querier, slot))
             parts = name.split(".")
             if len(parts) >= 2:  # the scenario's suffixes are all one label
-                keys[("domain", ".".join(parts[-2:]))].append((t, querier))
-        if dns["type"] == "answer":
-            for a in dns.get("answers", []):
-                if a.get("rrtype") in ("A", "AAAA"):
-                    keys[("address", a["rdata"])].append((t, r["src_ip"]))
+                keys[("domain", ".".join(parts[-2:]))].append((t, querier, slot))
     return keys
 
 
 def expected_evidence(networks, lookups, before_us):
-    seen = [(t, q) for t, q in lookups if t < before_us]
-    pairs = {(q, t // SLOT_US) for t, q in seen}
+    seen = [(t, q) for t, q, _ in lookups if t < before_us]
+    pairs = {(q, slot) for t, q, slot in lookups if t < before_us}
     asn_of = {q: owner(networks, q) for _, q in seen}
     raw, corrected = Counter(), Counter()
     for _, q in seen:

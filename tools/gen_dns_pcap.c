@@ -321,6 +321,24 @@ static struct lookup_spec *plan(struct generator *g, struct demo_day *day)
     return &p->spec;
 }
 
+/* A planned lookup of qname by client, answered with answer (NULL: NXDOMAIN). */
+static struct lookup_spec *plan_lookup(struct generator *g, struct demo_day *day,
+                                       struct ip_address client, const char *qname,
+                                       const char *answer)
+{
+    struct lookup_spec *s = plan(g, day);
+    s->client = client;
+    s->qname = qname;
+    s->ttl = DEMO_TTL;
+    if (answer) {
+        s->answer_count = 1;
+        s->answers[0] = address(answer);
+    } else {
+        s->rcode = 3;
+    }
+    return s;
+}
+
 static int by_time(const void *a, const void *b)
 {
     const struct planned_lookup *x = a, *y = b;
@@ -350,15 +368,15 @@ static void demo_background(struct generator *g, struct demo_day *day)
     }
 }
 
-/* Lookups per day of mail1.trump-email.com: a base rate, busier in August
- * and early September, with two peak days. */
+/* Lookups per day of mail1.trump-email.com: a base rate, and two peak days
+ * (one in August, one in early September). */
 static int mail1_lookups(int day)
 {
     if (day == DAY_PEAK_AUGUST)
         return 110;
     if (day == DAY_PEAK_SEPTEMBER)
         return 90;
-    return day >= 89 && day < 130 ? 30 : 20;
+    return 24;
 }
 
 /* Planted: two Alfa-Bank resolvers and one Spectrum Health resolver, about
@@ -369,16 +387,9 @@ static void demo_mail1(struct generator *g, struct demo_day *day, int day_number
     int base = day_number >= DAY_NXDOMAIN ? 6 : mail1_lookups(day_number);
     int lookups = base - base / 4 + (int)rng_below(g, (uint32_t)(base / 2 + 1)); /* +-25% */
     for (int i = 0; i < lookups; i++) {
-        struct lookup_spec *s = plan(g, day);
-        s->client = address(rng_below(g, 5) ? alfa[rng_below(g, 2)] : "203.0.113.70");
-        s->qname = "mail1.trump-email.com";
-        s->ttl = DEMO_TTL;
-        if (day_number >= DAY_NXDOMAIN) {
-            s->rcode = 3;
-        } else {
-            s->answer_count = 1;
-            s->answers[0] = address("192.0.2.129");
-        }
+        struct lookup_spec *s =
+            plan_lookup(g, day, address(rng_below(g, 5) ? alfa[rng_below(g, 2)] : "203.0.113.70"),
+                        "mail1.trump-email.com", day_number >= DAY_NXDOMAIN ? NULL : "192.0.2.129");
         if (rng_below(g, 10) == 0) { /* the same resolver again, 30 s later */
             struct planned_lookup *first = &day->events[day->count - 1];
             struct lookup_spec *again = plan(g, day);
@@ -391,62 +402,34 @@ static void demo_mail1(struct generator *g, struct demo_day *day, int day_number
 /* Planted: the new name on the same address, Alfa-Bank alone. */
 static void demo_trump1(struct generator *g, struct demo_day *day)
 {
-    for (int i = 0; i < 15; i++) {
-        struct lookup_spec *s = plan(g, day);
-        s->client = address(rng_below(g, 2) ? "203.0.113.10" : "203.0.113.11");
-        s->qname = "trump1.contact-client.com";
-        s->ttl = DEMO_TTL;
-        s->answer_count = 1;
-        s->answers[0] = address("192.0.2.129");
-    }
+    for (int i = 0; i < 15; i++)
+        plan_lookup(g, day, address(rng_below(g, 2) ? "203.0.113.10" : "203.0.113.11"),
+                    "trump1.contact-client.com", "192.0.2.129");
 }
 
 /* Decoys that look exclusive at first sight and must not alert. */
 static void demo_decoys(struct generator *g, struct demo_day *day, int day_number)
 {
-    for (int i = 0; i < 25; i++) { /* a company resolving its own mail host */
-        struct lookup_spec *s = plan(g, day);
-        s->client = address("203.0.113.70");
-        s->qname = "mail.spectrum-health.example";
-        s->ttl = DEMO_TTL;
-        s->answer_count = 1;
-        s->answers[0] = address("203.0.113.90");
-    }
-    for (int i = 0; i < 30; i++) { /* mostly through Google's public resolver */
-        struct lookup_spec *s = plan(g, day);
-        s->client = rng_below(g, 10) ? address(rng_below(g, 2) ? "8.8.8.8" : "8.8.8.4")
-                                      : background_client(g);
-        s->qname = "tracker.adnet.example";
-        s->ttl = DEMO_TTL;
-        s->answer_count = 1;
-        s->answers[0] = address("198.51.100.200");
-    }
+    for (int i = 0; i < 25; i++) /* a company resolving its own mail host */
+        plan_lookup(g, day, address("203.0.113.70"), "mail.spectrum-health.example", "203.0.113.90");
+    for (int i = 0; i < 30; i++) /* mostly through Google's public resolver */
+        plan_lookup(g, day,
+                    rng_below(g, 10) ? address(rng_below(g, 2) ? "8.8.8.8" : "8.8.8.4")
+                                     : background_client(g),
+                    "tracker.adnet.example", "198.51.100.200");
     static char dnsbl[DEMO_DAYS][8][64];
     for (int i = 0; i < 8; i++) { /* anti-spam checks: DNSBL and PTR lookups */
-        struct lookup_spec *s = plan(g, day);
-        s->client = address("203.0.113.10");
         uint32_t sender = 0xc6336400u | (rng_below(g, 200) + 1);
         snprintf(dnsbl[day_number][i], sizeof dnsbl[0][0], "%u.%u.%u.%u.%s", sender & 0xff,
                  (sender >> 8) & 0xff, (sender >> 16) & 0xff, sender >> 24,
                  i % 2 ? "zen.dnsbl.example" : "in-addr.arpa");
-        s->qname = dnsbl[day_number][i];
+        bool listed = i % 2 && rng_below(g, 3) == 0;
+        struct lookup_spec *s = plan_lookup(g, day, address("203.0.113.10"), dnsbl[day_number][i],
+                                            listed ? "127.0.0.2" : NULL);
         s->qtype = i % 2 ? 1 : 12;
-        s->ttl = DEMO_TTL;
-        if (i % 2 && rng_below(g, 3) == 0) {
-            s->answer_count = 1;
-            s->answers[0] = address("127.0.0.2");
-        } else {
-            s->rcode = 3;
-        }
     }
-    if (day_number % 30 == 5) { /* low volume: a few lookups from the bank, ever */
-        struct lookup_spec *s = plan(g, day);
-        s->client = address("203.0.113.11");
-        s->qname = "invite.bank-partner.example";
-        s->ttl = DEMO_TTL;
-        s->answer_count = 1;
-        s->answers[0] = address("198.51.100.201");
-    }
+    if (day_number % 30 == 5) /* low volume: a few lookups from the bank, ever */
+        plan_lookup(g, day, address("203.0.113.11"), "invite.bank-partner.example", "198.51.100.201");
 }
 
 /* One of each case a decoder must get right, on the first day. */
