@@ -1,8 +1,9 @@
 /* main: the `exclave` command. Parses the command line, opens the capture,
  * the GeoIP databases, the policies and the log, wires sensor -> EVE writer
- * and engine -> alert writer, runs, and prints counters and the alerts. All run-time state lives in struct exclave_run; the only
- * globals are the signal flags, which a signal handler must reach. */
-#include <dirent.h>
+ * and engine -> alert writer, runs, and prints counters and the alerts. All
+ * run-time state lives in struct exclave_run; the only globals are the
+ * signal flags, which a signal handler must reach. */
+#include <unistd.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -49,7 +50,6 @@ struct exclave_options {
     size_t policy_arg_count;
     struct policy_variable variables[VARIABLES_MAX];
     size_t variable_count;
-    const char *program_path;
     struct sensor_config sensor;
     struct engine_config engine;
     struct policy_limits limits;
@@ -284,7 +284,6 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
     sensor_config_defaults(&o->sensor);
     engine_config_defaults(&o->engine);
     policy_limits_defaults(&o->limits);
-    o->program_path = argv[0];
     o->log_dir = ".";
     int c;
     double number;
@@ -391,63 +390,32 @@ static void write_event(void *user, const struct dns_event *event)
         engine_observe_dns_event(&run->engine, event);
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-    return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int is_lua_file(const struct dirent *entry)
-{
-    size_t length = strlen(entry->d_name);
-    return entry->d_name[0] != '.' && length > 4 && strcmp(entry->d_name + length - 4, ".lua") == 0;
-}
-
-static bool load_policy(struct exclave_run *run, const char *path)
+static bool load_policy_path(struct exclave_run *run, const char *path)
 {
     char error[ERROR_SIZE];
-    if (policy_host_load(&run->policies, path, error, sizeof error))
+    if (policy_host_load_path(&run->policies, path, error, sizeof error))
         return true;
     fprintf(stderr, "exclave: %s\n", error);
     return false;
 }
 
-/* A file, or every *.lua in a directory (in name order). */
-static bool load_policy_path(struct exclave_run *run, const char *path)
-{
-    struct stat info;
-    if (stat(path, &info) != 0) {
-        fprintf(stderr, "exclave: --policy %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    if (!S_ISDIR(info.st_mode))
-        return load_policy(run, path);
-    struct dirent **entries;
-    int n = scandir(path, &entries, is_lua_file, by_name);
-    if (n < 0) {
-        fprintf(stderr, "exclave: --policy %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    bool ok = true;
-    for (int i = 0; i < n; i++) {
-        char file[PATH_MAX];
-        snprintf(file, sizeof file, "%s/%s", path, entries[i]->d_name);
-        ok = ok && load_policy(run, file);
-        free(entries[i]);
-    }
-    free(entries);
-    return ok;
-}
-
-/* Without --policy: the installed scripts, or scripts/ beside the program
- * (a build tree). NULL when neither exists. */
-static const char *default_policy_dir(const char *program_path, char *buffer, size_t size)
+/* Without --policy: the installed scripts, or scripts/ beside the running
+ * program (a build tree). NULL when neither exists. */
+static const char *default_policy_dir(char *buffer, size_t size)
 {
     struct stat info;
     if (stat(EXCLAVE_SCRIPTS_DIR, &info) == 0 && S_ISDIR(info.st_mode))
         return EXCLAVE_SCRIPTS_DIR;
-    const char *slash = strrchr(program_path, '/');
-    int dir_length = slash ? (int)(slash - program_path) : 1;
-    snprintf(buffer, size, "%.*s/scripts", dir_length, slash ? program_path : ".");
+    char program[PATH_MAX - sizeof "/scripts"];
+    ssize_t length = readlink("/proc/self/exe", program, sizeof program - 1);
+    if (length <= 0)
+        return NULL;
+    program[length] = '\0';
+    char *slash = strrchr(program, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    snprintf(buffer, size, "%s/scripts", program);
     return stat(buffer, &info) == 0 && S_ISDIR(info.st_mode) ? buffer : NULL;
 }
 
@@ -460,7 +428,7 @@ static bool load_policies(struct exclave_run *run)
         return true;
     char buffer[PATH_MAX];
     if (o->policy_arg_count == 0) {
-        const char *dir = default_policy_dir(o->program_path, buffer, sizeof buffer);
+        const char *dir = default_policy_dir(buffer, sizeof buffer);
         if (!dir)
             fprintf(stderr, "exclave: no policies found in %s (see --policy); counting only\n",
                     EXCLAVE_SCRIPTS_DIR);
