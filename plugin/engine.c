@@ -4,7 +4,6 @@
 #include "engine.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -21,6 +21,7 @@ struct policy {
     bool memory_refused;       /* the cap refused an allocation in this call */
     int64_t instructions_left;
     bool budget_hit;
+    char last_where[POLICY_PATH_MAX + 16]; /* file:line at the last budget check */
     bool has_evaluate, has_on_lookup, disabled;
     double min_lookups;        /* keys with fewer corrected lookups are not evaluated */
     uint64_t errors;

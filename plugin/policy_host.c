@@ -108,15 +108,19 @@ static struct policy *policy_of(lua_State *L)
     return user;
 }
 
+/* Every HOOK_EVERY instructions: charges the budget and notes where the
+ * policy is, so that a stop (budget or memory) can say file:line. */
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
-    (void)ar;
     struct policy *policy = policy_of(L);
     policy->instructions_left -= HOOK_EVERY;
+    if (lua_getinfo(L, "Sl", ar))
+        snprintf(policy->last_where, sizeof policy->last_where, "%s:%d", ar->short_src,
+                 ar->currentline);
     if (policy->instructions_left <= 0) {
         policy->budget_hit = true;
-        luaL_error(L, "instruction budget of %llu exceeded",
-                   (unsigned long long)policy->host->limits.instructions);
+        luaL_error(L, "%s: instruction budget of %I exceeded", policy->last_where,
+                   (lua_Integer)policy->host->limits.instructions);
     }
 }
 
@@ -229,6 +233,7 @@ static void name_from_path(const char *path, char *name, size_t size)
 
 static void start_budget(struct policy *policy)
 {
+    snprintf(policy->last_where, sizeof policy->last_where, "%s", policy->path);
     policy->instructions_left = (int64_t)policy->host->limits.instructions;
     policy->budget_hit = false;
     policy->memory_refused = false;
@@ -402,7 +407,11 @@ static void report_failure(struct policy_host *host, struct policy *policy, cons
     host->counters.errors++;
     host->counters.budget_exceeded += policy->budget_hit;
     host->counters.memory_refused += policy->memory_refused;
-    policy_message(policy, "%s(%s): %s", function, subject, message);
+    if (policy->memory_refused) /* Lua's memory errors carry no position */
+        policy_message(policy, "%s(%s): %s: memory cap of %zu bytes reached, near %s", function,
+                       subject, message, host->limits.memory_bytes, policy->last_where);
+    else
+        policy_message(policy, "%s(%s): %s", function, subject, message);
     if (++policy->errors >= host->limits.max_errors) {
         policy->disabled = true;
         host->counters.disabled++;
