@@ -428,7 +428,8 @@ static char *serialize_evidence(lua_State *L, struct policy_host *host, int tabl
             json_out_literal(out, ",");
         json_out_cstring(out, fields[i]);
         json_out_literal(out, ":");
-        lua_getfield(L, table, fields[i]);
+        lua_pushstring(L, fields[i]);
+        lua_rawget(L, table); /* raw, as validated: no __index may swap the value */
         if (lua_type(L, -1) == LUA_TTABLE) {
             json_out_literal(out, "[");
             for (lua_Integer j = 1, n = (lua_Integer)lua_rawlen(L, -1); j <= n; j++) {
@@ -454,11 +455,9 @@ static void read_related(lua_State *L, struct engine_alert *alert)
     if (lua_getfield(L, 1, "related") == LUA_TTABLE) {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i <= n && alert->related_count < ENGINE_RELATED_MAX; i++) {
-            lua_rawgeti(L, -1, i);
-            const char *name = lua_tostring(L, -1);
-            if (!name)
+            if (lua_rawgeti(L, -1, i) != LUA_TSTRING) /* a number would be converted, then freed */
                 luaL_error(L, "exclave.alert: related[%d] is not a string", (int)i);
-            alert->related[alert->related_count++] = name; /* kept alive by the table */
+            alert->related[alert->related_count++] = lua_tostring(L, -1); /* the table keeps it */
             lua_pop(L, 1);
         }
     } else if (!lua_isnil(L, -1)) {
