@@ -13,7 +13,7 @@
 size_t key_store_bytes_per_key(void)
 {
     /* the slot, two index entries, a free-list and a dirty-list entry */
-    return sizeof(struct key) + 4 * sizeof(uint32_t);
+    return sizeof(struct key) + 4 * sizeof(uint32_t) + 1;
 }
 
 static uint32_t index_size_for(uint32_t max_keys)
@@ -38,7 +38,9 @@ bool key_store_init(struct key_store *store, uint32_t max_keys, size_t max_bytes
     store->index = calloc(index_size, sizeof *store->index);
     store->free_slots = malloc((size_t)max_keys * sizeof *store->free_slots);
     store->dirty_slots = malloc((size_t)max_keys * sizeof *store->dirty_slots);
-    if (!store->keys || !store->index || !store->free_slots || !store->dirty_slots) {
+    store->slot_listed = calloc(max_keys, sizeof *store->slot_listed);
+    if (!store->keys || !store->index || !store->free_slots || !store->dirty_slots ||
+        !store->slot_listed) {
         key_store_free(store);
         return false;
     }
@@ -62,6 +64,7 @@ void key_store_free(struct key_store *store)
     free(store->index);
     free(store->free_slots);
     free(store->dirty_slots);
+    free(store->slot_listed);
     memset(store, 0, sizeof *store);
 }
 
@@ -216,13 +219,19 @@ struct key *key_store_deref(struct key_store *store, struct key_ref ref)
     return key->in_use && (check ? check : 1) == ref.hash_check ? key : NULL;
 }
 
+/* The list holds slots, each at most once (slot_listed), so it never
+ * overflows: a key evicted after it was listed leaves its slot listed for
+ * whichever key takes the slot next. */
 void key_store_mark_dirty(struct key_store *store, struct key *key)
 {
     if (key->dirty)
         return;
     key->dirty = true;
-    if (store->dirty_count < store->max_keys)
-        store->dirty_slots[store->dirty_count++] = key_store_slot(store, key);
+    uint32_t slot = key_store_slot(store, key);
+    if (!store->slot_listed[slot]) {
+        store->slot_listed[slot] = 1;
+        store->dirty_slots[store->dirty_count++] = slot;
+    }
 }
 
 void key_store_take_dirty(struct key_store *store, void (*visit)(void *user, struct key *key),
@@ -230,8 +239,9 @@ void key_store_take_dirty(struct key_store *store, void (*visit)(void *user, str
 {
     for (uint32_t i = 0; i < store->dirty_count; i++) {
         struct key *key = &store->keys[store->dirty_slots[i]];
+        store->slot_listed[store->dirty_slots[i]] = 0;
         if (!key->in_use || !key->dirty)
-            continue; /* evicted, or listed twice after its slot was reused */
+            continue; /* evicted since it was listed */
         if (visit)
             visit(user, key);
         key->dirty = false;

@@ -30,6 +30,7 @@ struct key_store {
     uint32_t free_count;
     uint32_t *dirty_slots;     /* slots touched since key_store_take_dirty */
     uint32_t dirty_count;
+    uint8_t *slot_listed;      /* 1: the slot is in dirty_slots */
     uint32_t max_keys;
     uint32_t count;
     uint32_t high_water;       /* slots at or above it were never used */

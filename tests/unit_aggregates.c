@@ -171,8 +171,50 @@ static void test_store_refs(void)
     key_store_free(&s);
 }
 
+static void count_visit(void *user, struct key *key)
+{
+    (void)key;
+    ++*(unsigned *)user;
+}
+
+/* Evictions leave stale and repeated slots in the dirty list; a flood within
+ * one tick must not fill it so that a key stays dirty and is never visited. */
+static void test_dirty_list_survives_a_flood(void)
+{
+    struct key_store s;
+    CHECK(key_store_init(&s, 16, 0));
+    struct key *planted = put(&s, "planted.example", 1000, 1);
+    char name[64];
+    for (int i = 0; i < 15; i++) {
+        snprintf(name, sizeof name, "first%d.example", i);
+        put(&s, name, 1, 1);
+    }
+    key_store_take_dirty(&s, NULL, NULL);
+    for (int i = 0; i < 1000; i++) { /* evicts and reuses the 15 other slots */
+        snprintf(name, sizeof name, "flood%d.example", i);
+        key_store_mark_dirty(&s, put(&s, name, 1, 2 + i));
+    }
+    planted = find(&s, "planted.example");
+    CHECK(planted != NULL);
+    key_store_mark_dirty(&s, planted); /* the list has been full for a while */
+    unsigned visited = 0, dirty = 0;
+    for (uint32_t i = 0; i < s.high_water; i++)
+        dirty += s.keys[i].in_use && s.keys[i].dirty;
+    key_store_take_dirty(&s, count_visit, &visited);
+    CHECK(visited == dirty);
+    CHECK(!planted->dirty);
+    for (int round = 0; round < 3; round++) { /* and it keeps working afterwards */
+        key_store_mark_dirty(&s, planted);
+        visited = 0;
+        key_store_take_dirty(&s, count_visit, &visited);
+        CHECK(visited == 1);
+    }
+    key_store_free(&s);
+}
+
 int main(void)
 {
+    test_dirty_list_survives_a_flood();
     test_distinct_counter();
     test_asn_tally_exact_then_heavy_hitters();
     test_daily_series();
