@@ -28,4 +28,20 @@ grep -q '"policy":"exclusive","kind":"name","name":"trump1.contact-client.com"' 
     fail "--no-engine exited $?"
 grep -v '"event_type":"alert"' "$WORK/logs/eve.json" | cmp -s - "$WORK/plain/eve.json" ||
     fail "the engine changed the DNS records"
+# the examples in docs/policies.md run, and find what they say they find
+"$PYTHON3" - "$top_srcdir/docs/policies.md" "$WORK/examples" <<'PY'
+import os, re, sys
+os.makedirs(sys.argv[2], exist_ok=True)
+for code in re.findall(r"```lua\n(.*?)```", open(sys.argv[1], encoding="utf-8").read(), re.S):
+    name = re.match(r"-- (\w+)\.lua", code)
+    if name:
+        open(os.path.join(sys.argv[2], name.group(1) + ".lua"), "w").write(code)
+PY
+"$EXCLAVE" -r "$WORK/demo.pcap" --geoip-dir "$DEMO_DIR" --policy "$WORK/examples" -l "$WORK/examples" \
+    --stats 2>"$WORK/examples.err" || fail "the documented examples failed to run"
+grep -q '^policy_errors *0$' "$WORK/examples.err" || fail "documented examples raise errors"
+grep -q '"policy":"only_from","kind":"name","name":"trump1.contact-client.com"' \
+    "$WORK/examples/eve.json" || fail "only_from.lua did not find the Russia-only name"
+grep -q '"policy":"same_pair","kind":"name","name":"mail1.trump-email.com"' \
+    "$WORK/examples/eve.json" || fail "same_pair.lua did not find the two-ASN name"
 finish
