@@ -233,15 +233,26 @@ static void name_from_path(const char *path, char *name, size_t size)
 
 static void start_budget(struct policy *policy)
 {
-    snprintf(policy->last_where, sizeof policy->last_where, "%s", policy->path);
+    policy->last_where[0] = '\0';
     policy->instructions_left = (int64_t)policy->host->limits.instructions;
     policy->budget_hit = false;
     policy->memory_refused = false;
 }
 
+/* Pushes a global without metamethods: the host may run outside a
+ * protected call, where a policy's __index on _G must not run. */
+static int raw_global(lua_State *L, const char *name)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+    lua_pushstring(L, name);
+    int type = lua_rawget(L, -2);
+    lua_remove(L, -2);
+    return type;
+}
+
 static bool global_is_function(lua_State *L, const char *name)
 {
-    bool is = lua_getglobal(L, name) == LUA_TFUNCTION;
+    bool is = raw_global(L, name) == LUA_TFUNCTION;
     lua_pop(L, 1);
     return is;
 }
@@ -251,8 +262,7 @@ static void read_declarations(struct policy *policy)
     lua_State *L = policy->state;
     policy->has_evaluate = global_is_function(L, "evaluate");
     policy->has_on_lookup = global_is_function(L, "on_lookup");
-    lua_getglobal(L, "min_lookups");
-    policy->min_lookups = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 0;
+    policy->min_lookups = raw_global(L, "min_lookups") == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
     lua_pop(L, 1);
 }
 
@@ -408,8 +418,9 @@ static void report_failure(struct policy_host *host, struct policy *policy, cons
     host->counters.budget_exceeded += policy->budget_hit;
     host->counters.memory_refused += policy->memory_refused;
     if (policy->memory_refused) /* Lua's memory errors carry no position */
-        policy_message(policy, "%s(%s): %s: memory cap of %zu bytes reached, near %s", function,
-                       subject, message, host->limits.memory_bytes, policy->last_where);
+        policy_message(policy, "%s(%s): %s: memory cap of %zu bytes reached, in %s", function,
+                       subject, message, host->limits.memory_bytes,
+                       policy->last_where[0] ? policy->last_where : policy->path);
     else
         policy_message(policy, "%s(%s): %s", function, subject, message);
     if (++policy->errors >= host->limits.max_errors) {
@@ -436,7 +447,7 @@ struct policy_call {
 static int call_evaluate(lua_State *L)
 {
     struct policy_call *call = lua_touserdata(L, 1);
-    lua_getglobal(L, "evaluate");
+    raw_global(L, "evaluate");
     policy_api_push_key(L, call->policy, call->key);
     lua_call(L, 1, 0);
     return 0;
@@ -445,7 +456,7 @@ static int call_evaluate(lua_State *L)
 static int call_on_lookup(lua_State *L)
 {
     struct policy_call *call = lua_touserdata(L, 1);
-    lua_getglobal(L, "on_lookup");
+    raw_global(L, "on_lookup");
     policy_api_push_lookup(L, call->policy, call->lookup, call->querier_asn);
     lua_call(L, 1, 0);
     return 0;

@@ -351,6 +351,7 @@ static void test_sandbox(void)
         { "metatables.lua", "only valid during the call" },
         { "modules.lua", "collectgarbage('stop') is not available" },
         { "alert_tricks.lua", "exclave.alert: related[1] is not a string" },
+        { "global_trap.lua", "trapped lookup of missing_global" },
     };
     char pwned[] = "/tmp/exclave-pwned-XXXXXX";
     int fd = mkstemp(pwned);
