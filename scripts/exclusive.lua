@@ -49,17 +49,20 @@ local function wilson_lower(successes, n, z)
   return (centre - spread) / (1 + z2 / n)
 end
 
--- The largest attributable ASNs, at most max_asns, and their corrected lookups.
+-- The largest attributable ASNs, at most max_asns, their numbers, and their
+-- corrected lookups (the guaranteed part, when the per-ASN summary is
+-- approximate: a count minus its possible over-estimate).
 local function leaders(key)
-  local chosen, total = {}, 0
+  local chosen, numbers, total = {}, {}, 0
   for _, a in ipairs(key.asns) do
     if #chosen == max_asns then break end
     if not unattributable[a.asn] then
       chosen[#chosen + 1] = a
-      total = total + a.corrected
+      numbers[#numbers + 1] = a.asn
+      total = total + a.corrected - a.overestimate
     end
   end
-  return chosen, total
+  return chosen, numbers, total
 end
 
 -- Does a querier ASN own one of the addresses this key stands for?
@@ -78,7 +81,7 @@ function evaluate(key)
   if not wanted_kinds[key.kind] or key.alerted.exclusive then return end
   local n = key.lookups_corrected
   if key.reverse_lookups * 2 >= key.lookups then return end -- PTR / DNSBL
-  local chosen, from_leaders = leaders(key)
+  local chosen, leader_asns, from_leaders = leaders(key)
   if #chosen == 0 or from_leaders < min_corrected then return end
   local lower = wilson_lower(from_leaders, n, confidence_z)
   if lower < share then return end
@@ -95,11 +98,7 @@ function evaluate(key)
     evidence = {
       leaders_share = from_leaders / n,
       leaders_share_lower_bound = lower,
-      leader_asns = (function()
-        local list = {}
-        for i, a in ipairs(chosen) do list[i] = a.asn end
-        return list
-      end)(),
+      leader_asns = leader_asns,
       reverse_lookups = key.reverse_lookups,
     },
   }
