@@ -277,6 +277,10 @@ static void count_answers(struct engine *engine, const struct engine_lookup *l,
 void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
 {
     advance_time(engine, lookup->time_us);
+    if (lookup->qname_length == 0) {
+        engine->counters.unnamed++;
+        return;
+    }
     struct querier_facts querier;
     describe_querier(engine, &lookup->querier, &querier);
     size_t length = normalize_name(engine, lookup->qname, lookup->qname_length);
@@ -293,8 +297,6 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
 void engine_observe_dns_event(struct engine *engine, const struct dns_event *event)
 {
     const struct dns_message *m = event->message;
-    if (m->question_count == 0 || m->qname.length == 0)
-        return;
     struct ip_address answers[DNS_MAX_RECORDS];
     size_t answer_count = 0;
     uint32_t min_ttl = 0;

@@ -29,6 +29,7 @@ enum {
     X(lookups_counted, "lookups attributed to keys")                                      \
     X(responses_counted, "responses whose rcode and answers were recorded")               \
     X(names_truncated, "names longer than the engine keeps, cut before counting")         \
+    X(unnamed, "messages or records without a question name: no key to count them on")  \
     X(evaluation_ticks, "evaluation ticks run (packet time)")                             \
     X(keys_evaluated, "keys handed to the policies")                                      \
     X(alerts, "alerts raised")                                                            \

@@ -21,6 +21,7 @@
 #include "pcap_source.h"
 #include "policy_host.h"
 #include "sensor.h"
+#include "zeek_reader.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
@@ -38,6 +39,7 @@ static struct exclave_signals {
 struct exclave_options {
     const char *read_file;
     const char *interface;
+    const char *zeek_file;
     const char *filter;
     const char *geoip_dir;
     const char *asn_db;
@@ -68,6 +70,7 @@ struct exclave_run {
     struct alert_writer alerts;
     struct sensor sensor;
     struct pcap_source source;
+    struct zeek_reader *zeek;
     time_t last_reload_check;
 };
 
@@ -79,6 +82,8 @@ static const char usage_text[] =
     "Input:\n"
     "  -r, --read FILE        read a pcap or pcapng file (- for standard input)\n"
     "  -i, --interface IFACE  capture live from IFACE\n"
+    "      --zeek FILE        read a Zeek dns.log (TSV or JSON lines, plain or gzip)\n"
+    "                         into the engine; eve.json gets its alerts\n"
     "  -f, --filter BPF       capture filter (live default: the DNS ports and IP fragments)\n"
     "      --dns-port PORT    a port that carries DNS (repeatable; default 53)\n"
     "      --match-timeout S  seconds a query waits for its response (default 10)\n"
@@ -150,7 +155,7 @@ static bool parse_number(const char *text, double min, double max, double *value
 enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STATS, OPT_DNS_PORT,
                         OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
-                        OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS };
+                        OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK };
 
 /* "256M", "2G", "1048576" -> bytes. */
 static bool parse_size(const char *text, size_t *bytes)
@@ -216,6 +221,7 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_NO_POLICIES: o->policies_off = true; return 0;
     case OPT_NO_ENGINE: o->engine_off = true; return 0;
     case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
+    case OPT_ZEEK: o->zeek_file = optarg; return 0;
     case OPT_INTERVAL:
         return number_option("interval", 1, 365 * 86400.0, false,
                              "a number of seconds (1-31536000)", &o->engine.interval_seconds) ? 0 : 2;
@@ -257,6 +263,7 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
     static const struct option long_options[] = {
         { "read", required_argument, NULL, 'r' },
         { "interface", required_argument, NULL, 'i' },
+        { "zeek", required_argument, NULL, OPT_ZEEK },
         { "filter", required_argument, NULL, 'f' },
         { "log-dir", required_argument, NULL, 'l' },
         { "geoip-dir", required_argument, NULL, OPT_GEOIP_DIR },
@@ -320,8 +327,13 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         fprintf(stderr, "exclave: unexpected argument '%s'; try 'exclave --help'\n", argv[optind]);
         return 2;
     }
-    if (!o->read_file == !o->interface) {
-        fprintf(stderr, "exclave: give exactly one of -r FILE or -i IFACE; try 'exclave --help'\n");
+    if ((o->read_file != NULL) + (o->interface != NULL) + (o->zeek_file != NULL) != 1) {
+        fprintf(stderr, "exclave: give exactly one of -r FILE, -i IFACE or --zeek FILE; "
+                        "try 'exclave --help'\n");
+        return 2;
+    }
+    if (o->zeek_file && o->engine_off) {
+        fprintf(stderr, "exclave: --zeek feeds the engine; it cannot run with --no-engine\n");
         return 2;
     }
     return 0;
@@ -492,7 +504,12 @@ static bool open_source(struct exclave_run *run)
     struct exclave_options *o = &run->options;
     char error[ERROR_SIZE], default_filter[4096];
     bool ok;
-    if (o->read_file) {
+    if (o->zeek_file) {
+        ok = (run->zeek = malloc(sizeof *run->zeek)) &&
+             zeek_reader_open(run->zeek, o->zeek_file, stderr, error, sizeof error);
+        if (!run->zeek)
+            snprintf(error, sizeof error, "out of memory");
+    } else if (o->read_file) {
         ok = pcap_source_open_file(&run->source, o->read_file, o->filter, error, sizeof error);
     } else {
         if (!o->filter)
@@ -507,7 +524,12 @@ static bool open_source(struct exclave_run *run)
 
 static void print_stats(struct exclave_run *run)
 {
-    sensor_print_counters(&run->sensor, stderr);
+    if (run->zeek)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "zeek_records",
+                (unsigned long long)run->zeek->counters.records, "zeek_bad_lines",
+                (unsigned long long)run->zeek->counters.bad_lines);
+    else
+        sensor_print_counters(&run->sensor, stderr);
     const struct geoip_counters *g = &run->geoip.counters;
     fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
             "geoip_lookups", (unsigned long long)g->lookups,
@@ -524,6 +546,24 @@ static void print_stats(struct exclave_run *run)
     }
 }
 
+/* The end of any input: the last evaluation, the log flushed, counters and
+ * the alert table printed. Returns ok, or false when the log failed. */
+static bool finish_run(struct exclave_run *run, bool ok)
+{
+    if (run->engine_ready)
+        engine_finish(&run->engine);
+    json_out_flush(run->out);
+    if (fflush(run->log_file) != 0 || run->out->write_errors) {
+        fprintf(stderr, "exclave: writing the log failed: %s\n", strerror(errno));
+        ok = false;
+    }
+    if (run->options.print_stats)
+        print_stats(run);
+    if (run->engine_ready)
+        alert_writer_print_summary(&run->alerts, stderr);
+    return ok;
+}
+
 static int run_capture(struct exclave_run *run)
 {
     char error[ERROR_SIZE];
@@ -537,24 +577,37 @@ static int run_capture(struct exclave_run *run)
                               run, error, sizeof error);
     if (!ok)
         fprintf(stderr, "exclave: %s\n", error);
-    if (run->engine_ready)
-        engine_finish(&run->engine);
-    json_out_flush(run->out);
-    if (fflush(run->log_file) != 0 || run->out->write_errors) {
-        fprintf(stderr, "exclave: writing the log failed: %s\n", strerror(errno));
-        ok = false;
-    }
-    if (run->options.print_stats)
-        print_stats(run);
-    if (run->engine_ready)
-        alert_writer_print_summary(&run->alerts, stderr);
+    ok = finish_run(run, ok);
     sensor_free(&run->sensor);
     return ok ? 0 : 1;
+}
+
+/* Every Zeek record into the engine; SIGHUP reloads the policies. */
+static int run_zeek(struct exclave_run *run)
+{
+    char error[ERROR_SIZE];
+    struct engine_lookup lookup;
+    install_signal_handlers();
+    int status = 0;
+    while (!exclave_signals.stop &&
+           (status = zeek_reader_next(run->zeek, &lookup, error, sizeof error)) > 0) {
+        engine_observe(&run->engine, &lookup);
+        if (exclave_signals.reload) {
+            exclave_signals.reload = 0;
+            policy_host_reload(&run->policies);
+        }
+    }
+    if (status < 0)
+        fprintf(stderr, "exclave: %s\n", error);
+    return finish_run(run, status >= 0) ? 0 : 1;
 }
 
 static void close_run(struct exclave_run *run)
 {
     pcap_source_close(&run->source);
+    if (run->zeek)
+        zeek_reader_close(run->zeek);
+    free(run->zeek);
     if (run->log_file && run->log_file != stdout)
         fclose(run->log_file);
     if (run->engine_ready) {
@@ -578,7 +631,7 @@ int main(int argc, char **argv)
     if (status == 0) {
         status = 1;
         if (open_geoip(run) && open_source(run) && open_log(run) && open_engine(run))
-            status = run_capture(run);
+            status = run->zeek ? run_zeek(run) : run_capture(run);
     }
     close_run(run);
     free(run);

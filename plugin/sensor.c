@@ -8,6 +8,7 @@
 
 #include "hash.h"
 #include "packet_decoder.h"
+#include "warning_limit.h"
 
 void sensor_config_defaults(struct sensor_config *config)
 {
@@ -72,19 +73,17 @@ void sensor_set_source(struct sensor *sensor, const char *name, int link_type)
  * per kind; the counters keep the full tally. */
 static void warn(struct sensor *sensor, enum sensor_warning_kind kind, const char *format, ...)
 {
-    if (!sensor->warnings || sensor->warnings_given[kind] > sensor->config.warnings_max)
+    if (!warning_allowed(sensor->warnings, &sensor->warnings_given[kind],
+                         sensor->config.warnings_max, sensor->source_name,
+                         kind == SENSOR_WARN_PACKET ? "packet warnings suppressed (see --stats)"
+                                                    : "DNS warnings suppressed (see --stats)"))
         return;
-    if (sensor->warnings_given[kind]++ == sensor->config.warnings_max) {
-        fprintf(sensor->warnings, "exclave: %s: further %s warnings suppressed (see --stats)\n",
-                sensor->source_name, kind == SENSOR_WARN_PACKET ? "packet" : "DNS");
-        return;
-    }
+    char where[4096 + 32];
+    snprintf(where, sizeof where, "%s: packet %llu", sensor->source_name,
+             (unsigned long long)sensor->packet_number);
     va_list args;
     va_start(args, format);
-    fprintf(sensor->warnings, "exclave: %s: packet %llu: ", sensor->source_name,
-            (unsigned long long)sensor->packet_number);
-    vfprintf(sensor->warnings, format, args);
-    fputc('\n', sensor->warnings);
+    warning_vprint(sensor->warnings, where, format, args);
     va_end(args);
 }
 

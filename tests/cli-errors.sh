@@ -4,8 +4,8 @@
 . "$top_srcdir/tests/lib.sh"
 "$GEN" --scenario demo --seed 3 -o "$WORK/good.pcap"
 
-EXPECT="give exactly one of -r FILE or -i IFACE" expect_error "$EXCLAVE"
-EXPECT="give exactly one of -r FILE or -i IFACE" expect_error "$EXCLAVE" -r a -i b
+EXPECT="give exactly one of -r FILE, -i IFACE or --zeek FILE" expect_error "$EXCLAVE"
+EXPECT="give exactly one of -r FILE, -i IFACE or --zeek FILE" expect_error "$EXCLAVE" -r a -i b
 EXPECT="unrecognized option '--no-such-flag'" expect_error "$EXCLAVE" --no-such-flag
 EXPECT="--dns-port: '70000' is not a port number" expect_error "$EXCLAVE" -r x --dns-port 70000
 EXPECT="--match-timeout: 'soon' is not a number" expect_error "$EXCLAVE" -r x --match-timeout soon

@@ -14,6 +14,8 @@
  *   --scenario bench  a large load (--packets N): 50,000 clients (a tenth
  *                     IPv6), 64 resolvers, 20,000 names with fixed answers,
  *                     a few hundred of them popular; 5% of lookups over TCP.
+ * --zeek FILE also writes the lookups as a Zeek dns.log (TSV: one line per
+ * query and its answer, as Zeek logs them).
  * The truth file (--truth) lists, per logged DNS message, what a correct
  * decoder must report. Deterministic for a given --seed. It never reads
  * the network; it only writes files. */
@@ -31,6 +33,7 @@ enum { MESSAGE_MAX = 4096, ANSWERS_MAX = 8, DAY_US = 86400000000LL };
 struct generator {
     struct pcap_writer pcap;
     FILE *truth;               /* NULL: no truth file */
+    FILE *zeek;                /* NULL: no Zeek dns.log */
     uint64_t rng;
     int64_t now_us;
     uint16_t next_id;
@@ -256,10 +259,37 @@ static void write_tcp_lookup(struct generator *g, const struct lookup_spec *s, u
     truth_row(g, g->pcap.frames, true, id, port, s);
 }
 
+/* The lookup as Zeek's dns.log has it: one line per query and its answer. */
+static void zeek_row(struct generator *g, const struct lookup_spec *s, uint16_t id, uint16_t port)
+{
+    char client[IP_ADDRESS_TEXT_MAX + 1], server[IP_ADDRESS_TEXT_MAX + 1];
+    client[ip_address_format(&s->client, client)] = '\0';
+    server[ip_address_format(&s->server, server)] = '\0';
+    fprintf(g->zeek, "%lld.%06lld\tC%u\t%s\t%u\t%s\t53\t%s\t%u\t%s\t%u\t",
+            (long long)(g->now_us / 1000000), (long long)(g->now_us % 1000000), id, client, port,
+            server, s->tcp ? "tcp" : "udp", id, s->qname, s->qtype);
+    if (s->unanswered) {
+        fputs("-\t-\t-\n", g->zeek);
+        return;
+    }
+    fprintf(g->zeek, "%u\t", s->rcode);
+    for (size_t i = 0; i < s->answer_count; i++) {
+        char text[IP_ADDRESS_TEXT_MAX + 1];
+        text[ip_address_format(&s->answers[i], text)] = '\0';
+        fprintf(g->zeek, "%s%s", i ? "," : "", text);
+    }
+    fputs(s->answer_count ? "\t" : "-\t", g->zeek);
+    for (size_t i = 0; i < s->answer_count; i++)
+        fprintf(g->zeek, "%s%u.000000", i ? "," : "", s->ttl ? s->ttl : 3600);
+    fputs(s->answer_count ? "\n" : "-\n", g->zeek);
+}
+
 static void write_lookup(struct generator *g, const struct lookup_spec *s)
 {
     uint16_t id = g->next_id++;
     uint16_t port = (uint16_t)(1024 + g->next_port++ % 60000);
+    if (g->zeek)
+        zeek_row(g, s, id, port);
     if (s->tcp)
         write_tcp_lookup(g, s, id, port);
     else
@@ -593,7 +623,8 @@ static void scenario_flood(struct generator *g, uint64_t packets)
 
 static void usage(void)
 {
-    fputs("usage: gen-dns-pcap --scenario demo|bench|flood [--packets N] [--seed S] [--truth FILE] -o FILE\n",
+    fputs("usage: gen-dns-pcap --scenario demo|bench|flood [--packets N] [--seed S] [--truth FILE]\n"
+          "                    [--zeek DNS.LOG] -o FILE\n",
           stderr);
     exit(2);
 }
@@ -603,9 +634,10 @@ int main(int argc, char **argv)
     static const struct option options[] = {
         { "scenario", required_argument, NULL, 's' }, { "packets", required_argument, NULL, 'n' },
         { "seed", required_argument, NULL, 'S' },     { "truth", required_argument, NULL, 't' },
-        { "output", required_argument, NULL, 'o' },   { NULL, 0, NULL, 0 },
+        { "output", required_argument, NULL, 'o' },   { "zeek", required_argument, NULL, 'z' },
+        { NULL, 0, NULL, 0 },
     };
-    const char *scenario = NULL, *output = NULL, *truth = NULL;
+    const char *scenario = NULL, *output = NULL, *truth = NULL, *zeek = NULL;
     uint64_t packets = 2000000, seed = 1;
     int c;
     while ((c = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
@@ -615,6 +647,7 @@ int main(int argc, char **argv)
         case 'S': seed = strtoull(optarg, NULL, 10); break;
         case 't': truth = optarg; break;
         case 'o': output = optarg; break;
+        case 'z': zeek = optarg; break;
         default: usage();
         }
     }
@@ -629,6 +662,16 @@ int main(int argc, char **argv)
         perror(truth);
         return 1;
     }
+    if (zeek && !(g.zeek = fopen(zeek, "w"))) {
+        perror(zeek);
+        return 1;
+    }
+    if (g.zeek)
+        fputs("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
+              "#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\t"
+              "trans_id\tquery\tqtype\trcode\tanswers\tTTLs\n#types\ttime\tstring\taddr\tport\t"
+              "addr\tport\tenum\tcount\tstring\tcount\tcount\tvector[string]\tvector[interval]\n",
+              g.zeek);
     if (strcmp(scenario, "demo") == 0)
         scenario_demo(&g);
     else if (strcmp(scenario, "bench") == 0)
@@ -640,5 +683,7 @@ int main(int argc, char **argv)
     bool ok = pcap_writer_close(&g.pcap);
     if (g.truth)
         ok = fclose(g.truth) == 0 && ok;
+    if (g.zeek)
+        ok = fclose(g.zeek) == 0 && ok;
     return ok ? 0 : 1;
 }
