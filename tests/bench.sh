@@ -6,7 +6,7 @@
 # sent to /dev/null; then the engine's cost: (d) against the same run with
 # --no-engine (e), with --no-policies (f), with a per-lookup on_lookup policy
 # added (g) and with 10 s ticks (h), on the same synthetic capture, in one
-# run. Speed is a ratio to (a), measured
+# run; and --zeek on the same lookups as a Zeek dns.log against cat. Speed is a ratio to (a), measured
 # together, because these machines are shared and noisy. Not a test: it never
 # fails on a slow figure.
 set -eu
@@ -88,3 +88,21 @@ for stage in "e plain --no-engine $plain_seconds" \
 done
 grep -E '^(geoip_lookups|geoip_cache_hits|queries|responses|engine_lookups_counted) ' "$WORK/stats" |
     sed 's/^/  /'
+
+ZEEK_LOG="$WORK/bench-$PACKETS.dns.log"
+if [ ! -s "$ZEEK_LOG" ]; then
+    "$top_builddir/tools/gen-dns-pcap" --scenario bench --packets "$PACKETS" --seed 1 -o /dev/null \
+        --zeek "$ZEEK_LOG"
+fi
+start=$(now); cat "$ZEEK_LOG" >/dev/null; end=$(now)
+cat_seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
+start=$(now)
+# shellcheck disable=SC2086
+"$top_builddir/exclave" --zeek "$ZEEK_LOG" $DBS $POLICIES -l - --stats >/dev/null 2>"$WORK/stats-zeek"
+end=$(now)
+awk -v c="$cat_seconds" -v s="$start" -v e="$end" -v n="$(counter zeek zeek_records)" \
+    -v bytes="$(wc -c <"$ZEEK_LOG")" 'BEGIN {
+    printf "  --zeek, the same lookups as a Zeek TSV dns.log (%d records, %.0f MB):\n", n, bytes / 1e6
+    printf "    cat                           %10.0f records/s\n", n / c
+    printf "    exclave --zeek, default policies %7.0f records/s  %5.1f%% of cat\n", n / (e - s), 100 * c / (e - s)
+}'
