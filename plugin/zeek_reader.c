@@ -116,7 +116,9 @@ static void read_header(struct zeek_reader *reader, char *line)
         for (int i = 0; i < ZEEK_COLUMNS; i++)
             reader->column[i] = -1;
         int index = 0;
-        for (char *name = strtok(value, "\t"); name; name = strtok(NULL, "\t"), index++)
+        char *saved = NULL;
+        for (char *name = strtok_r(value, "\t", &saved); name;
+             name = strtok_r(NULL, "\t", &saved), index++)
             for (int i = 0; i < ZEEK_COLUMNS; i++)
                 if (strcmp(name, column_names[i]) == 0)
                     reader->column[i] = index;
@@ -166,10 +168,17 @@ static bool parse_tsv(struct zeek_reader *reader, char *line, struct engine_look
     char *get[ZEEK_COLUMNS];
     for (int i = 0; i < ZEEK_COLUMNS; i++)
         get[i] = reader->column[i] >= 0 && reader->column[i] < count ? field[reader->column[i]] : NULL;
-    char *end;
+    char *end = NULL;
     double ts = is_unset(reader, get[ZEEK_TS]) ? NAN : strtod(get[ZEEK_TS], &end);
-    if (!(ts == ts) || !ip_address_parse(get[ZEEK_ORIG_H] ? get[ZEEK_ORIG_H] : "", &lookup->querier)) {
-        bad_line(reader, "no valid ts or id.orig_h (%d fields)", count);
+    if (end == get[ZEEK_TS] || (end && *end)) /* not a number, or trailing garbage */
+        ts = NAN;
+    if (!(ts == ts)) {
+        bad_line(reader, "ts '%.40s' is not a time (%d fields)", get[ZEEK_TS] ? get[ZEEK_TS] : "",
+                 count);
+        return false;
+    }
+    if (!ip_address_parse(get[ZEEK_ORIG_H] ? get[ZEEK_ORIG_H] : "", &lookup->querier)) {
+        bad_line(reader, "id.orig_h '%.46s' is not an address", get[ZEEK_ORIG_H] ? get[ZEEK_ORIG_H] : "");
         return false;
     }
     lookup->time_us = (int64_t)llround(ts * 1e6);
@@ -258,9 +267,12 @@ static bool parse_json_object(struct zeek_reader *reader, struct json_object *ob
     struct json_object *ts, *value;
     const char *querier = json_string_field(object, "id.orig_h");
     const char *query = json_string_field(object, "query");
-    if (!json_object_object_get_ex(object, "ts", &ts) || !json_time(ts, &lookup->time_us) ||
-        !querier || !ip_address_parse(querier, &lookup->querier)) {
-        bad_line(reader, "no valid ts or id.orig_h");
+    if (!json_object_object_get_ex(object, "ts", &ts) || !json_time(ts, &lookup->time_us)) {
+        bad_line(reader, "no ts, or not a time");
+        return false;
+    }
+    if (!querier || !ip_address_parse(querier, &lookup->querier)) {
+        bad_line(reader, "id.orig_h '%.46s' is not an address", querier ? querier : "");
         return false;
     }
     if (!query)
