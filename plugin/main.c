@@ -21,6 +21,7 @@
 #include "pcap_source.h"
 #include "policy_host.h"
 #include "sensor.h"
+#include "zeek_files.h"
 #include "zeek_reader.h"
 
 #ifndef PACKAGE_VERSION
@@ -70,7 +71,9 @@ struct exclave_run {
     struct alert_writer alerts;
     struct sensor sensor;
     struct pcap_source source;
-    struct zeek_reader *zeek;
+    struct zeek_files zeek_files;
+    struct zeek_reader *zeek;              /* the file being read */
+    struct zeek_reader_counters zeek_totals;
     time_t last_reload_check;
 };
 
@@ -82,8 +85,9 @@ static const char usage_text[] =
     "Input:\n"
     "  -r, --read FILE        read a pcap or pcapng file (- for standard input)\n"
     "  -i, --interface IFACE  capture live from IFACE\n"
-    "      --zeek FILE        read a Zeek dns.log (TSV or JSON lines, plain or gzip)\n"
-    "                         into the engine; eve.json gets its alerts\n"
+    "      --zeek PATH        read a Zeek dns.log (TSV or JSON lines, plain or gzip),\n"
+    "                         or a directory of them, into the engine; eve.json\n"
+    "                         gets its alerts\n"
     "  -f, --filter BPF       capture filter (live default: the DNS ports and IP fragments)\n"
     "      --dns-port PORT    a port that carries DNS (repeatable; default 53)\n"
     "      --match-timeout S  seconds a query waits for its response (default 10)\n"
@@ -505,9 +509,9 @@ static bool open_source(struct exclave_run *run)
     char error[ERROR_SIZE], default_filter[4096];
     bool ok;
     if (o->zeek_file) {
-        ok = (run->zeek = malloc(sizeof *run->zeek)) &&
-             zeek_reader_open(run->zeek, o->zeek_file, stderr, error, sizeof error);
-        if (!run->zeek)
+        ok = zeek_files_list(&run->zeek_files, o->zeek_file, error, sizeof error) &&
+             (run->zeek = calloc(1, sizeof *run->zeek));
+        if (ok && !run->zeek)
             snprintf(error, sizeof error, "out of memory");
     } else if (o->read_file) {
         ok = pcap_source_open_file(&run->source, o->read_file, o->filter, error, sizeof error);
@@ -525,9 +529,10 @@ static bool open_source(struct exclave_run *run)
 static void print_stats(struct exclave_run *run)
 {
     if (run->zeek)
-        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "zeek_records",
-                (unsigned long long)run->zeek->counters.records, "zeek_bad_lines",
-                (unsigned long long)run->zeek->counters.bad_lines);
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %zu\n", "zeek_records",
+                (unsigned long long)run->zeek_totals.records, "zeek_bad_lines",
+                (unsigned long long)run->zeek_totals.bad_lines, "zeek_files",
+                run->zeek_files.count);
     else
         sensor_print_counters(&run->sensor, stderr);
     const struct geoip_counters *g = &run->geoip.counters;
@@ -582,12 +587,16 @@ static int run_capture(struct exclave_run *run)
     return ok ? 0 : 1;
 }
 
-/* Every Zeek record into the engine; SIGHUP reloads the policies. */
-static int run_zeek(struct exclave_run *run)
+/* Every record of one Zeek log into the engine; SIGHUP reloads the
+ * policies. Returns false on a read error (reported). */
+static bool read_zeek_file(struct exclave_run *run, const char *path)
 {
     char error[ERROR_SIZE];
     struct engine_lookup lookup;
-    install_signal_handlers();
+    if (!zeek_reader_open(run->zeek, path, stderr, error, sizeof error)) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
     int status = 0;
     while (!exclave_signals.stop &&
            (status = zeek_reader_next(run->zeek, &lookup, error, sizeof error)) > 0) {
@@ -599,7 +608,20 @@ static int run_zeek(struct exclave_run *run)
     }
     if (status < 0)
         fprintf(stderr, "exclave: %s\n", error);
-    return finish_run(run, status >= 0) ? 0 : 1;
+    run->zeek_totals.records += run->zeek->counters.records;
+    run->zeek_totals.bad_lines += run->zeek->counters.bad_lines;
+    zeek_reader_close(run->zeek);
+    return status >= 0;
+}
+
+/* The Zeek logs in order; the engine carries on from one to the next. */
+static int run_zeek(struct exclave_run *run)
+{
+    install_signal_handlers();
+    bool ok = true;
+    for (size_t i = 0; ok && i < run->zeek_files.count && !exclave_signals.stop; i++)
+        ok = read_zeek_file(run, run->zeek_files.paths[i]);
+    return finish_run(run, ok) ? 0 : 1;
 }
 
 static void close_run(struct exclave_run *run)
@@ -608,6 +630,7 @@ static void close_run(struct exclave_run *run)
     if (run->zeek)
         zeek_reader_close(run->zeek);
     free(run->zeek);
+    zeek_files_free(&run->zeek_files);
     if (run->log_file && run->log_file != stdout)
         fclose(run->log_file);
     if (run->engine_ready) {

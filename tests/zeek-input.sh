@@ -22,6 +22,20 @@ alerts "$WORK/zeek/eve.json" >"$WORK/zeek.alerts"
 cmp -s "$WORK/pcap.alerts" "$WORK/zeek.alerts" ||
     fail "Zeek log and pcap alert differently: $(diff "$WORK/pcap.alerts" "$WORK/zeek.alerts" | head -5)"
 
+# a directory, as Zeek archives logs: day subdirectories, plain and gzip
+# files, other logs beside them; the same alerts as the single file
+mkdir -p "$WORK/logs/2016-05-04" "$WORK/logs/2016-09-27"
+head -n 7 "$WORK/demo.dns.log" >"$WORK/header"
+{ cat "$WORK/header"; sed -n '8,12000p' "$WORK/demo.dns.log"; } >"$WORK/logs/2016-05-04/dns.00:00:00-01:00:00.log"
+{ cat "$WORK/header"; sed -n '12001,$p' "$WORK/demo.dns.log"; } | gzip >"$WORK/logs/2016-09-27/dns.00:00:00-01:00:00.log.gz"
+echo "not a dns log" >"$WORK/logs/2016-05-04/conn.00:00:00-01:00:00.log"
+"$EXCLAVE" --zeek "$WORK/logs" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/dir" --stats \
+    2>"$WORK/dir.err" || fail "directory run exited $?"
+[ "$(counter "$WORK/dir.err" zeek_files)" = 2 ] || fail "expected 2 dns logs in the directory"
+alerts "$WORK/dir/eve.json" | cmp -s - "$WORK/zeek.alerts" || fail "a directory alerts differently"
+EXPECT="--zeek $WORK/header.d: no Zeek dns logs" expect_error sh -c \
+    "mkdir -p '$WORK/header.d' && '$EXCLAVE' --zeek '$WORK/header.d' --asn-db ''"
+
 need_shared
 BRIM="$SHARED/logs/zeek/brimdata-zed-sample-data"
 for copy in dns.log.gz dns.json.gz; do
