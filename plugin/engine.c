@@ -148,23 +148,12 @@ static void describe_querier(struct engine *engine, const struct ip_address *que
     facts->country[0] = facts->country[1] = '\0';
     if (!engine->geoip)
         return;
-    if (engine->last_querier_valid && ip_address_equal(&engine->last_querier, querier) &&
-        engine->last_querier_generation == engine->geoip->cache_generation) {
-        facts->asn = engine->last_querier_asn;
-        memcpy(facts->country, engine->last_querier_country, 2);
-        return;
-    }
     struct geoip_result result;
     geoip_lookup(engine->geoip, querier, &result);
     facts->asn = result.asn;
     memcpy(facts->country, result.country, 2);
     as_directory_note(&engine->directory, result.asn, result.org, result.org_length,
                       result.country);
-    engine->last_querier = *querier;
-    engine->last_querier_generation = engine->geoip->cache_generation;
-    engine->last_querier_asn = result.asn;
-    memcpy(engine->last_querier_country, result.country, 2);
-    engine->last_querier_valid = true;
 }
 
 static void count_on_key(struct engine *engine, struct key *key, const struct querier_facts *q,
@@ -266,8 +255,7 @@ static void count_answers(struct engine *engine, const struct engine_lookup *l,
         struct key *address = get_key(engine, KEY_ADDRESS, text, length);
         if (!address)
             continue;
-        if (l->min_ttl && (address->slot_seconds == 0 || l->min_ttl < address->slot_seconds))
-            address->slot_seconds = l->min_ttl;
+        key_aggregate_note_ttl(address, l->min_ttl);
         count_on_key(engine, address, q, l->time_us, l->min_ttl, reverse);
         if (name_ref.hash_check)
             key_aggregate_link_name(address, name_ref);

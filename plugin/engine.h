@@ -100,11 +100,6 @@ struct engine {
     int64_t next_expiry_us;
     int64_t tick_time_us;              /* "now" for policies during a tick */
     struct engine_counters counters;
-    struct ip_address last_querier;    /* a query and its response share one GeoIP lookup */
-    uint8_t last_querier_generation;
-    bool last_querier_valid;
-    uint32_t last_querier_asn;
-    char last_querier_country[2];
     char name_buffer[ENGINE_NAME_MAX + 1];
 };
 

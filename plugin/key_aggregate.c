@@ -108,14 +108,18 @@ void key_aggregate_note_response(struct key *key, int64_t time_us, uint16_t rcod
             key->last_answer_us = time_us;
             key->nxdomain_since_us = 0;
         }
-        uint32_t slot = min_ttl ? min_ttl : 1;
-        if (key->slot_seconds == 0 || slot < key->slot_seconds)
-            key->slot_seconds = slot;
+        key_aggregate_note_ttl(key, min_ttl ? min_ttl : 1);
         for (size_t i = 0; i < answer_count; i++)
             add_answer(key, &answers[i]);
     } else if (rcode == 3 && key->nxdomain_since_us == 0 && time_us >= key->last_answer_us) {
         key->nxdomain_since_us = time_us;
     }
+}
+
+void key_aggregate_note_ttl(struct key *key, uint32_t ttl)
+{
+    if (ttl && (key->slot_seconds == 0 || ttl < key->slot_seconds))
+        key->slot_seconds = ttl;
 }
 
 void key_aggregate_link_name(struct key *address_key, struct key_ref name)

@@ -83,6 +83,9 @@ void key_aggregate_note_response(struct key *key, int64_t time_us, uint16_t rcod
                                  const struct ip_address *answers, size_t answer_count,
                                  uint32_t min_ttl);
 
+/* The caching slot follows the shortest answer TTL seen (0: none given). */
+void key_aggregate_note_ttl(struct key *key, uint32_t ttl);
+
 void key_aggregate_link_name(struct key *address_key, struct key_ref name);
 
 uint64_t key_aggregate_country_count(const struct key *key);
