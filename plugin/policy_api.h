@@ -15,6 +15,7 @@ struct policy {
     struct policy_host *host;
     unsigned index;
     char name[POLICY_NAME_MAX];
+    char label[POLICY_NAME_MAX + 8]; /* "policy NAME", for messages */
     char path[POLICY_PATH_MAX];
     lua_State *state;
     size_t memory_used;

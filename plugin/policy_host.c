@@ -14,6 +14,7 @@
 
 #include "json_out.h"
 #include "policy_api.h"
+#include "warning_limit.h"
 
 enum { HOOK_EVERY = 1000 };
 
@@ -55,29 +56,21 @@ void policy_host_free(struct policy_host *host)
 void policy_message(struct policy *policy, const char *format, ...)
 {
     FILE *out = policy->host->messages;
-    if (!out || policy->messages_shown > POLICY_MESSAGES_MAX)
+    if (!warning_allowed(out, &policy->messages_shown, POLICY_MESSAGES_MAX, policy->label,
+                         "messages not shown"))
         return;
-    if (policy->messages_shown++ == POLICY_MESSAGES_MAX) {
-        fprintf(out, "exclave: policy %s: further messages not shown\n", policy->name);
-        return;
-    }
     va_list args;
     va_start(args, format);
-    fprintf(out, "exclave: policy %s: ", policy->name);
-    vfprintf(out, format, args);
-    fputc('\n', out);
+    warning_vprint(out, policy->label, format, args);
     va_end(args);
 }
 
 void policy_log(struct policy *policy, const char *text)
 {
     FILE *out = policy->host->messages;
-    if (!out || policy->log_lines > POLICY_LOG_LINES_MAX)
-        return;
-    if (policy->log_lines++ == POLICY_LOG_LINES_MAX)
-        fprintf(out, "exclave: policy %s: further log lines not shown\n", policy->name);
-    else
-        fprintf(out, "exclave: policy %s: %s\n", policy->name, text);
+    if (warning_allowed(out, &policy->log_lines, POLICY_LOG_LINES_MAX, policy->label,
+                        "log lines not shown"))
+        fprintf(out, "exclave: %s: %s\n", policy->label, text);
 }
 
 /* ---- the sandbox --------------------------------------------------------------- */
@@ -218,6 +211,18 @@ static int setup_state(lua_State *L)
     return 0;
 }
 
+/* Which hooks any enabled policy defines; after every load, reload and
+ * disabling, so that the per-lookup path reads one flag. */
+static void refresh_hooks(struct policy_host *host)
+{
+    host->wants_keys = host->wants_lookups = false;
+    for (unsigned i = 0; i < host->count; i++) {
+        const struct policy *policy = host->policies[i];
+        host->wants_keys |= policy->has_evaluate && !policy->disabled;
+        host->wants_lookups |= policy->has_on_lookup && !policy->disabled;
+    }
+}
+
 /* ---- loading -------------------------------------------------------------------- */
 
 static void name_from_path(const char *path, char *name, size_t size)
@@ -279,6 +284,7 @@ static struct policy *open_policy(struct policy_host *host, const char *path, un
     policy->index = index;
     snprintf(policy->path, sizeof policy->path, "%s", path);
     name_from_path(path, policy->name, sizeof policy->name);
+    snprintf(policy->label, sizeof policy->label, "policy %s", policy->name);
     lua_State *L = policy->state = lua_newstate(capped_alloc, policy);
     if (!L) {
         snprintf(error, error_size, "%s: cannot create a Lua state", path);
@@ -318,6 +324,7 @@ bool policy_host_load(struct policy_host *host, const char *path, char *error, s
         }
     }
     host->policies[host->count++] = policy;
+    refresh_hooks(host);
     return true;
 }
 
@@ -387,25 +394,10 @@ void policy_host_reload(struct policy_host *host)
         close_policy(host->policies[i]);
         host->policies[i] = fresh;
     }
+    refresh_hooks(host);
 }
 
 /* ---- calls ---------------------------------------------------------------------- */
-
-bool policy_host_wants_keys(const struct policy_host *host)
-{
-    for (unsigned i = 0; i < host->count; i++)
-        if (host->policies[i]->has_evaluate && !host->policies[i]->disabled)
-            return true;
-    return false;
-}
-
-bool policy_host_wants_lookups(const struct policy_host *host)
-{
-    for (unsigned i = 0; i < host->count; i++)
-        if (host->policies[i]->has_on_lookup && !host->policies[i]->disabled)
-            return true;
-    return false;
-}
 
 static void report_failure(struct policy_host *host, struct policy *policy, const char *function,
                            const char *subject)
@@ -425,6 +417,7 @@ static void report_failure(struct policy_host *host, struct policy *policy, cons
         policy_message(policy, "%s(%s): %s", function, subject, message);
     if (++policy->errors >= host->limits.max_errors) {
         policy->disabled = true;
+        refresh_hooks(host);
         host->counters.disabled++;
         if (host->messages)
             fprintf(host->messages, "exclave: policy %s disabled after %llu errors\n",

@@ -59,6 +59,7 @@ struct policy_host {
     size_t variable_count;
     struct policy *policies[POLICY_MAX];
     unsigned count;
+    bool wants_keys, wants_lookups; /* some enabled policy has evaluate / on_lookup */
     struct key *evaluating;    /* the key of the current evaluate() call */
     uint64_t view_generation;  /* key views of older calls are refused */
     FILE *messages;            /* errors, exclave.log lines */
@@ -87,8 +88,15 @@ bool policy_host_check_variables(const struct policy_host *host, char *error, si
 /* Re-reads every policy file; a file that fails keeps its running version. */
 void policy_host_reload(struct policy_host *host);
 
-bool policy_host_wants_keys(const struct policy_host *host);
-bool policy_host_wants_lookups(const struct policy_host *host);
+/* Whether any enabled policy defines evaluate / on_lookup. */
+static inline bool policy_host_wants_keys(const struct policy_host *host)
+{
+    return host->wants_keys;
+}
+static inline bool policy_host_wants_lookups(const struct policy_host *host)
+{
+    return host->wants_lookups;
+}
 
 void policy_host_evaluate(struct policy_host *host, struct key *key);
 void policy_host_on_lookup(struct policy_host *host, const struct engine_lookup *lookup,
