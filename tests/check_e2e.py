@@ -13,6 +13,14 @@ TYPES = {1: "A", 28: "AAAA", 5: "CNAME", 12: "PTR"}
 RCODES = {0: "NOERROR", 3: "NXDOMAIN"}
 
 
+def report(errors, summary, shown=30):
+    """Prints the first problems and the summary line; the exit status."""
+    for e in errors[:shown]:
+        print(e)
+    print(summary)
+    return 1 if errors else 0
+
+
 def load_networks(path):
     rows = []
     with open(path, encoding="utf-8") as f:
@@ -107,10 +115,8 @@ def main():
                        ("dns_malformed", 0), ("queries_unanswered", 1)):
         if int(stats.get(name, -1)) != want:
             errors.append(f"counter {name} is {stats.get(name)}, expected {want}")
-    for e in errors[:30]:
-        print(e)
-    print(f"check_e2e: {len(truths)} truth rows, {len(records)} records, {len(errors)} differences")
-    return 1 if errors else 0
+    return report(errors, f"check_e2e: {len(truths)} truth rows, {len(records)} records, "
+                          f"{len(errors)} differences")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import struct
 import subprocess
 import sys
 
+from check_e2e import report
+
 
 def pcap_of_queries(path, addresses):
     """One UDP DNS query per address, to 192.0.2.53 (or 2001:db8::53), link type RAW."""
@@ -130,11 +132,8 @@ def main():
     errors = []
     tested = check_maxmind(exclave, shared, work, errors)
     real, countries = check_real_asn(exclave, shared, work, errors)
-    for e in errors[:30]:
-        print(e)
-    print(f"check_maxmind_test: {tested} MaxMind test addresses, {real} real ASN rows, "
-          f"{countries} flat-layout countries; {len(errors)} differences")
-    return 1 if errors else 0
+    return report(errors, f"check_maxmind_test: {tested} MaxMind test addresses, {real} real "
+                          f"ASN rows, {countries} flat-layout countries; {len(errors)} differences")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import sys
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from check_e2e import load_networks, owner
+from check_e2e import load_networks, owner, report
 
 DEFAULT_SLOT_S = 300  # the engine's caching slot while a name has no answer TTL yet
 PLANTED = {
@@ -118,11 +118,8 @@ def main():
     keys = lookups_by_key(dns)
     for a in alerts:
         check_alert(errors, networks, keys, a)
-    for e in errors[:40]:
-        print(e)
-    print(f"check_scenario: {len(alerts)} alerts on {len(raised)} keys and policies, "
-          f"{len(dns)} dns records, {len(errors)} problems")
-    return 1 if errors else 0
+    return report(errors, f"check_scenario: {len(alerts)} alerts on {len(raised)} keys and "
+                          f"policies, {len(dns)} dns records, {len(errors)} problems", shown=40)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 "$GEN" --scenario demo --seed 11 -o "$WORK/demo.pcap"
 "$EXCLAVE" -r "$WORK/demo.pcap" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/logs" \
     --stats 2>"$WORK/stderr" || fail "exclave exited $?"
-PYTHONPATH="$top_srcdir/tests" "$PYTHON3" "$top_srcdir/tests/check_scenario.py" \
+"$PYTHON3" "$top_srcdir/tests/check_scenario.py" \
     "$WORK/logs/eve.json" "$top_srcdir/geoip/demo-networks.csv" || fail "alerts or evidence wrong"
 grep -q '^exclave: alert \[rotation\] name trump1.contact-client.com' "$WORK/stderr" ||
     fail "no one-line alert on stderr"
