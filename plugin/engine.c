@@ -417,4 +417,6 @@ void engine_print_counters(const struct engine *engine, FILE *out)
             "engine_keys_expired", (unsigned long long)k->keys_expired,
             "engine_keys_refused", (unsigned long long)k->keys_refused,
             "engine_key_bytes", engine->store.bytes);
+    fprintf(out, "%-28s %llu\n", "engine_asns_unnamed",
+            (unsigned long long)engine->directory.not_stored);
 }
