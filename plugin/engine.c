@@ -285,24 +285,18 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
 void engine_observe_dns_event(struct engine *engine, const struct dns_event *event)
 {
     const struct dns_message *m = event->message;
-    struct ip_address answers[DNS_MAX_RECORDS];
-    size_t answer_count = 0;
-    uint32_t min_ttl = 0;
-    for (unsigned i = 0; event->is_response && i < m->record_count; i++) {
-        const struct dns_record *r = &m->records[i];
-        if (r->section != DNS_SECTION_ANSWER || r->address.family == 0)
-            continue;
-        answers[answer_count++] = r->address;
-        if (answer_count == 1 || r->ttl < min_ttl)
-            min_ttl = r->ttl;
-    }
     struct engine_lookup lookup = {
         .time_us = event->timestamp_us, .querier = event->client, .server = event->server,
         .qname = dns_text_ptr(m, m->qname), .qname_length = m->qname.length, .qtype = m->qtype,
         .counts_as_lookup = !event->is_response || event->unsolicited,
-        .has_response = event->is_response, .rcode = m->rcode, .answers = answers,
-        .answer_count = answer_count, .min_ttl = min_ttl,
+        .has_response = event->is_response, .rcode = m->rcode,
     };
+    struct ip_address answers[DNS_MAX_RECORDS];
+    for (unsigned i = 0; event->is_response && i < m->record_count; i++) {
+        const struct dns_record *r = &m->records[i];
+        if (r->section == DNS_SECTION_ANSWER && r->address.family != 0)
+            engine_lookup_add_answer(&lookup, answers, &r->address, r->ttl);
+    }
     engine_observe(engine, &lookup);
 }
 

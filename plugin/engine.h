@@ -64,6 +64,20 @@ struct engine_lookup {
     uint32_t min_ttl;                  /* shortest TTL of those answers */
 };
 
+/* Adds an address answer and its TTL to a lookup being built, whose answers
+ * live in storage (room for one more is the caller's to check); min_ttl
+ * follows the shortest TTL. */
+static inline void engine_lookup_add_answer(struct engine_lookup *lookup,
+                                            struct ip_address *storage,
+                                            const struct ip_address *address, uint32_t ttl)
+{
+    storage[lookup->answer_count] = *address;
+    if (lookup->answer_count == 0 || ttl < lookup->min_ttl)
+        lookup->min_ttl = ttl;
+    lookup->answer_count++;
+    lookup->answers = storage;
+}
+
 /* What a policy raised; the writer formats it with the key's evidence. */
 struct engine_alert {
     const char *policy;

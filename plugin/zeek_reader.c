@@ -130,30 +130,25 @@ static bool is_unset(const struct zeek_reader *reader, const char *field)
     return !field || strcmp(field, reader->unset_field) == 0;
 }
 
-/* Address answers and the shortest of their TTLs, from the two vectors. */
-static size_t split_answers(struct zeek_reader *reader, char *answers, char *ttls,
-                            uint32_t *min_ttl)
+/* The address answers with their TTLs, from the two vectors. */
+static void split_answers(struct zeek_reader *reader, char *answers, char *ttls,
+                          struct engine_lookup *lookup)
 {
-    size_t count = 0;
-    *min_ttl = 0;
     if (is_unset(reader, answers) || strcmp(answers, reader->empty_field) == 0)
-        return 0;
+        return;
     char *answer_next = answers, *ttl_next = is_unset(reader, ttls) ? NULL : ttls;
-    while (answer_next && count < ZEEK_ANSWERS_MAX) {
+    while (answer_next && lookup->answer_count < ZEEK_ANSWERS_MAX) {
         char *answer = answer_next, *ttl = ttl_next;
         answer_next = strchr(answer, reader->set_separator);
         if (answer_next)
             *answer_next++ = '\0';
         if (ttl && (ttl_next = strchr(ttl, reader->set_separator)))
             *ttl_next++ = '\0';
-        if (!ip_address_parse(answer, &reader->answers[count]))
-            continue;
-        uint32_t seconds = ttl ? (uint32_t)strtod(ttl, NULL) : 0;
-        if (count == 0 || seconds < *min_ttl)
-            *min_ttl = seconds;
-        count++;
+        struct ip_address address;
+        if (ip_address_parse(answer, &address))
+            engine_lookup_add_answer(lookup, reader->answers, &address,
+                                     ttl ? (uint32_t)strtod(ttl, NULL) : 0);
     }
-    return count;
 }
 
 static bool parse_tsv(struct zeek_reader *reader, char *line, struct engine_lookup *lookup)
@@ -195,7 +190,7 @@ static bool parse_tsv(struct zeek_reader *reader, char *line, struct engine_look
     lookup->qtype = is_unset(reader, get[ZEEK_QTYPE]) ? 0 : (uint16_t)atoi(get[ZEEK_QTYPE]);
     lookup->has_response = !is_unset(reader, get[ZEEK_RCODE]);
     lookup->rcode = lookup->has_response ? (uint16_t)atoi(get[ZEEK_RCODE]) : 0;
-    lookup->answer_count = split_answers(reader, get[ZEEK_ANSWERS], get[ZEEK_TTLS], &lookup->min_ttl);
+    split_answers(reader, get[ZEEK_ANSWERS], get[ZEEK_TTLS], lookup);
     return true;
 }
 
@@ -228,29 +223,25 @@ static bool json_time(struct json_object *value, int64_t *time_us)
     return true;
 }
 
-static size_t json_answers(struct zeek_reader *reader, struct json_object *object,
-                           uint32_t *min_ttl)
+static void json_answers(struct zeek_reader *reader, struct json_object *object,
+                         struct engine_lookup *lookup)
 {
     struct json_object *answers, *ttls = NULL;
-    size_t count = 0;
-    *min_ttl = 0;
     if (!json_object_object_get_ex(object, "answers", &answers) ||
         !json_object_is_type(answers, json_type_array))
-        return 0;
+        return;
     json_object_object_get_ex(object, "TTLs", &ttls);
     size_t n = json_object_array_length(answers);
-    for (size_t i = 0; i < n && count < ZEEK_ANSWERS_MAX; i++) {
+    for (size_t i = 0; i < n && lookup->answer_count < ZEEK_ANSWERS_MAX; i++) {
         const char *text = json_object_get_string(json_object_array_get_idx(answers, i));
-        if (!text || !ip_address_parse(text, &reader->answers[count]))
+        struct ip_address address;
+        if (!text || !ip_address_parse(text, &address))
             continue;
         struct json_object *ttl = ttls && json_object_is_type(ttls, json_type_array)
                                       ? json_object_array_get_idx(ttls, i) : NULL;
-        uint32_t seconds = ttl ? (uint32_t)json_object_get_double(ttl) : 0;
-        if (count == 0 || seconds < *min_ttl)
-            *min_ttl = seconds;
-        count++;
+        engine_lookup_add_answer(lookup, reader->answers, &address,
+                                 ttl ? (uint32_t)json_object_get_double(ttl) : 0);
     }
-    return count;
 }
 
 static const char *json_string_field(struct json_object *object, const char *name)
@@ -291,7 +282,7 @@ static bool parse_json_object(struct zeek_reader *reader, struct json_object *ob
     lookup->has_response = json_object_object_get_ex(object, "rcode", &value) &&
                            !json_object_is_type(value, json_type_null);
     lookup->rcode = lookup->has_response ? (uint16_t)json_object_get_int(value) : 0;
-    lookup->answer_count = json_answers(reader, object, &lookup->min_ttl);
+    json_answers(reader, object, lookup);
     return true;
 }
 
@@ -362,7 +353,6 @@ int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, c
         if (!ok)
             continue;
         lookup->qname = reader->qname;
-        lookup->answers = reader->answers;
         lookup->counts_as_lookup = true;
         reader->counters.records++;
         return 1;
