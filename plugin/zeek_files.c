@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static bool ends_with(const char *text, const char *suffix)
 {
@@ -68,6 +69,10 @@ bool zeek_files_list(struct zeek_files *files, const char *path, char *error, si
     files->paths = NULL;
     files->count = 0;
     if (!is_directory(path)) {
+        if (access(path, R_OK) != 0) { /* say so before any output is opened */
+            snprintf(error, error_size, "%s: cannot read Zeek log: %s", path, strerror(errno));
+            return false;
+        }
         if (!(files->paths = malloc(sizeof *files->paths)) || !(files->paths[0] = strdup(path))) {
             snprintf(error, error_size, "out of memory");
             return false;

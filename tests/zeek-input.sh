@@ -90,6 +90,7 @@ head -c 200000 "$BRIM/dns.log.gz" >"$WORK/cut.log.gz"
 EXPECT="$WORK/cut.log.gz: after line" expect_error "$EXCLAVE" --zeek "$WORK/cut.log.gz" --asn-db "" -l "$WORK/cut" --stats
 grep -q "the gzip data ends early" "$WORK/err" || fail "truncation not explained: $(cat "$WORK/err" | head -2)"
 [ "$(counter "$WORK/err" zeek_records)" -gt 1000 ] || fail "lines before the cut were lost"
-EXPECT="$WORK/none.log: cannot read Zeek log" expect_error "$EXCLAVE" --zeek "$WORK/none.log" --asn-db ""
+EXPECT="$WORK/none.log: cannot read Zeek log" expect_error "$EXCLAVE" --zeek "$WORK/none.log" --asn-db "" -l "$WORK/none"
+[ -e "$WORK/none/eve.json" ] && fail "a log was created for an unreadable input"
 EXPECT="--zeek feeds the engine" expect_error "$EXCLAVE" --zeek "$WORK/bad.log" --no-engine
 finish
