@@ -129,7 +129,10 @@ bool lookup_matcher_take_response(struct lookup_matcher *matcher, const struct l
     int way = find_way(matcher, set, set_index, (uint32_t)(h >> 32) | 1, key, now_ms);
     if (way < 0)
         return false;
-    *query_time = matcher->epoch + set->asked_ms[way] / 1000.0;
+    /* the stored clock wraps: count back from now by the query's age */
+    uint32_t age_ms = now_ms - set->asked_ms[way];
+    int64_t since_epoch_ms = (int64_t)((now - matcher->epoch) * 1000.0);
+    *query_time = matcher->epoch + (double)(since_epoch_ms - age_ms) / 1000.0;
     set->tag[way] = 0;
     matcher->counters.responses_matched++;
     return true;

@@ -1,5 +1,7 @@
 /* Unit tests of query/response pairing: match, wrong id/question/port,
- * timeout, repeats and a full set. */
+ * timeout, repeats, a full set, and the query time across the clock's wrap. */
+#include <math.h>
+
 #include "../plugin/lookup_matcher.h"
 #include "unit.h"
 
@@ -39,6 +41,11 @@ int main(void)
     CHECK(m.counters.queries_repeated == 1);
     CHECK(lookup_matcher_take_response(&m, &q, 32.0, &asked) && asked == 31.0);
     CHECK(lookup_matcher_unanswered(&m) == 1);
+    /* 60 days on, past the 49.7 days a 32-bit millisecond clock holds: the
+     * query's time still comes back to the millisecond */
+    double later = 10.0 + 60 * 86400.0 + 0.25;
+    lookup_matcher_add_query(&m, &q, later);
+    CHECK(lookup_matcher_take_response(&m, &q, later + 0.5, &asked) && fabs(asked - later) < 0.001);
     lookup_matcher_free(&m);
 
     /* a table of one set: the ninth live query evicts the oldest */
