@@ -21,11 +21,6 @@ void alert_writer_free(struct alert_writer *writer)
     writer->row_count = 0;
 }
 
-static double share_of(const struct key *key, const struct asn_count *count)
-{
-    return key->lookups_corrected ? (double)count->corrected / (double)key->lookups_corrected : 0;
-}
-
 static void write_number(struct json_out *out, double value)
 {
     char text[32];
@@ -50,7 +45,7 @@ static void write_top_asns(struct json_out *out, const struct engine *engine, co
         json_out_literal(out, ",\"country\":");
         if (country) json_out_cstring(out, country); else json_out_literal(out, "null");
         json_out_literal(out, ",\"share\":");
-        write_number(out, share_of(key, &sorted[i]));
+        write_number(out, key_asn_share(key, &sorted[i]));
         json_out_literal(out, ",\"lookups\":");
         json_out_uint(out, sorted[i].lookups);
         json_out_literal(out, ",\"lookups_corrected\":");
@@ -177,7 +172,7 @@ static void fill_row(struct alert_summary_row *row, const struct engine_alert *a
     struct asn_count sorted[ASN_TALLY_SLOTS];
     if (asn_tally_sorted(&key->asn_tally, sorted)) {
         row->top_asn = sorted[0].asn;
-        row->top_share = share_of(key, &sorted[0]);
+        row->top_share = key_asn_share(key, &sorted[0]);
     }
     row->related[0] = '\0';
     for (size_t i = 0, used = 0; i < alert->related_count && used < sizeof row->related; i++)
@@ -234,7 +229,7 @@ void alert_writer_write(void *user, const struct engine *engine, const struct en
             (unsigned long long)alert->key->lookups_corrected);
     for (size_t i = 0; i < n && i < 2; i++)
         fprintf(writer->messages, "%sAS%u %.0f%%", i ? ", " : "; ", sorted[i].asn,
-                100 * share_of(alert->key, &sorted[i]));
+                100 * key_asn_share(alert->key, &sorted[i]));
     fputs(")\n", writer->messages);
 }
 

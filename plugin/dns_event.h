@@ -12,6 +12,7 @@
 
 struct dns_event {
     int64_t timestamp_us;          /* packet time, microseconds since the epoch */
+    int64_t query_time_us;         /* a matched response: when it was asked (ms); else 0 */
     uint64_t packet_number;        /* 1-based position in the capture (pcap_cnt) */
     uint64_t flow_id;              /* same for both directions of a flow */
     struct ip_address client, server;

@@ -103,4 +103,10 @@ uint32_t key_aggregate_daily(const struct key *key, int64_t day);
 
 const char *key_kind_name(enum key_kind kind);
 
+/* An ASN's share of the key's corrected lookups, 0 to 1. */
+static inline double key_asn_share(const struct key *key, const struct asn_count *count)
+{
+    return key->lookups_corrected ? (double)count->corrected / (double)key->lookups_corrected : 0;
+}
+
 #endif

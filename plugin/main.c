@@ -21,7 +21,9 @@
 #include "pcap_source.h"
 #include "policy_host.h"
 #include "sensor.h"
+#include "zeek_dns_writer.h"
 #include "zeek_files.h"
+#include "zeek_notice_writer.h"
 #include "zeek_reader.h"
 
 #ifndef PACKAGE_VERSION
@@ -29,7 +31,7 @@
 #endif
 
 enum { RELOAD_CHECK_SECONDS = 5, ERROR_SIZE = GEOIP_ERROR_MAX, POLICY_ARGS_MAX = 64,
-       VARIABLES_MAX = 256 };
+       VARIABLES_MAX = 256, FOLLOW_PAUSE_NS = 200 * 1000 * 1000 };
 
 /* Set by signal handlers, read between capture batches. */
 static struct exclave_signals {
@@ -46,6 +48,9 @@ struct exclave_options {
     const char *asn_db;
     const char *country_db;
     const char *log_dir;
+    bool zeek_format;          /* --format zeek: dns.log and exclave.log */
+    bool zeek_json;
+    bool follow;
     bool print_stats;
     bool engine_off;
     bool policies_off;
@@ -62,9 +67,13 @@ struct exclave_run {
     struct exclave_options options;
     struct geoip geoip;
     bool geoip_open;
-    FILE *log_file;
+    FILE *log_file;            /* eve.json; NULL with --format zeek */
     struct json_out *out;
     struct eve_writer writer;
+    struct zeek_dns_writer *dns_log;       /* --format zeek */
+    struct zeek_notice_writer *notice_log;
+    struct zeek_dns_record *zeek_record;   /* scratch for a packet's dns.log line */
+    struct zeek_dns_scratch zeek_scratch;
     bool engine_ready;
     struct engine engine;
     struct policy_host policies;
@@ -73,7 +82,10 @@ struct exclave_run {
     struct pcap_source source;
     struct zeek_files zeek_files;
     struct zeek_reader *zeek;              /* the file being read */
-    struct zeek_reader_counters zeek_totals;
+    struct zeek_totals {
+        uint64_t records, bad_lines, bad_fields;
+        uint64_t reopened;                 /* --follow: rotations followed */
+    } zeek_totals;
     time_t last_reload_check;
 };
 
@@ -87,7 +99,9 @@ static const char usage_text[] =
     "  -i, --interface IFACE  capture live from IFACE\n"
     "      --zeek PATH        read a Zeek dns.log (TSV or JSON lines, plain or gzip),\n"
     "                         or a directory of them, into the engine; eve.json\n"
-    "                         gets its alerts\n"
+    "                         gets its alerts (--format zeek: its records too)\n"
+    "      --follow           with --zeek FILE: at its end wait for more, and reopen\n"
+    "                         the file when Zeek rotates it (like tail -F)\n"
     "  -f, --filter BPF       capture filter (live default: the DNS ports and IP fragments)\n"
     "      --dns-port PORT    a port that carries DNS (repeatable; default 53)\n"
     "      --match-timeout S  seconds a query waits for its response (default 10)\n"
@@ -114,6 +128,9 @@ static const char usage_text[] =
     "\n"
     "Output:\n"
     "  -l, --log-dir DIR      append records to DIR/eve.json (default .); - for standard output\n"
+    "      --format FORMAT    eve (default): eve.json; zeek: Zeek's dns.log, enriched, and\n"
+    "                         exclave.log (alerts), TSV with Zeek's header\n"
+    "      --zeek-json        with --format zeek: JSON lines instead of TSV\n"
     "      --stats            print counters to standard error at the end\n"
     "\n"
     "  -V, --version          print the version\n"
@@ -159,7 +176,8 @@ static bool parse_number(const char *text, double min, double max, double *value
 enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STATS, OPT_DNS_PORT,
                         OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
-                        OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK };
+                        OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
+                        OPT_FOLLOW };
 
 /* "256M", "2G", "1048576" -> bytes. */
 static bool parse_size(const char *text, size_t *bytes)
@@ -226,6 +244,7 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_NO_ENGINE: o->engine_off = true; return 0;
     case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
     case OPT_ZEEK: o->zeek_file = optarg; return 0;
+    case OPT_FOLLOW: o->follow = true; return 0;
     case OPT_INTERVAL:
         return number_option("interval", 1, 365 * 86400.0, false,
                              "a number of seconds (1-31536000)", &o->engine.interval_seconds) ? 0 : 2;
@@ -261,6 +280,27 @@ static int parse_engine_option(int c, struct exclave_options *o)
     }
 }
 
+/* The options that only make sense together; 0, or 2 after an error. */
+static int check_output_options(const struct exclave_options *o)
+{
+    if (o->zeek_json && !o->zeek_format) {
+        fprintf(stderr, "exclave: --zeek-json goes with --format zeek\n");
+        return 2;
+    }
+    if (o->zeek_format && strcmp(o->log_dir, "-") == 0) {
+        fprintf(stderr, "exclave: --format zeek writes two logs (dns.log, exclave.log) into a "
+                        "directory; -l - is for eve\n");
+        return 2;
+    }
+    struct stat info;
+    if (o->follow && (!o->zeek_file || (stat(o->zeek_file, &info) == 0 && S_ISDIR(info.st_mode)))) {
+        fprintf(stderr, "exclave: --follow goes with --zeek FILE (a log being written, "
+                        "such as Zeek's current/dns.log)\n");
+        return 2;
+    }
+    return 0;
+}
+
 /* Returns 0 to run, or an exit code (after printing help, version or an error). */
 static int parse_options(int argc, char **argv, struct exclave_options *o)
 {
@@ -268,6 +308,9 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         { "read", required_argument, NULL, 'r' },
         { "interface", required_argument, NULL, 'i' },
         { "zeek", required_argument, NULL, OPT_ZEEK },
+        { "follow", no_argument, NULL, OPT_FOLLOW },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "zeek-json", no_argument, NULL, OPT_ZEEK_JSON },
         { "filter", required_argument, NULL, 'f' },
         { "log-dir", required_argument, NULL, 'l' },
         { "geoip-dir", required_argument, NULL, OPT_GEOIP_DIR },
@@ -308,6 +351,14 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         case OPT_ASN_DB: o->asn_db = optarg; break;
         case OPT_COUNTRY_DB: o->country_db = optarg; break;
         case OPT_STATS: o->print_stats = true; break;
+        case OPT_ZEEK_JSON: o->zeek_json = true; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "eve") != 0 && strcmp(optarg, "zeek") != 0) {
+                fprintf(stderr, "exclave: --format: '%s' is not eve or zeek\n", optarg);
+                return 2;
+            }
+            o->zeek_format = strcmp(optarg, "zeek") == 0;
+            break;
         case OPT_DNS_PORT:
             if (!number_option("dns-port", 1, 65535, true, "a port number (1-65535)", &number))
                 return 2;
@@ -340,7 +391,7 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         fprintf(stderr, "exclave: --zeek feeds the engine; it cannot run with --no-engine\n");
         return 2;
     }
-    return 0;
+    return check_output_options(o);
 }
 
 /* Resolves which database files to open and opens them. */
@@ -371,17 +422,21 @@ static bool open_geoip(struct exclave_run *run)
     return true;
 }
 
-static bool open_log(struct exclave_run *run)
+static bool make_log_dir(const char *dir)
+{
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+        return true;
+    fprintf(stderr, "exclave: -l %s: cannot create log directory: %s\n", dir, strerror(errno));
+    return false;
+}
+
+static bool open_eve_log(struct exclave_run *run)
 {
     const char *dir = run->options.log_dir;
     if (strcmp(dir, "-") == 0) {
         run->log_file = stdout;
     } else {
         char path[PATH_MAX];
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-            fprintf(stderr, "exclave: -l %s: cannot create log directory: %s\n", dir, strerror(errno));
-            return false;
-        }
         snprintf(path, sizeof path, "%s/eve.json", dir);
         if (!(run->log_file = fopen(path, "a"))) {
             fprintf(stderr, "exclave: %s: cannot open for writing: %s\n", path, strerror(errno));
@@ -398,12 +453,58 @@ static bool open_log(struct exclave_run *run)
     return true;
 }
 
+/* --format zeek: dns.log and exclave.log in the log directory. */
+static bool open_zeek_logs(struct exclave_run *run)
+{
+    const struct exclave_options *o = &run->options;
+    char error[ERROR_SIZE];
+    run->dns_log = calloc(1, sizeof *run->dns_log);
+    run->notice_log = calloc(1, sizeof *run->notice_log);
+    run->zeek_record = calloc(1, sizeof *run->zeek_record);
+    if (!run->dns_log || !run->notice_log || !run->zeek_record) {
+        fprintf(stderr, "exclave: out of memory\n");
+        return false;
+    }
+    struct geoip *geoip = geoip_enabled(&run->geoip) ? &run->geoip : NULL;
+    if (!zeek_dns_writer_open(run->dns_log, o->log_dir, o->zeek_json, geoip, error, sizeof error) ||
+        (!o->engine_off &&
+         !zeek_notice_writer_open(run->notice_log, o->log_dir, o->zeek_json, error, sizeof error))) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
+    return true;
+}
+
+static bool open_log(struct exclave_run *run)
+{
+    const char *dir = run->options.log_dir;
+    if (strcmp(dir, "-") != 0 && !make_log_dir(dir))
+        return false;
+    return run->options.zeek_format ? open_zeek_logs(run) : open_eve_log(run);
+}
+
+/* The sensor's sink. dns.log has one line per transaction, written when the
+ * response arrives, as Zeek does. */
 static void write_event(void *user, const struct dns_event *event)
 {
     struct exclave_run *run = user;
-    eve_writer_dns(&run->writer, event);
+    if (!run->dns_log) {
+        eve_writer_dns(&run->writer, event);
+    } else if (event->is_response) {
+        zeek_dns_record_from_event(run->zeek_record, &run->zeek_scratch, event);
+        zeek_dns_writer_write(run->dns_log, run->zeek_record);
+    }
     if (run->engine_ready)
         engine_observe_dns_event(&run->engine, event);
+}
+
+/* The engine's alerts: the stderr line and table, and exclave.log or eve.json. */
+static void write_alert(void *user, const struct engine *engine, const struct engine_alert *alert)
+{
+    struct exclave_run *run = user;
+    alert_writer_write(&run->alerts, engine, alert);
+    if (run->notice_log)
+        zeek_notice_writer_write(run->notice_log, engine, alert);
 }
 
 static bool load_policy_path(struct exclave_run *run, const char *path)
@@ -476,9 +577,21 @@ static bool open_engine(struct exclave_run *run)
         return false;
     }
     run->engine_ready = true;
-    alert_writer_init(&run->alerts, run->out, stderr);
-    engine_set_alert_sink(&run->engine, alert_writer_write, &run->alerts);
+    alert_writer_init(&run->alerts, run->out, stderr); /* out is NULL with --format zeek */
+    engine_set_alert_sink(&run->engine, write_alert, run);
     return load_policies(run);
+}
+
+static void flush_logs(struct exclave_run *run)
+{
+    if (run->out) {
+        json_out_flush(run->out);
+        fflush(run->log_file);
+    }
+    if (run->dns_log)
+        zeek_log_writer_flush(&run->dns_log->log);
+    if (run->notice_log && run->notice_log->log.file)
+        zeek_log_writer_flush(&run->notice_log->log);
 }
 
 /* Between capture batches: a live log is flushed; SIGHUP or a changed file
@@ -486,10 +599,8 @@ static bool open_engine(struct exclave_run *run)
 static void between_batches(void *user)
 {
     struct exclave_run *run = user;
-    if (run->source.live) { /* readers of a live log see records within a second */
-        json_out_flush(run->out);
-        fflush(run->log_file);
-    }
+    if (run->source.live) /* readers of a live log see records within a second */
+        flush_logs(run);
     time_t now = time(NULL);
     bool forced = exclave_signals.reload;
     if (!forced && now - run->last_reload_check < RELOAD_CHECK_SECONDS)
@@ -529,10 +640,11 @@ static bool open_source(struct exclave_run *run)
 static void print_stats(struct exclave_run *run)
 {
     if (run->zeek)
-        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %zu\n", "zeek_records",
-                (unsigned long long)run->zeek_totals.records, "zeek_bad_lines",
-                (unsigned long long)run->zeek_totals.bad_lines, "zeek_files",
-                run->zeek_files.count);
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %zu\n%-28s %llu\n",
+                "zeek_records", (unsigned long long)run->zeek_totals.records, "zeek_bad_lines",
+                (unsigned long long)run->zeek_totals.bad_lines, "zeek_bad_fields",
+                (unsigned long long)run->zeek_totals.bad_fields, "zeek_files",
+                run->zeek_files.count, "zeek_reopened", (unsigned long long)run->zeek_totals.reopened);
     else
         sensor_print_counters(&run->sensor, stderr);
     const struct geoip_counters *g = &run->geoip.counters;
@@ -542,9 +654,14 @@ static void print_stats(struct exclave_run *run)
             "geoip_lookup_errors", (unsigned long long)g->lookup_errors,
             "geoip_reloads", (unsigned long long)g->reloads,
             "geoip_reload_failures", (unsigned long long)g->reload_failures);
-    fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "output_bytes",
-            (unsigned long long)run->out->bytes_written, "output_write_errors",
-            (unsigned long long)run->out->write_errors);
+    if (run->out)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "output_bytes",
+                (unsigned long long)run->out->bytes_written, "output_write_errors",
+                (unsigned long long)run->out->write_errors);
+    if (run->dns_log)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "zeek_dns_log_records",
+                (unsigned long long)run->dns_log->log.records, "zeek_notices",
+                (unsigned long long)run->notice_log->log.records);
     if (run->engine_ready) {
         engine_print_counters(&run->engine, stderr);
         policy_host_print_counters(&run->policies, stderr);
@@ -557,9 +674,16 @@ static bool finish_run(struct exclave_run *run, bool ok)
 {
     if (run->engine_ready)
         engine_finish(&run->engine);
-    json_out_flush(run->out);
-    if (fflush(run->log_file) != 0 || run->out->write_errors) {
-        fprintf(stderr, "exclave: writing the log failed: %s\n", strerror(errno));
+    if (run->out) {
+        json_out_flush(run->out);
+        if (fflush(run->log_file) != 0 || run->out->write_errors) {
+            fprintf(stderr, "exclave: writing the log failed: %s\n", strerror(errno));
+            ok = false;
+        }
+    }
+    if (run->dns_log && (!zeek_log_writer_close(&run->dns_log->log) ||
+                         !zeek_log_writer_close(&run->notice_log->log))) {
+        fprintf(stderr, "exclave: writing the Zeek logs in %s failed\n", run->options.log_dir);
         ok = false;
     }
     if (run->options.print_stats)
@@ -587,30 +711,77 @@ static int run_capture(struct exclave_run *run)
     return ok ? 0 : 1;
 }
 
-/* Every record of one Zeek log into the engine; SIGHUP reloads the
- * policies. Returns false on a read error (reported). */
+static void reload_if_asked(struct exclave_run *run)
+{
+    if (!exclave_signals.reload)
+        return;
+    exclave_signals.reload = 0;
+    policy_host_reload(&run->policies);
+}
+
+/* Every record the log holds now into the engine (and dns.log); SIGHUP
+ * reloads the policies. Returns the reader's status: 0 at the end. */
+static int drain_zeek_log(struct exclave_run *run, char *error, size_t error_size)
+{
+    struct engine_lookup lookup;
+    int status = 0;
+    while (!exclave_signals.stop &&
+           (status = zeek_reader_next(run->zeek, &lookup, error, error_size)) > 0) {
+        engine_observe(&run->engine, &lookup);
+        if (run->dns_log)
+            zeek_dns_writer_write(run->dns_log, &run->zeek->record);
+        reload_if_asked(run);
+    }
+    return status;
+}
+
+static void close_zeek_log(struct exclave_run *run)
+{
+    const struct zeek_reader_counters *c = &run->zeek->counters;
+    run->zeek_totals.records += c->records;
+    run->zeek_totals.bad_lines += c->bad_lines;
+    run->zeek_totals.bad_fields += c->bad_fields;
+    zeek_reader_close(run->zeek);
+}
+
+/* --follow at the end of the data: waits a moment; when Zeek has rotated
+ * the file, reads the old one to its end and opens the new one. Returns the
+ * reader's status. */
+static int wait_for_more(struct exclave_run *run, const char *path, char *error,
+                         size_t error_size)
+{
+    flush_logs(run);
+    reload_if_asked(run);
+    if (!zeek_reader_replaced(run->zeek)) {
+        struct timespec pause = { .tv_sec = 0, .tv_nsec = FOLLOW_PAUSE_NS };
+        nanosleep(&pause, NULL);
+        return 0;
+    }
+    int status = drain_zeek_log(run, error, error_size);
+    if (status < 0)
+        return status;
+    close_zeek_log(run);
+    run->zeek_totals.reopened++;
+    return zeek_reader_open(run->zeek, path, stderr, error, error_size) ? 0 : -1;
+}
+
+/* One Zeek log, or with --follow a log being written, until a signal.
+ * Returns false on a read error (reported). */
 static bool read_zeek_file(struct exclave_run *run, const char *path)
 {
     char error[ERROR_SIZE];
-    struct engine_lookup lookup;
+    run->zeek->follow = run->options.follow;
     if (!zeek_reader_open(run->zeek, path, stderr, error, sizeof error)) {
         fprintf(stderr, "exclave: %s\n", error);
         return false;
     }
-    int status = 0;
-    while (!exclave_signals.stop &&
-           (status = zeek_reader_next(run->zeek, &lookup, error, sizeof error)) > 0) {
-        engine_observe(&run->engine, &lookup);
-        if (exclave_signals.reload) {
-            exclave_signals.reload = 0;
-            policy_host_reload(&run->policies);
-        }
-    }
+    int status = drain_zeek_log(run, error, sizeof error);
+    while (status == 0 && run->options.follow && !exclave_signals.stop)
+        if ((status = wait_for_more(run, path, error, sizeof error)) == 0)
+            status = drain_zeek_log(run, error, sizeof error);
     if (status < 0)
         fprintf(stderr, "exclave: %s\n", error);
-    run->zeek_totals.records += run->zeek->counters.records;
-    run->zeek_totals.bad_lines += run->zeek->counters.bad_lines;
-    zeek_reader_close(run->zeek);
+    close_zeek_log(run);
     return status >= 0;
 }
 
@@ -639,6 +810,13 @@ static void close_run(struct exclave_run *run)
         engine_free(&run->engine);
     }
     free(run->out);
+    if (run->dns_log) {
+        zeek_log_writer_close(&run->dns_log->log);
+        zeek_log_writer_close(&run->notice_log->log);
+    }
+    free(run->dns_log);
+    free(run->notice_log);
+    free(run->zeek_record);
     if (run->geoip_open)
         geoip_close(&run->geoip);
 }

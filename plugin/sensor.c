@@ -3,6 +3,7 @@
  * per frame; every dropped frame or message is counted. */
 #include "sensor.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -127,6 +128,8 @@ static void pair_with_query(struct sensor *sensor, struct dns_event *event)
         double asked_at;
         sensor->counters.responses++;
         event->unsolicited = !lookup_matcher_take_response(&sensor->matcher, &key, now, &asked_at);
+        if (!event->unsolicited)
+            event->query_time_us = llround(asked_at * 1e6);
         sensor->counters.responses_unsolicited += event->unsolicited;
     } else {
         sensor->counters.queries++;

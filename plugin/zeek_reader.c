@@ -1,5 +1,6 @@
 /* zeek_reader: one line at a time through zlib's gzgets (which reads plain
- * files too); TSV split in place, JSON through json-c. */
+ * files too); TSV split in place, JSON through json-c. One table says which
+ * record field each column fills and how its text is read. */
 #define _XOPEN_SOURCE 700 /* strptime */
 #include "zeek_reader.h"
 
@@ -7,20 +8,49 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "warning_limit.h"
 
-static const char *const column_names[ZEEK_COLUMNS] = {
-    "ts", "id.orig_h", "id.resp_h", "query", "qtype", "rcode", "answers", "TTLs",
+const char *const zeek_column_names[ZEEK_COLUMNS] = {
+    "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "trans_id", "rtt",
+    "query", "qclass", "qclass_name", "qtype", "qtype_name", "rcode", "rcode_name", "AA", "TC",
+    "RD", "RA", "Z", "answers", "TTLs", "rejected",
 };
+
+enum field_kind { FIELD_TIME, FIELD_INTERVAL, FIELD_TEXT, FIELD_ADDR, FIELD_COUNT, FIELD_BOOL,
+                  FIELD_ANSWERS, FIELD_TTLS };
+
+#define AT(member) offsetof(struct zeek_dns_record, member)
+static const struct { enum field_kind kind; size_t offset; } column_layout[ZEEK_COLUMNS] = {
+    [ZEEK_TS] = { FIELD_TIME, AT(ts_us) },          [ZEEK_UID] = { FIELD_TEXT, AT(uid) },
+    [ZEEK_ORIG_H] = { FIELD_ADDR, AT(orig_h) },     [ZEEK_ORIG_P] = { FIELD_COUNT, AT(orig_p) },
+    [ZEEK_RESP_H] = { FIELD_ADDR, AT(resp_h) },     [ZEEK_RESP_P] = { FIELD_COUNT, AT(resp_p) },
+    [ZEEK_PROTO] = { FIELD_TEXT, AT(proto) },       [ZEEK_TRANS_ID] = { FIELD_COUNT, AT(trans_id) },
+    [ZEEK_RTT] = { FIELD_INTERVAL, AT(rtt_us) },    [ZEEK_QUERY] = { FIELD_TEXT, AT(query) },
+    [ZEEK_QCLASS] = { FIELD_COUNT, AT(qclass) },    [ZEEK_QCLASS_NAME] = { FIELD_TEXT, AT(qclass_name) },
+    [ZEEK_QTYPE] = { FIELD_COUNT, AT(qtype) },      [ZEEK_QTYPE_NAME] = { FIELD_TEXT, AT(qtype_name) },
+    [ZEEK_RCODE] = { FIELD_COUNT, AT(rcode) },      [ZEEK_RCODE_NAME] = { FIELD_TEXT, AT(rcode_name) },
+    [ZEEK_AA] = { FIELD_BOOL, AT(aa) },             [ZEEK_TC] = { FIELD_BOOL, AT(tc) },
+    [ZEEK_RD] = { FIELD_BOOL, AT(rd) },             [ZEEK_RA] = { FIELD_BOOL, AT(ra) },
+    [ZEEK_Z] = { FIELD_COUNT, AT(z) },              [ZEEK_ANSWERS] = { FIELD_ANSWERS, 0 },
+    [ZEEK_TTLS] = { FIELD_TTLS, 0 },                [ZEEK_REJECTED] = { FIELD_BOOL, AT(rejected) },
+};
+#undef AT
+
+#define FIELD(record, column, type) \
+    ((type *)((char *)(record) + column_layout[column].offset))
 
 bool zeek_reader_open(struct zeek_reader *reader, const char *path, FILE *warnings, char *error,
                       size_t error_size)
 {
-    memset(reader, 0, sizeof *reader);
+    bool follow = reader->follow;
+    memset(reader, 0, offsetof(struct zeek_reader, record));
+    reader->follow = follow;
     reader->path = path;
     reader->warnings = warnings;
     reader->separator = '\t';
@@ -34,24 +64,34 @@ bool zeek_reader_open(struct zeek_reader *reader, const char *path, FILE *warnin
                  errno ? strerror(errno) : "out of memory");
         return false;
     }
+    if (stat(path, &reader->identity) != 0)
+        memset(&reader->identity, 0, sizeof reader->identity);
     return true;
+}
+
+static void release_json(struct zeek_reader *reader)
+{
+    json_object_put(reader->json);
+    reader->json = NULL;
 }
 
 void zeek_reader_close(struct zeek_reader *reader)
 {
+    release_json(reader);
     if (reader->file)
         gzclose(reader->file);
     reader->file = NULL;
 }
 
-static void bad_line(struct zeek_reader *reader, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void bad_line(struct zeek_reader *reader, const char *format, ...)
+/* A problem of the current line, counted in *counter and shown while the
+ * warning limit allows. */
+static void problem(struct zeek_reader *reader, uint64_t *counter, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static void problem(struct zeek_reader *reader, uint64_t *counter, const char *format, ...)
 {
-    reader->counters.bad_lines++;
+    (*counter)++;
     if (!warning_allowed(reader->warnings, &reader->warnings_given, ZEEK_WARNINGS_MAX,
-                         reader->path, "bad lines not shown (see --stats)"))
+                         reader->path, "bad lines and fields not shown (see --stats)"))
         return;
     char where[4096 + 32];
     snprintf(where, sizeof where, "%s:%llu", reader->path, (unsigned long long)reader->line_number);
@@ -61,33 +101,107 @@ static void bad_line(struct zeek_reader *reader, const char *format, ...)
     va_end(args);
 }
 
+#define bad_line(reader, ...) problem((reader), &(reader)->counters.bad_lines, __VA_ARGS__)
+
+/* A field that did not parse is left unset; the line is kept. */
+static void bad_field(struct zeek_reader *reader, int column, const char *value)
+{
+    struct zeek_dns_record *r = &reader->record;
+    switch (column_layout[column].kind) {
+    case FIELD_TIME: case FIELD_INTERVAL: case FIELD_COUNT:
+        *FIELD(r, column, int64_t) = ZEEK_UNSET;
+        break;
+    case FIELD_BOOL:
+        *FIELD(r, column, int8_t) = ZEEK_UNSET;
+        break;
+    case FIELD_ADDR:
+        FIELD(r, column, struct ip_address)->family = 0;
+        break;
+    case FIELD_TEXT: case FIELD_ANSWERS: case FIELD_TTLS:
+        break;
+    }
+    problem(reader, &reader->counters.bad_fields, "%s '%.40s' does not parse; left unset",
+            zeek_column_names[column], value);
+}
+
+/* ---- values ------------------------------------------------------------------------ */
+
 static int hex_digit(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* Decodes Zeek's \xNN escapes of text[0..length) into out; returns the length. */
-static size_t unescape(const char *text, size_t length, char *out)
+/* Decodes Zeek's \xNN escapes of text[0..length) in place; returns the length. */
+static size_t unescape(char *text, size_t length)
 {
     size_t n = 0;
     for (size_t i = 0; i < length; i++) {
         if (text[i] == '\\' && i + 3 < length && text[i + 1] == 'x' &&
             hex_digit(text[i + 2]) >= 0 && hex_digit(text[i + 3]) >= 0) {
-            out[n++] = (char)(hex_digit(text[i + 2]) * 16 + hex_digit(text[i + 3]));
+            text[n++] = (char)(hex_digit(text[i + 2]) * 16 + hex_digit(text[i + 3]));
             i += 3;
         } else {
-            out[n++] = text[i];
+            text[n++] = text[i];
         }
     }
     return n;
 }
 
-/* Zeek writes the root's name as an empty string; exclave writes it ".". */
-static size_t root_name(char *out)
+/* "1521911720.865716" or "-0.5" -> microseconds, exactly (no double on the way). */
+static bool parse_seconds(const char *text, int64_t *microseconds)
 {
-    out[0] = '.';
-    return 1;
+    bool negative = *text == '-';
+    const char *p = text + negative;
+    int64_t whole = 0, fraction = 0;
+    int digits = 0, fraction_digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 15; p++, digits++)
+        whole = whole * 10 + (*p - '0');
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            if (fraction_digits < 6) {
+                fraction = fraction * 10 + (*p - '0');
+                fraction_digits++;
+            }
+    if (*p || digits == 0)
+        return false;
+    while (fraction_digits++ < 6)
+        fraction *= 10;
+    *microseconds = (negative ? -1 : 1) * (whole * 1000000 + fraction);
+    return true;
+}
+
+static bool parse_count(const char *text, int64_t *value)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long number = strtoull(text, &end, 10);
+    if (errno || end == text || *end || *text == '-' || number > INT64_MAX)
+        return false;
+    *value = (int64_t)number;
+    return true;
+}
+
+/* Seconds as a double for a TTL, clamped to what a TTL can be. */
+static double ttl_seconds(double value)
+{
+    return value == value && value > 0 ? (value < 4294967295.0 ? value : 4294967295.0) : 0;
+}
+
+static void add_answer(struct zeek_dns_record *r, const char *text, size_t length)
+{
+    if (r->answer_count == ZEEK_ANSWERS_MAX)
+        return;
+    unsigned n = r->answer_count++;
+    r->answers[n] = (struct zeek_text){ .bytes = text, .length = (uint32_t)length, .set = true };
+    r->answer_address[n].family = 0;
+    if (length < IP_ADDRESS_TEXT_MAX && !memchr(text, '\0', length)) {
+        char copy[IP_ADDRESS_TEXT_MAX];
+        memcpy(copy, text, length);
+        copy[length] = '\0';
+        if (!ip_address_parse(copy, &r->answer_address[n]))
+            r->answer_address[n].family = 0;
+    }
 }
 
 /* ---- TSV ------------------------------------------------------------------------- */
@@ -95,19 +209,17 @@ static size_t root_name(char *out)
 /* "#separator \x09", "#set_separator ,", "#fields ts uid ...", ... */
 static void read_header(struct zeek_reader *reader, char *line)
 {
-    char decoded[64];
     if (strncmp(line, "#separator ", 11) == 0) {
-        size_t n = unescape(line + 11, strlen(line + 11), decoded);
-        if (n == 1)
-            reader->separator = decoded[0];
+        if (unescape(line + 11, strlen(line + 11)) == 1)
+            reader->separator = line[11];
         return;
     }
     char *value = strchr(line, reader->separator);
     if (!value)
         return;
     *value++ = '\0';
-    if (strcmp(line, "#set_separator") == 0 && unescape(value, strlen(value), decoded) == 1)
-        reader->set_separator = decoded[0];
+    if (strcmp(line, "#set_separator") == 0 && unescape(value, strlen(value)) == 1)
+        reader->set_separator = value[0];
     else if (strcmp(line, "#empty_field") == 0)
         snprintf(reader->empty_field, sizeof reader->empty_field, "%s", value);
     else if (strcmp(line, "#unset_field") == 0)
@@ -116,42 +228,72 @@ static void read_header(struct zeek_reader *reader, char *line)
         for (int i = 0; i < ZEEK_COLUMNS; i++)
             reader->column[i] = -1;
         int index = 0;
-        char *saved = NULL;
-        for (char *name = strtok_r(value, "\t", &saved); name;
-             name = strtok_r(NULL, "\t", &saved), index++)
+        for (char *name = value, *next; name; name = next, index++) {
+            if ((next = strchr(name, reader->separator)))
+                *next++ = '\0';
             for (int i = 0; i < ZEEK_COLUMNS; i++)
-                if (strcmp(name, column_names[i]) == 0)
+                if (strcmp(name, zeek_column_names[i]) == 0)
                     reader->column[i] = index;
+        }
     }
 }
 
-static bool is_unset(const struct zeek_reader *reader, const char *field)
+/* Splits a TSV vector in place; calls back per item. */
+static void tsv_vector(struct zeek_reader *reader, char *text, int column)
 {
-    return !field || strcmp(field, reader->unset_field) == 0;
-}
-
-/* The address answers with their TTLs, from the two vectors. */
-static void split_answers(struct zeek_reader *reader, char *answers, char *ttls,
-                          struct engine_lookup *lookup)
-{
-    if (is_unset(reader, answers) || strcmp(answers, reader->empty_field) == 0)
+    struct zeek_dns_record *r = &reader->record;
+    bool answers = column == ZEEK_ANSWERS;
+    *(answers ? &r->answers_set : &r->ttls_set) = true;
+    if (strcmp(text, reader->empty_field) == 0)
         return;
-    char *answer_next = answers, *ttl_next = is_unset(reader, ttls) ? NULL : ttls;
-    while (answer_next && lookup->answer_count < ZEEK_ANSWERS_MAX) {
-        char *answer = answer_next, *ttl = ttl_next;
-        answer_next = strchr(answer, reader->set_separator);
-        if (answer_next)
-            *answer_next++ = '\0';
-        if (ttl && (ttl_next = strchr(ttl, reader->set_separator)))
-            *ttl_next++ = '\0';
-        struct ip_address address;
-        if (ip_address_parse(answer, &address))
-            engine_lookup_add_answer(lookup, reader->answers, &address,
-                                     ttl ? (uint32_t)strtod(ttl, NULL) : 0);
+    for (char *item = text, *next; item; item = next) {
+        if ((next = strchr(item, reader->set_separator)))
+            *next++ = '\0';
+        if (answers) {
+            add_answer(r, item, unescape(item, strlen(item)));
+            continue;
+        }
+        char *end = NULL;
+        double ttl = strtod(item, &end);
+        if (end == item || *end)
+            bad_field(reader, column, item);
+        else if (r->ttl_count < ZEEK_ANSWERS_MAX)
+            r->ttls[r->ttl_count++] = ttl_seconds(ttl);
     }
 }
 
-static bool parse_tsv(struct zeek_reader *reader, char *line, struct engine_lookup *lookup)
+/* One TSV field into the record; false when it does not parse. */
+static bool tsv_field(struct zeek_reader *reader, int column, char *text)
+{
+    struct zeek_dns_record *r = &reader->record;
+    switch (column_layout[column].kind) {
+    case FIELD_TIME:
+    case FIELD_INTERVAL:
+        return parse_seconds(text, FIELD(r, column, int64_t));
+    case FIELD_COUNT:
+        return parse_count(text, FIELD(r, column, int64_t));
+    case FIELD_ADDR:
+        return ip_address_parse(text, FIELD(r, column, struct ip_address));
+    case FIELD_BOOL:
+        if ((text[0] != 'T' && text[0] != 'F') || text[1])
+            return false;
+        *FIELD(r, column, int8_t) = text[0] == 'T';
+        return true;
+    case FIELD_TEXT: {
+        size_t length = strcmp(text, reader->empty_field) == 0 ? 0 : unescape(text, strlen(text));
+        *FIELD(r, column, struct zeek_text) =
+            (struct zeek_text){ .bytes = text, .length = (uint32_t)length, .set = true };
+        return true;
+    }
+    case FIELD_ANSWERS:
+    case FIELD_TTLS:
+        tsv_vector(reader, text, column);
+        return true;
+    }
+    return false;
+}
+
+static bool parse_tsv(struct zeek_reader *reader, char *line)
 {
     char *field[ZEEK_FIELDS_MAX];
     int count = 0;
@@ -160,37 +302,26 @@ static bool parse_tsv(struct zeek_reader *reader, char *line, struct engine_look
         if ((p = strchr(p, reader->separator)))
             *p++ = '\0';
     }
-    char *get[ZEEK_COLUMNS];
-    for (int i = 0; i < ZEEK_COLUMNS; i++)
-        get[i] = reader->column[i] >= 0 && reader->column[i] < count ? field[reader->column[i]] : NULL;
-    char *end = NULL;
-    double ts = is_unset(reader, get[ZEEK_TS]) ? NAN : strtod(get[ZEEK_TS], &end);
-    if (end == get[ZEEK_TS] || (end && *end)) /* not a number, or trailing garbage */
-        ts = NAN;
-    if (!(ts == ts)) {
-        bad_line(reader, "ts '%.40s' is not a time (%d fields)", get[ZEEK_TS] ? get[ZEEK_TS] : "",
-                 count);
-        return false;
+    for (int column = 0; column < ZEEK_COLUMNS; column++) {
+        int index = reader->column[column];
+        char *text = index >= 0 && index < count ? field[index] : NULL;
+        bool required = column == ZEEK_TS || column == ZEEK_ORIG_H;
+        if (!text || strcmp(text, reader->unset_field) == 0) {
+            if (required) {
+                bad_line(reader, "%s is missing (%d fields)", zeek_column_names[column], count);
+                return false;
+            }
+            continue;
+        }
+        if (tsv_field(reader, column, text))
+            continue;
+        if (required) {
+            bad_line(reader, "%s '%.46s' is not %s", zeek_column_names[column], text,
+                     column == ZEEK_TS ? "a time" : "an address");
+            return false;
+        }
+        bad_field(reader, column, text);
     }
-    if (!ip_address_parse(get[ZEEK_ORIG_H] ? get[ZEEK_ORIG_H] : "", &lookup->querier)) {
-        bad_line(reader, "id.orig_h '%.46s' is not an address", get[ZEEK_ORIG_H] ? get[ZEEK_ORIG_H] : "");
-        return false;
-    }
-    lookup->time_us = (int64_t)llround(ts * 1e6);
-    if (!ip_address_parse(get[ZEEK_RESP_H] ? get[ZEEK_RESP_H] : "", &lookup->server))
-        memset(&lookup->server, 0, sizeof lookup->server);
-    /* a response without a question has no query: the engine counts it */
-    const char *query = get[ZEEK_QUERY];
-    if (is_unset(reader, query))
-        lookup->qname_length = 0;
-    else if (strcmp(query, reader->empty_field) == 0)
-        lookup->qname_length = root_name(reader->qname);
-    else
-        lookup->qname_length = unescape(query, strlen(query), reader->qname);
-    lookup->qtype = is_unset(reader, get[ZEEK_QTYPE]) ? 0 : (uint16_t)atoi(get[ZEEK_QTYPE]);
-    lookup->has_response = !is_unset(reader, get[ZEEK_RCODE]);
-    lookup->rcode = lookup->has_response ? (uint16_t)atoi(get[ZEEK_RCODE]) : 0;
-    split_answers(reader, get[ZEEK_ANSWERS], get[ZEEK_TTLS], lookup);
     return true;
 }
 
@@ -203,90 +334,95 @@ static bool json_time(struct json_object *value, int64_t *time_us)
         *time_us = (int64_t)llround(json_object_get_double(value) * 1e6);
         return true;
     }
-    const char *text = json_object_get_string(value);
+    const char *text = json_object_is_type(value, json_type_string)
+                           ? json_object_get_string(value) : NULL;
     struct tm tm = { 0 };
     const char *rest = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
     if (!rest)
         return false;
-    double fraction = 0;
+    int64_t fraction_us = 0;
     if (*rest == '.') {
-        char *after;
-        fraction = strtod(rest, &after);
-        rest = after;
+        int digits = 0;
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+            if (digits++ < 6)
+                fraction_us = fraction_us * 10 + (*rest - '0');
+        for (; digits < 6; digits++)
+            fraction_us *= 10;
     }
     int offset_minutes = 0, hours, minutes;
     if ((*rest == '+' || *rest == '-') && sscanf(rest + 1, "%2d:%2d", &hours, &minutes) == 2)
         offset_minutes = (*rest == '-' ? -1 : 1) * (hours * 60 + minutes);
     else if (*rest != 'Z' && *rest != '\0')
         return false;
-    *time_us = ((int64_t)timegm(&tm) - offset_minutes * 60) * 1000000 + llround(fraction * 1e6);
+    *time_us = ((int64_t)timegm(&tm) - offset_minutes * 60) * 1000000 + fraction_us;
     return true;
 }
 
-static void json_answers(struct zeek_reader *reader, struct json_object *object,
-                         struct engine_lookup *lookup)
+static bool json_number(struct json_object *value)
 {
-    struct json_object *answers, *ttls = NULL;
-    if (!json_object_object_get_ex(object, "answers", &answers) ||
-        !json_object_is_type(answers, json_type_array))
-        return;
-    json_object_object_get_ex(object, "TTLs", &ttls);
-    size_t n = json_object_array_length(answers);
-    for (size_t i = 0; i < n && lookup->answer_count < ZEEK_ANSWERS_MAX; i++) {
-        const char *text = json_object_get_string(json_object_array_get_idx(answers, i));
-        struct ip_address address;
-        if (!text || !ip_address_parse(text, &address))
-            continue;
-        struct json_object *ttl = ttls && json_object_is_type(ttls, json_type_array)
-                                      ? json_object_array_get_idx(ttls, i) : NULL;
-        engine_lookup_add_answer(lookup, reader->answers, &address,
-                                 ttl ? (uint32_t)json_object_get_double(ttl) : 0);
-    }
+    return json_object_is_type(value, json_type_int) || json_object_is_type(value, json_type_double);
 }
 
-static const char *json_string_field(struct json_object *object, const char *name)
+static bool json_vector(struct zeek_reader *reader, int column, struct json_object *value)
 {
-    struct json_object *value;
-    return json_object_object_get_ex(object, name, &value) &&
-                   json_object_is_type(value, json_type_string)
-               ? json_object_get_string(value) : NULL;
-}
-
-static bool parse_json_object(struct zeek_reader *reader, struct json_object *object,
-                              struct engine_lookup *lookup)
-{
-    struct json_object *ts, *value;
-    const char *querier = json_string_field(object, "id.orig_h");
-    const char *query = json_string_field(object, "query");
-    if (!json_object_object_get_ex(object, "ts", &ts) || !json_time(ts, &lookup->time_us)) {
-        bad_line(reader, "no ts, or not a time");
+    struct zeek_dns_record *r = &reader->record;
+    if (!json_object_is_type(value, json_type_array))
         return false;
+    bool answers = column == ZEEK_ANSWERS;
+    *(answers ? &r->answers_set : &r->ttls_set) = true;
+    size_t n = json_object_array_length(value);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *item = json_object_array_get_idx(value, i);
+        if (answers && json_object_is_type(item, json_type_string))
+            add_answer(r, json_object_get_string(item), (size_t)json_object_get_string_len(item));
+        else if (!answers && json_number(item) && r->ttl_count < ZEEK_ANSWERS_MAX)
+            r->ttls[r->ttl_count++] = ttl_seconds(json_object_get_double(item));
+        else
+            bad_field(reader, column, json_object_to_json_string(item));
     }
-    if (!querier || !ip_address_parse(querier, &lookup->querier)) {
-        bad_line(reader, "id.orig_h '%.46s' is not an address", querier ? querier : "");
-        return false;
-    }
-    if (!query)
-        query = ""; /* a response without a question: the engine counts it */
-    const char *server = json_string_field(object, "id.resp_h");
-    if (!server || !ip_address_parse(server, &lookup->server))
-        memset(&lookup->server, 0, sizeof lookup->server);
-    lookup->qname_length = strlen(query);
-    if (lookup->qname_length >= sizeof reader->qname)
-        lookup->qname_length = sizeof reader->qname - 1;
-    memcpy(reader->qname, query, lookup->qname_length);
-    if (json_string_field(object, "query") && lookup->qname_length == 0)
-        lookup->qname_length = root_name(reader->qname);
-    lookup->qtype = json_object_object_get_ex(object, "qtype", &value)
-                        ? (uint16_t)json_object_get_int(value) : 0;
-    lookup->has_response = json_object_object_get_ex(object, "rcode", &value) &&
-                           !json_object_is_type(value, json_type_null);
-    lookup->rcode = lookup->has_response ? (uint16_t)json_object_get_int(value) : 0;
-    json_answers(reader, object, lookup);
     return true;
 }
 
-static bool parse_json(struct zeek_reader *reader, const char *line, struct engine_lookup *lookup)
+/* One JSON member into the record; false when its type is not the column's. */
+static bool json_field(struct zeek_reader *reader, int column, struct json_object *value)
+{
+    struct zeek_dns_record *r = &reader->record;
+    switch (column_layout[column].kind) {
+    case FIELD_TIME:
+        return json_time(value, FIELD(r, column, int64_t));
+    case FIELD_INTERVAL:
+        if (!json_number(value))
+            return false;
+        *FIELD(r, column, int64_t) = (int64_t)llround(json_object_get_double(value) * 1e6);
+        return true;
+    case FIELD_COUNT:
+        if (!json_object_is_type(value, json_type_int) || json_object_get_int64(value) < 0)
+            return false;
+        *FIELD(r, column, int64_t) = json_object_get_int64(value);
+        return true;
+    case FIELD_ADDR:
+        return json_object_is_type(value, json_type_string) &&
+               ip_address_parse(json_object_get_string(value), FIELD(r, column, struct ip_address));
+    case FIELD_BOOL:
+        if (!json_object_is_type(value, json_type_boolean))
+            return false;
+        *FIELD(r, column, int8_t) = json_object_get_boolean(value) ? 1 : 0;
+        return true;
+    case FIELD_TEXT:
+        if (!json_object_is_type(value, json_type_string))
+            return false;
+        *FIELD(r, column, struct zeek_text) = (struct zeek_text){
+            .bytes = json_object_get_string(value),
+            .length = (uint32_t)json_object_get_string_len(value), .set = true };
+        return true;
+    case FIELD_ANSWERS:
+    case FIELD_TTLS:
+        return json_vector(reader, column, value);
+    }
+    return false;
+}
+
+static bool parse_json(struct zeek_reader *reader, const char *line)
 {
     enum json_tokener_error status;
     struct json_object *object = json_tokener_parse_verbose(line, &status);
@@ -296,32 +432,90 @@ static bool parse_json(struct zeek_reader *reader, const char *line, struct engi
         json_object_put(object);
         return false;
     }
-    bool ok = parse_json_object(reader, object, lookup);
-    json_object_put(object);
-    return ok;
+    reader->json = object;
+    for (int column = 0; column < ZEEK_COLUMNS; column++) {
+        struct json_object *value = NULL;
+        bool required = column == ZEEK_TS || column == ZEEK_ORIG_H;
+        bool present = json_object_object_get_ex(object, zeek_column_names[column], &value) &&
+                       !json_object_is_type(value, json_type_null);
+        if (present && json_field(reader, column, value))
+            continue;
+        if (required) {
+            bad_line(reader, "%s %s", zeek_column_names[column],
+                     !present ? "is missing" : column == ZEEK_TS ? "is not a time" : "is not an address");
+            return false;
+        }
+        if (present)
+            bad_field(reader, column, json_object_to_json_string(value));
+    }
+    return true;
 }
 
 /* ---- records ------------------------------------------------------------------------ */
 
-/* Reads one line into reader->line without its newline; false at the end. A
- * line longer than the buffer is skipped whole and counted. */
+/* The end of the data for now: true when a partial line must wait for more
+ * (follow), false when it is the file's last line. */
+static bool wait_at_end(struct zeek_reader *reader)
+{
+    if (!reader->follow)
+        return false;
+    gzclearerr(reader->file); /* so that the next gzgets reads what was appended */
+    return true;
+}
+
+/* Reads one line into reader->line without its newline: true for a line
+ * (*too_long: it overflowed the buffer and was skipped), false when there is
+ * none yet or no more. A following reader keeps a line being written. */
 static bool read_line(struct zeek_reader *reader, bool *too_long)
 {
     *too_long = false;
     for (;;) {
-        if (!gzgets(reader->file, reader->line, sizeof reader->line))
-            return *too_long;
-        size_t length = strlen(reader->line);
+        size_t start = reader->partial_length;
+        char *got = gzgets(reader->file, reader->line + start, (int)(sizeof reader->line - start));
+        size_t length = got ? start + strlen(reader->line + start) : start;
         if (length && reader->line[length - 1] == '\n') {
             reader->line[--length] = '\0';
             if (length && reader->line[length - 1] == '\r')
                 reader->line[--length] = '\0';
+            reader->partial_length = 0;
+            *too_long = reader->skipping_long_line;
+            reader->skipping_long_line = false;
             return true;
         }
-        if (gzeof(reader->file))
-            return !*too_long;
-        *too_long = true; /* keep reading to the end of this line */
+        if (length == sizeof reader->line - 1) { /* full, no newline: skip to the next one */
+            reader->skipping_long_line = true;
+            reader->partial_length = 0;
+            continue;
+        }
+        reader->partial_length = length;
+        if (wait_at_end(reader))
+            return false;
+        reader->partial_length = 0; /* the last line, without a newline */
+        *too_long = reader->skipping_long_line;
+        reader->skipping_long_line = false;
+        return length > 0 || *too_long;
     }
+}
+
+/* Parses reader->line into reader->record; false when it holds no record. */
+static bool parse_line(struct zeek_reader *reader)
+{
+    char *line = reader->line;
+    if (*line == '\0')
+        return false;
+    if (reader->format == ZEEK_FORMAT_UNKNOWN)
+        reader->format = *line == '{' ? ZEEK_FORMAT_JSON : ZEEK_FORMAT_TSV;
+    if (reader->format == ZEEK_FORMAT_TSV && *line == '#') {
+        read_header(reader, line);
+        return false;
+    }
+    if (reader->format == ZEEK_FORMAT_TSV && reader->column[ZEEK_TS] < 0) {
+        bad_line(reader, "a record before any #fields header");
+        return false;
+    }
+    zeek_dns_record_clear(&reader->record);
+    release_json(reader);
+    return reader->format == ZEEK_FORMAT_JSON ? parse_json(reader, line) : parse_tsv(reader, line);
 }
 
 int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, char *error,
@@ -334,26 +528,9 @@ int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, c
             bad_line(reader, "line longer than %d bytes", ZEEK_LINE_MAX);
             continue;
         }
-        char *line = reader->line;
-        if (*line == '\0')
+        if (!parse_line(reader))
             continue;
-        if (reader->format == ZEEK_FORMAT_UNKNOWN)
-            reader->format = *line == '{' ? ZEEK_FORMAT_JSON : ZEEK_FORMAT_TSV;
-        if (reader->format == ZEEK_FORMAT_TSV && *line == '#') {
-            read_header(reader, line);
-            continue;
-        }
-        if (reader->format == ZEEK_FORMAT_TSV && reader->column[ZEEK_TS] < 0) {
-            bad_line(reader, "a record before any #fields header");
-            continue;
-        }
-        memset(lookup, 0, sizeof *lookup);
-        bool ok = reader->format == ZEEK_FORMAT_JSON ? parse_json(reader, line, lookup)
-                                                     : parse_tsv(reader, line, lookup);
-        if (!ok)
-            continue;
-        lookup->qname = reader->qname;
-        lookup->counts_as_lookup = true;
+        zeek_dns_record_to_lookup(&reader->record, lookup, reader->answers);
         reader->counters.records++;
         return 1;
     }
@@ -366,4 +543,13 @@ int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, c
         return -1;
     }
     return 0;
+}
+
+bool zeek_reader_replaced(const struct zeek_reader *reader)
+{
+    struct stat now;
+    if (stat(reader->path, &now) != 0)
+        return false; /* rotated away, the new file not there yet: wait */
+    return now.st_ino != reader->identity.st_ino || now.st_dev != reader->identity.st_dev ||
+           now.st_size < (off_t)gzoffset(reader->file);
 }
