@@ -66,3 +66,52 @@ size_t dns_rcode_text(uint16_t rcode, char *out)
 {
     return name_or_number(dns_rcode_name(rcode), "RCODE", rcode, out);
 }
+
+/* "TYPE123" / "RCODE23" -> the number. */
+static bool numbered(const char *text, size_t length, const char *prefix, uint16_t *value)
+{
+    size_t n = strlen(prefix);
+    if (length <= n || length > n + 5 || memcmp(text, prefix, n) != 0)
+        return false;
+    unsigned number = 0;
+    for (size_t i = n; i < length; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        number = number * 10 + (unsigned)(text[i] - '0');
+    }
+    if (number > 65535)
+        return false;
+    *value = (uint16_t)number;
+    return true;
+}
+
+static bool is_name(const char *name, const char *text, size_t length)
+{
+    return name && strlen(name) == length && memcmp(name, text, length) == 0;
+}
+
+bool dns_type_from_text(const char *text, size_t length, uint16_t *type)
+{
+    static const uint16_t common[] = { 1, 28, 12, 5, 65, 15, 16, 2, 6, 33 };
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (is_name(dns_type_name(common[i]), text, length)) {
+            *type = common[i];
+            return true;
+        }
+    for (unsigned candidate = 0; candidate <= 257; candidate++)
+        if (is_name(dns_type_name((uint16_t)candidate), text, length)) {
+            *type = (uint16_t)candidate;
+            return true;
+        }
+    return numbered(text, length, "TYPE", type);
+}
+
+bool dns_rcode_from_text(const char *text, size_t length, uint16_t *rcode)
+{
+    for (unsigned candidate = 0; candidate <= 23; candidate++)
+        if (is_name(dns_rcode_name((uint16_t)candidate), text, length)) {
+            *rcode = (uint16_t)candidate;
+            return true;
+        }
+    return numbered(text, length, "RCODE", rcode);
+}

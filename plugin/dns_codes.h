@@ -1,8 +1,9 @@
 /* dns_codes: mnemonic names of DNS record types and response codes, as
- * Suricata and Zeek print them. Pure lookup tables; no state. */
+ * Suricata and Zeek print them, and back. Pure lookup tables; no state. */
 #ifndef EXCLAVE_DNS_CODES_H
 #define EXCLAVE_DNS_CODES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,5 +17,10 @@ const char *dns_rcode_name(uint16_t rcode);
  * (at least 16 bytes); returns the length. */
 size_t dns_type_text(uint16_t type, char *out);
 size_t dns_rcode_text(uint16_t rcode, char *out);
+
+/* The reverse, for logs that carry the mnemonics (EVE): "AAAA" -> 28, and
+ * "TYPE123" -> 123; false for a text that is neither. */
+bool dns_type_from_text(const char *text, size_t length, uint16_t *type);
+bool dns_rcode_from_text(const char *text, size_t length, uint16_t *rcode);
 
 #endif

@@ -9,9 +9,9 @@
 #include "dns_codes.h"
 #include "packet_decoder.h"
 
-static void write_enrichment(struct eve_writer *w, const char *as_key, size_t as_key_length,
-                             const char *geo_key, size_t geo_key_length,
-                             const struct ip_address *address)
+void eve_writer_enrichment(struct eve_writer *w, const char *as_key, size_t as_key_length,
+                           const char *geo_key, size_t geo_key_length,
+                           const struct ip_address *address)
 {
     if (!w->geoip)
         return;
@@ -35,8 +35,6 @@ static void write_enrichment(struct eve_writer *w, const char *as_key, size_t as
     }
 }
 
-#define ENRICH(w, as_key, geo_key, address) \
-    write_enrichment((w), as_key, sizeof(as_key) - 1, geo_key, sizeof(geo_key) - 1, (address))
 
 /* Decoded text is printable ASCII by construction (dns_message escapes the
  * rest), so only a backslash or a quote needs JSON escaping; most names have
@@ -79,8 +77,8 @@ static void write_header(struct eve_writer *w, const struct dns_event *e)
         json_out_literal(w->out, ",\"proto\":\"TCP\"");
     else
         json_out_literal(w->out, ",\"proto\":\"UDP\"");
-    ENRICH(w, ",\"src_as\"", ",\"src_geo\"", &e->client);
-    ENRICH(w, ",\"dest_as\"", ",\"dest_geo\"", &e->server);
+    EVE_ENRICH(w, ",\"src_as\"", ",\"src_geo\"", &e->client);
+    EVE_ENRICH(w, ",\"dest_as\"", ",\"dest_geo\"", &e->server);
 }
 
 static void write_flag(struct eve_writer *w, const char *key, size_t key_length, bool set)
@@ -120,7 +118,7 @@ static void write_record(struct eve_writer *w, const struct dns_message *m,
     if (r->address.family) {
         json_out_literal(w->out, ",\"rdata\":");
         json_out_ip(w->out, &r->address);
-        ENRICH(w, ",\"as\"", ",\"geo\"", &r->address);
+        EVE_ENRICH(w, ",\"as\"", ",\"geo\"", &r->address);
     } else if (r->rdata.length) {
         json_out_literal(w->out, ",\"rdata\":");
         write_text(w, m, r->rdata);
@@ -164,7 +162,7 @@ static void write_client_subnet(struct eve_writer *w, const struct dns_message *
     json_out_string(w->out, network, length);
     json_out_literal(w->out, ",\"scope_prefix\":");
     json_out_uint(w->out, ecs->scope_prefix);
-    ENRICH(w, ",\"as\"", ",\"geo\"", &ecs->network);
+    EVE_ENRICH(w, ",\"as\"", ",\"geo\"", &ecs->network);
     json_out_literal(w->out, "}");
 }
 

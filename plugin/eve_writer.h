@@ -16,4 +16,14 @@ struct eve_writer {
 
 void eve_writer_dns(struct eve_writer *writer, const struct dns_event *event);
 
+/* Writes the enrichment members of one address, each with its leading
+ * comma: as_key (e.g. ,"src_as") with number and organization, geo_key
+ * with country_iso_code; nothing that the databases do not know. */
+void eve_writer_enrichment(struct eve_writer *writer, const char *as_key, size_t as_key_length,
+                           const char *geo_key, size_t geo_key_length,
+                           const struct ip_address *address);
+
+#define EVE_ENRICH(w, as_key, geo_key, address) \
+    eve_writer_enrichment((w), as_key, sizeof(as_key) - 1, geo_key, sizeof(geo_key) - 1, (address))
+
 #endif

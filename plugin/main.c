@@ -752,7 +752,7 @@ static int wait_for_more(struct exclave_run *run, const char *path, char *error,
 {
     flush_logs(run);
     reload_if_asked(run);
-    if (!zeek_reader_replaced(run->zeek)) {
+    if (!line_reader_replaced(&run->zeek->lines)) {
         struct timespec pause = { .tv_sec = 0, .tv_nsec = FOLLOW_PAUSE_NS };
         nanosleep(&pause, NULL);
         return 0;
@@ -762,7 +762,7 @@ static int wait_for_more(struct exclave_run *run, const char *path, char *error,
         return status;
     close_zeek_log(run);
     run->zeek_totals.reopened++;
-    return zeek_reader_open(run->zeek, path, stderr, error, error_size) ? 0 : -1;
+    return zeek_reader_open(run->zeek, path, true, stderr, error, error_size) ? 0 : -1;
 }
 
 /* One Zeek log, or with --follow a log being written, until a signal.
@@ -770,8 +770,7 @@ static int wait_for_more(struct exclave_run *run, const char *path, char *error,
 static bool read_zeek_file(struct exclave_run *run, const char *path)
 {
     char error[ERROR_SIZE];
-    run->zeek->follow = run->options.follow;
-    if (!zeek_reader_open(run->zeek, path, stderr, error, sizeof error)) {
+    if (!zeek_reader_open(run->zeek, path, run->options.follow, stderr, error, sizeof error)) {
         fprintf(stderr, "exclave: %s\n", error);
         return false;
     }

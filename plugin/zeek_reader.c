@@ -1,7 +1,6 @@
 /* zeek_reader: one line at a time through zlib's gzgets (which reads plain
  * files too); TSV split in place, JSON through json-c. One table says which
  * record field each column fills and how its text is read. */
-#define _XOPEN_SOURCE 700 /* strptime */
 #include "zeek_reader.h"
 
 #include <errno.h>
@@ -11,9 +10,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
+#include "iso_time.h"
 #include "warning_limit.h"
 
 const char *const zeek_column_names[ZEEK_COLUMNS] = {
@@ -45,13 +43,10 @@ static const struct { enum field_kind kind; size_t offset; } column_layout[ZEEK_
 #define FIELD(record, column, type) \
     ((type *)((char *)(record) + column_layout[column].offset))
 
-bool zeek_reader_open(struct zeek_reader *reader, const char *path, FILE *warnings, char *error,
-                      size_t error_size)
+bool zeek_reader_open(struct zeek_reader *reader, const char *path, bool follow, FILE *warnings,
+                      char *error, size_t error_size)
 {
-    bool follow = reader->follow;
     memset(reader, 0, offsetof(struct zeek_reader, record));
-    reader->follow = follow;
-    reader->path = path;
     reader->warnings = warnings;
     reader->separator = '\t';
     reader->set_separator = ',';
@@ -59,14 +54,7 @@ bool zeek_reader_open(struct zeek_reader *reader, const char *path, FILE *warnin
     strcpy(reader->unset_field, "-");
     for (int i = 0; i < ZEEK_COLUMNS; i++)
         reader->column[i] = -1;
-    if (!(reader->file = gzopen(path, "rb"))) {
-        snprintf(error, error_size, "%s: cannot read Zeek log: %s", path,
-                 errno ? strerror(errno) : "out of memory");
-        return false;
-    }
-    if (stat(path, &reader->identity) != 0)
-        memset(&reader->identity, 0, sizeof reader->identity);
-    return true;
+    return line_reader_open(&reader->lines, path, follow, error, error_size);
 }
 
 static void release_json(struct zeek_reader *reader)
@@ -78,9 +66,7 @@ static void release_json(struct zeek_reader *reader)
 void zeek_reader_close(struct zeek_reader *reader)
 {
     release_json(reader);
-    if (reader->file)
-        gzclose(reader->file);
-    reader->file = NULL;
+    line_reader_close(&reader->lines);
 }
 
 /* A problem of the current line, counted in *counter and shown while the
@@ -91,10 +77,11 @@ static void problem(struct zeek_reader *reader, uint64_t *counter, const char *f
 {
     (*counter)++;
     if (!warning_allowed(reader->warnings, &reader->warnings_given, ZEEK_WARNINGS_MAX,
-                         reader->path, "bad lines and fields not shown (see --stats)"))
+                         reader->lines.path, "bad lines and fields not shown (see --stats)"))
         return;
     char where[4096 + 32];
-    snprintf(where, sizeof where, "%s:%llu", reader->path, (unsigned long long)reader->line_number);
+    snprintf(where, sizeof where, "%s:%llu", reader->lines.path,
+             (unsigned long long)reader->lines.line_number);
     va_list args;
     va_start(args, format);
     warning_vprint(reader->warnings, where, format, args);
@@ -334,28 +321,9 @@ static bool json_time(struct json_object *value, int64_t *time_us)
         *time_us = (int64_t)llround(json_object_get_double(value) * 1e6);
         return true;
     }
-    const char *text = json_object_is_type(value, json_type_string)
-                           ? json_object_get_string(value) : NULL;
-    struct tm tm = { 0 };
-    const char *rest = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-    if (!rest)
-        return false;
-    int64_t fraction_us = 0;
-    if (*rest == '.') {
-        int digits = 0;
-        for (rest++; *rest >= '0' && *rest <= '9'; rest++)
-            if (digits++ < 6)
-                fraction_us = fraction_us * 10 + (*rest - '0');
-        for (; digits < 6; digits++)
-            fraction_us *= 10;
-    }
-    int offset_minutes = 0, hours, minutes;
-    if ((*rest == '+' || *rest == '-') && sscanf(rest + 1, "%2d:%2d", &hours, &minutes) == 2)
-        offset_minutes = (*rest == '-' ? -1 : 1) * (hours * 60 + minutes);
-    else if (*rest != 'Z' && *rest != '\0')
-        return false;
-    *time_us = ((int64_t)timegm(&tm) - offset_minutes * 60) * 1000000 + fraction_us;
-    return true;
+    return json_object_is_type(value, json_type_string) &&
+           iso_time_parse(json_object_get_string(value), (size_t)json_object_get_string_len(value),
+                          time_us);
 }
 
 static bool json_number(struct json_object *value)
@@ -453,54 +421,10 @@ static bool parse_json(struct zeek_reader *reader, const char *line)
 
 /* ---- records ------------------------------------------------------------------------ */
 
-/* The end of the data for now: true when a partial line must wait for more
- * (follow), false when it is the file's last line. */
-static bool wait_at_end(struct zeek_reader *reader)
-{
-    if (!reader->follow)
-        return false;
-    gzclearerr(reader->file); /* so that the next gzgets reads what was appended */
-    return true;
-}
-
-/* Reads one line into reader->line without its newline: true for a line
- * (*too_long: it overflowed the buffer and was skipped), false when there is
- * none yet or no more. A following reader keeps a line being written. */
-static bool read_line(struct zeek_reader *reader, bool *too_long)
-{
-    *too_long = false;
-    for (;;) {
-        size_t start = reader->partial_length;
-        char *got = gzgets(reader->file, reader->line + start, (int)(sizeof reader->line - start));
-        size_t length = got ? start + strlen(reader->line + start) : start;
-        if (length && reader->line[length - 1] == '\n') {
-            reader->line[--length] = '\0';
-            if (length && reader->line[length - 1] == '\r')
-                reader->line[--length] = '\0';
-            reader->partial_length = 0;
-            *too_long = reader->skipping_long_line;
-            reader->skipping_long_line = false;
-            return true;
-        }
-        if (length == sizeof reader->line - 1) { /* full, no newline: skip to the next one */
-            reader->skipping_long_line = true;
-            reader->partial_length = 0;
-            continue;
-        }
-        reader->partial_length = length;
-        if (wait_at_end(reader))
-            return false;
-        reader->partial_length = 0; /* the last line, without a newline */
-        *too_long = reader->skipping_long_line;
-        reader->skipping_long_line = false;
-        return length > 0 || *too_long;
-    }
-}
-
-/* Parses reader->line into reader->record; false when it holds no record. */
+/* Parses the line read into reader->record; false when it holds no record. */
 static bool parse_line(struct zeek_reader *reader)
 {
-    char *line = reader->line;
+    char *line = reader->lines.line;
     if (*line == '\0')
         return false;
     if (reader->format == ZEEK_FORMAT_UNKNOWN)
@@ -522,10 +446,10 @@ int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, c
                      size_t error_size)
 {
     bool too_long;
-    while (read_line(reader, &too_long)) {
-        reader->line_number++;
+    int status;
+    while ((status = line_reader_next(&reader->lines, &too_long, error, error_size)) > 0) {
         if (too_long) {
-            bad_line(reader, "line longer than %d bytes", ZEEK_LINE_MAX);
+            bad_line(reader, "line longer than %d bytes", LINE_READER_MAX);
             continue;
         }
         if (!parse_line(reader))
@@ -534,22 +458,5 @@ int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, c
         reader->counters.records++;
         return 1;
     }
-    int code = Z_OK;
-    const char *message = gzerror(reader->file, &code);
-    if (code != Z_OK && code != Z_STREAM_END) {
-        snprintf(error, error_size, "%s: after line %llu: %s", reader->path,
-                 (unsigned long long)reader->line_number,
-                 code == Z_BUF_ERROR ? "the gzip data ends early (truncated file)" : message);
-        return -1;
-    }
-    return 0;
-}
-
-bool zeek_reader_replaced(const struct zeek_reader *reader)
-{
-    struct stat now;
-    if (stat(reader->path, &now) != 0)
-        return false; /* rotated away, the new file not there yet: wait */
-    return now.st_ino != reader->identity.st_ino || now.st_dev != reader->identity.st_dev ||
-           now.st_size < (off_t)gzoffset(reader->file);
+    return status;
 }

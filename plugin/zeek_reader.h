@@ -10,13 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/stat.h>
-#include <zlib.h>
 
 #include "engine.h"
+#include "line_reader.h"
 #include "zeek_dns_record.h"
 
-enum { ZEEK_LINE_MAX = 1 << 16, ZEEK_FIELDS_MAX = 128, ZEEK_WARNINGS_MAX = 10 };
+enum { ZEEK_FIELDS_MAX = 128, ZEEK_WARNINGS_MAX = 10 };
 
 /* The dns.log columns the reader knows, in Zeek's order. */
 enum zeek_column {
@@ -40,9 +39,7 @@ struct zeek_reader_counters {
 struct json_object;
 
 struct zeek_reader {
-    gzFile file;
-    const char *path;
-    uint64_t line_number;
+    struct line_reader lines;  /* the file, its path and the line number */
     enum zeek_format format;
     char separator, set_separator;
     char empty_field[32], unset_field[32];
@@ -50,19 +47,16 @@ struct zeek_reader {
     struct zeek_reader_counters counters;
     unsigned warnings_given;
     FILE *warnings;            /* NULL: silent */
-    bool follow;               /* at the end, wait for more instead of stopping */
-    size_t partial_length;     /* follow: bytes of a line still being written */
-    bool skipping_long_line;   /* inside a line longer than the buffer */
-    struct stat identity;      /* of the file when opened: tells a rotation */
     struct json_object *json;  /* the JSON line the record points into */
     struct zeek_dns_record record;  /* the last record read (points into line or json) */
     struct ip_address answers[ZEEK_ANSWERS_MAX];
-    char line[ZEEK_LINE_MAX];
 };
 
-/* Opens path (plain or gzip); false with a message naming the file. */
-bool zeek_reader_open(struct zeek_reader *reader, const char *path, FILE *warnings, char *error,
-                      size_t error_size);
+/* Opens path (plain or gzip); with follow, the end of the file means "wait"
+ * (zeek_reader_next returns 0 until more is written). False with a message
+ * naming the file. */
+bool zeek_reader_open(struct zeek_reader *reader, const char *path, bool follow, FILE *warnings,
+                      char *error, size_t error_size);
 void zeek_reader_close(struct zeek_reader *reader);
 
 /* The next record as a lookup (valid until the next call; reader->record is
@@ -70,10 +64,5 @@ void zeek_reader_close(struct zeek_reader *reader);
  * line yet), or -1 on a read error (truncated gzip...) with error set. */
 int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, char *error,
                      size_t error_size);
-
-/* With follow, at the end of the data: true when the path now names
- * another file (Zeek rotated it) or the file shrank, so that it should be
- * read to its end and opened again. */
-bool zeek_reader_replaced(const struct zeek_reader *reader);
 
 #endif
