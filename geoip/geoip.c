@@ -309,3 +309,25 @@ bool geoip_reload(struct geoip *geoip, bool force, char *error, size_t error_siz
     }
     return ok;
 }
+
+bool geoip_open_chosen(struct geoip *geoip, const char *dir, const char *asn_file,
+                       const char *country_file, bool *none_found, char *error, size_t error_size)
+{
+    char asn[GEOIP_PATH_MAX] = "", country[GEOIP_PATH_MAX] = "";
+    *none_found = false;
+    if (dir) {
+        geoip_find_in_dir(dir, asn, country, sizeof asn);
+        if (!*asn && !*country) {
+            snprintf(error, error_size, "%s: no GeoLite2-ASN.mmdb, GeoLite2-Country.mmdb or "
+                                        "GeoLite2-City.mmdb there", dir);
+            return false;
+        }
+    }
+    if (asn_file)
+        snprintf(asn, sizeof asn, "%s", asn_file);
+    if (country_file)
+        snprintf(country, sizeof country, "%s", country_file);
+    if (!dir && !asn_file && !country_file)
+        *none_found = !geoip_find_default(asn, country, sizeof asn);
+    return geoip_open(geoip, asn, country, error, error_size);
+}

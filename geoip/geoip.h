@@ -71,6 +71,15 @@ void geoip_find_in_dir(const char *dir, char *asn_path, char *country_path, size
  * /usr/local/share/GeoIP. Returns true when at least one database was found. */
 bool geoip_find_default(char *asn_path, char *country_path, size_t size);
 
+/* How the command line and the plugin's yaml choose databases: a directory
+ * (its GeoLite2/GeoIP2 files), and files that override it; with none of the
+ * three, the default search path. Opens them. *none_found is set when the
+ * default path held nothing (the caller warns that records go unenriched).
+ * False with a message when a named directory holds no database or a file
+ * does not open. */
+bool geoip_open_chosen(struct geoip *geoip, const char *dir, const char *asn_file,
+                       const char *country_file, bool *none_found, char *error, size_t error_size);
+
 void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
                   struct geoip_result *result);
 

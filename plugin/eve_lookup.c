@@ -9,16 +9,6 @@
 #include "dns_codes.h"
 #include "iso_time.h"
 
-bool eve_span_address(struct eve_span span, struct ip_address *address)
-{
-    char text[IP_ADDRESS_TEXT_MAX + 1];
-    if (!span.ptr || span.length == 0 || span.length >= sizeof text)
-        return false;
-    memcpy(text, span.ptr, span.length);
-    text[span.length] = '\0';
-    return ip_address_parse(text, address);
-}
-
 static void add_answers(const struct eve_record *r, struct eve_lookup_scratch *scratch,
                         struct engine_lookup *lookup)
 {

@@ -35,7 +35,4 @@ enum eve_lookup_status eve_lookup_from_record(const struct eve_record *record,
 void eve_lookup_write_enriched(struct eve_writer *writer, const char *text,
                                const struct eve_record *record, bool answers_too);
 
-/* A span holding an address, parsed; false when it is not one. */
-bool eve_span_address(struct eve_span span, struct ip_address *address);
-
 #endif

@@ -129,6 +129,8 @@ static void keep_top(struct eve_record *r, struct eve_span key, struct eve_span 
     else if (eve_span_is(key, "timestamp")) r->timestamp = value;
     else if (eve_span_is(key, "src_ip")) r->src_ip = value;
     else if (eve_span_is(key, "dest_ip")) r->dest_ip = value;
+    else if (eve_span_is(key, "proto")) r->proto = value;
+    else if (eve_span_is(key, "flow_id")) r->flow_id = value;
     else if (eve_span_is(key, "src_port")) r->src_port = span_integer(value);
     else if (eve_span_is(key, "dest_port")) r->dest_port = span_integer(value);
     else if (eve_span_is(key, "src_as") || eve_span_is(key, "dest_as")) r->has_enrichment = true;
@@ -141,6 +143,8 @@ static void keep_dns(struct eve_record *r, struct eve_span key, struct eve_span 
     else if (eve_span_is(key, "rrname")) r->rrname = value;
     else if (eve_span_is(key, "rrtype")) r->rrtype = value;
     else if (eve_span_is(key, "rcode")) r->rcode = value;
+    else if (eve_span_is(key, "id")) r->dns_id = span_integer(value);
+    else if (eve_span_is(key, "flags")) r->flags = value;
 }
 
 static void keep_answer(struct eve_answer *a, struct eve_span key, struct eve_span value)
@@ -243,7 +247,7 @@ const char *eve_record_parse(const char *text, size_t length, struct eve_record 
                              size_t *error_offset)
 {
     memset(record, 0, offsetof(struct eve_record, answers));
-    record->src_port = record->dest_port = record->dns_version = -1;
+    record->src_port = record->dest_port = record->dns_version = record->dns_id = -1;
     struct scanner s = { .start = text, .p = text, .end = text + length, .record = record };
     bool ok = scan_object(&s, PLACE_TOP, 0);
     skip_space(&s);
@@ -257,6 +261,31 @@ bool eve_span_is(struct eve_span span, const char *literal)
 {
     size_t n = strlen(literal);
     return span.ptr && span.length == n && memcmp(span.ptr, literal, n) == 0;
+}
+
+bool eve_span_uint64(struct eve_span span, uint64_t *value)
+{
+    if (!span.ptr || span.length == 0 || span.length > 20)
+        return false;
+    uint64_t number = 0;
+    for (size_t i = 0; i < span.length; i++) {
+        unsigned digit = (unsigned)(span.ptr[i] - '0');
+        if (digit > 9 || number > (UINT64_MAX - digit) / 10)
+            return false;
+        number = number * 10 + digit;
+    }
+    *value = number;
+    return true;
+}
+
+bool eve_span_address(struct eve_span span, struct ip_address *address)
+{
+    char text[IP_ADDRESS_TEXT_MAX + 1];
+    if (!span.ptr || span.length == 0 || span.length >= sizeof text)
+        return false;
+    memcpy(text, span.ptr, span.length);
+    text[span.length] = '\0';
+    return ip_address_parse(text, address);
 }
 
 static int hex_value(char c)

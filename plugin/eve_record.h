@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ip_address.h"
+
 enum { EVE_ANSWERS_MAX = 64, EVE_DEPTH_MAX = 32 };
 
 /* A JSON string's raw text between its quotes (escapes not decoded), or a
@@ -27,13 +29,13 @@ struct eve_answer {
 };
 
 struct eve_record {
-    struct eve_span event_type, timestamp, src_ip, dest_ip;
+    struct eve_span event_type, timestamp, src_ip, dest_ip, proto, flow_id;
     int64_t src_port, dest_port;           /* -1 when absent */
     size_t end;                            /* offset of the record's closing brace */
     /* dns */
     bool has_dns;
-    int64_t dns_version;                   /* -1 when absent */
-    struct eve_span dns_type, rrname, rrtype, rcode;
+    int64_t dns_version, dns_id;           /* -1 when absent */
+    struct eve_span dns_type, rrname, rrtype, rcode, flags;
     unsigned answer_count;
     unsigned answers_not_kept;             /* past EVE_ANSWERS_MAX */
     struct eve_answer answers[EVE_ANSWERS_MAX];
@@ -47,6 +49,13 @@ const char *eve_record_parse(const char *text, size_t length, struct eve_record 
 
 /* True when the span is exactly the given literal. */
 bool eve_span_is(struct eve_span span, const char *literal);
+
+/* A span holding an address, parsed; false when it is not one. */
+bool eve_span_address(struct eve_span span, struct ip_address *address);
+
+/* A number span as an unsigned integer (flow ids use all 64 bits); false
+ * when it is not one. */
+bool eve_span_uint64(struct eve_span span, uint64_t *value);
 
 /* Decodes a string span's JSON escapes into out (at most size - 1 bytes,
  * NUL-terminated); returns the length. \u escapes above 0x7f become UTF-8. */

@@ -17,6 +17,7 @@
 #include "../geoip/geoip.h"
 #include "alert_writer.h"
 #include "engine.h"
+#include "eve_reader.h"
 #include "eve_writer.h"
 #include "pcap_source.h"
 #include "policy_host.h"
@@ -43,6 +44,7 @@ struct exclave_options {
     const char *read_file;
     const char *interface;
     const char *zeek_file;
+    const char *eve_file;
     const char *filter;
     const char *geoip_dir;
     const char *asn_db;
@@ -82,15 +84,18 @@ struct exclave_run {
     struct pcap_source source;
     struct zeek_files zeek_files;
     struct zeek_reader *zeek;              /* the file being read */
-    struct zeek_totals {
-        uint64_t records, bad_lines, bad_fields;
+    struct eve_reader *eve;                /* --eve */
+    struct log_totals {                    /* of every Zeek or EVE file read */
+        uint64_t records, bad_lines;
+        uint64_t bad_fields;               /* Zeek: fields left unset; EVE: dns records not counted */
+        uint64_t lookups;                  /* EVE: dns records that became lookups */
         uint64_t reopened;                 /* --follow: rotations followed */
-    } zeek_totals;
+    } log_totals;
     time_t last_reload_check;
 };
 
 static const char usage_text[] =
-    "Usage: exclave (-r FILE | -i IFACE) [options]\n"
+    "Usage: exclave (-r FILE | -i IFACE | --zeek PATH | --eve FILE) [options]\n"
     "Annotates every DNS lookup with ASN, AS organisation and country and writes\n"
     "Suricata-style EVE JSON.\n"
     "\n"
@@ -100,8 +105,11 @@ static const char usage_text[] =
     "      --zeek PATH        read a Zeek dns.log (TSV or JSON lines, plain or gzip),\n"
     "                         or a directory of them, into the engine; eve.json\n"
     "                         gets its alerts (--format zeek: its records too)\n"
-    "      --follow           with --zeek FILE: at its end wait for more, and reopen\n"
-    "                         the file when Zeek rotates it (like tail -F)\n"
+    "      --eve FILE         read Suricata EVE JSON lines (dns version 2 or 3; - for\n"
+    "                         standard input): dns records are enriched and counted,\n"
+    "                         other records pass through unchanged\n"
+    "      --follow           with --zeek FILE or --eve FILE: at its end wait for more,\n"
+    "                         and reopen the file when it is rotated (like tail -F)\n"
     "  -f, --filter BPF       capture filter (live default: the DNS ports and IP fragments)\n"
     "      --dns-port PORT    a port that carries DNS (repeatable; default 53)\n"
     "      --match-timeout S  seconds a query waits for its response (default 10)\n"
@@ -177,7 +185,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
-                        OPT_FOLLOW };
+                        OPT_FOLLOW, OPT_EVE };
 
 /* "256M", "2G", "1048576" -> bytes. */
 static bool parse_size(const char *text, size_t *bytes)
@@ -245,6 +253,7 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
     case OPT_ZEEK: o->zeek_file = optarg; return 0;
     case OPT_FOLLOW: o->follow = true; return 0;
+    case OPT_EVE: o->eve_file = optarg; return 0;
     case OPT_INTERVAL:
         return number_option("interval", 1, 365 * 86400.0, false,
                              "a number of seconds (1-31536000)", &o->engine.interval_seconds) ? 0 : 2;
@@ -293,9 +302,11 @@ static int check_output_options(const struct exclave_options *o)
         return 2;
     }
     struct stat info;
-    if (o->follow && (!o->zeek_file || (stat(o->zeek_file, &info) == 0 && S_ISDIR(info.st_mode)))) {
-        fprintf(stderr, "exclave: --follow goes with --zeek FILE (a log being written, "
-                        "such as Zeek's current/dns.log)\n");
+    bool followable = (o->zeek_file && !(stat(o->zeek_file, &info) == 0 && S_ISDIR(info.st_mode))) ||
+                      (o->eve_file && strcmp(o->eve_file, "-") != 0);
+    if (o->follow && !followable) {
+        fprintf(stderr, "exclave: --follow goes with --zeek FILE or --eve FILE (a log being "
+                        "written, such as Zeek's current/dns.log or Suricata's eve.json)\n");
         return 2;
     }
     return 0;
@@ -309,6 +320,7 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         { "interface", required_argument, NULL, 'i' },
         { "zeek", required_argument, NULL, OPT_ZEEK },
         { "follow", no_argument, NULL, OPT_FOLLOW },
+        { "eve", required_argument, NULL, OPT_EVE },
         { "format", required_argument, NULL, OPT_FORMAT },
         { "zeek-json", no_argument, NULL, OPT_ZEEK_JSON },
         { "filter", required_argument, NULL, 'f' },
@@ -382,8 +394,9 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         fprintf(stderr, "exclave: unexpected argument '%s'; try 'exclave --help'\n", argv[optind]);
         return 2;
     }
-    if ((o->read_file != NULL) + (o->interface != NULL) + (o->zeek_file != NULL) != 1) {
-        fprintf(stderr, "exclave: give exactly one of -r FILE, -i IFACE or --zeek FILE; "
+    if ((o->read_file != NULL) + (o->interface != NULL) + (o->zeek_file != NULL) +
+            (o->eve_file != NULL) != 1) {
+        fprintf(stderr, "exclave: give exactly one of -r FILE, -i IFACE, --zeek PATH or --eve FILE; "
                         "try 'exclave --help'\n");
         return 2;
     }
@@ -397,27 +410,17 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
 /* Resolves which database files to open and opens them. */
 static bool open_geoip(struct exclave_run *run)
 {
-    struct exclave_options *o = &run->options;
-    char asn[GEOIP_PATH_MAX] = "", country[GEOIP_PATH_MAX] = "", error[ERROR_SIZE];
-    if (o->geoip_dir) {
-        geoip_find_in_dir(o->geoip_dir, asn, country, sizeof asn);
-        if (!*asn && !*country) {
-            fprintf(stderr, "exclave: --geoip-dir %s: no GeoLite2-ASN.mmdb, GeoLite2-Country.mmdb "
-                            "or GeoLite2-City.mmdb there\n", o->geoip_dir);
-            return false;
-        }
-    }
-    if (o->asn_db)
-        snprintf(asn, sizeof asn, "%s", o->asn_db);
-    if (o->country_db)
-        snprintf(country, sizeof country, "%s", o->country_db);
-    if (!o->geoip_dir && !o->asn_db && !o->country_db && !geoip_find_default(asn, country, sizeof asn))
-        fprintf(stderr, "exclave: no GeoIP databases found (see --geoip-dir); "
-                        "records are written without ASN and country\n");
-    if (!geoip_open(&run->geoip, asn, country, error, sizeof error)) {
+    const struct exclave_options *o = &run->options;
+    char error[ERROR_SIZE];
+    bool none_found;
+    if (!geoip_open_chosen(&run->geoip, o->geoip_dir, o->asn_db, o->country_db, &none_found, error,
+                           sizeof error)) {
         fprintf(stderr, "exclave: %s\n", error);
         return false;
     }
+    if (none_found)
+        fprintf(stderr, "exclave: no GeoIP databases found (see --geoip-dir); "
+                        "records are written without ASN and country\n");
     run->geoip_open = true;
     return true;
 }
@@ -624,6 +627,11 @@ static bool open_source(struct exclave_run *run)
              (run->zeek = calloc(1, sizeof *run->zeek));
         if (ok && !run->zeek)
             snprintf(error, sizeof error, "out of memory");
+    } else if (o->eve_file) {
+        ok = (run->eve = calloc(1, sizeof *run->eve)) &&
+             eve_reader_open(run->eve, o->eve_file, o->follow, stderr, error, sizeof error);
+        if (!run->eve)
+            snprintf(error, sizeof error, "out of memory");
     } else if (o->read_file) {
         ok = pcap_source_open_file(&run->source, o->read_file, o->filter, error, sizeof error);
     } else {
@@ -639,12 +647,19 @@ static bool open_source(struct exclave_run *run)
 
 static void print_stats(struct exclave_run *run)
 {
+    const struct log_totals *t = &run->log_totals;
     if (run->zeek)
         fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %zu\n%-28s %llu\n",
-                "zeek_records", (unsigned long long)run->zeek_totals.records, "zeek_bad_lines",
-                (unsigned long long)run->zeek_totals.bad_lines, "zeek_bad_fields",
-                (unsigned long long)run->zeek_totals.bad_fields, "zeek_files",
-                run->zeek_files.count, "zeek_reopened", (unsigned long long)run->zeek_totals.reopened);
+                "zeek_records", (unsigned long long)t->records, "zeek_bad_lines",
+                (unsigned long long)t->bad_lines, "zeek_bad_fields",
+                (unsigned long long)t->bad_fields, "zeek_files",
+                run->zeek_files.count, "zeek_reopened", (unsigned long long)t->reopened);
+    else if (run->eve)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
+                "eve_records", (unsigned long long)t->records, "eve_dns_lookups",
+                (unsigned long long)t->lookups, "eve_bad_lines", (unsigned long long)t->bad_lines,
+                "eve_dns_unusable", (unsigned long long)t->bad_fields, "eve_reopened",
+                (unsigned long long)t->reopened);
     else
         sensor_print_counters(&run->sensor, stderr);
     const struct geoip_counters *g = &run->geoip.counters;
@@ -716,81 +731,138 @@ static void reload_if_asked(struct exclave_run *run)
     if (!exclave_signals.reload)
         return;
     exclave_signals.reload = 0;
-    policy_host_reload(&run->policies);
+    if (run->engine_ready)
+        policy_host_reload(&run->policies);
 }
 
-/* Every record the log holds now into the engine (and dns.log); SIGHUP
- * reloads the policies. Returns the reader's status: 0 at the end. */
-static int drain_zeek_log(struct exclave_run *run, char *error, size_t error_size)
+/* An EVE record on its way through: into the engine when it is a lookup,
+ * and out again, enriched when it is dns (or as a dns.log line). */
+static void pass_eve_record(struct exclave_run *run, const struct engine_lookup *lookup)
+{
+    const struct eve_record *record = &run->eve->record;
+    if (lookup && run->engine_ready)
+        engine_observe(&run->engine, lookup);
+    if (run->dns_log) {
+        if (lookup && lookup->has_response) {
+            zeek_dns_record_from_eve(run->zeek_record, &run->zeek_scratch, record, lookup);
+            zeek_dns_writer_write(run->dns_log, run->zeek_record);
+        }
+    } else if (lookup) {
+        eve_lookup_write_enriched(&run->writer, run->eve->lines.line, record, true);
+    } else {
+        json_out_raw(run->out, run->eve->lines.line, run->eve->record_length);
+        json_out_end_record(run->out);
+    }
+}
+
+/* One record of the log being read (Zeek or EVE) into the engine and the
+ * output: 1, 0 at the end (for now), -1 on a read error. */
+static int next_log_record(struct exclave_run *run, char *error, size_t error_size)
 {
     struct engine_lookup lookup;
-    int status = 0;
-    while (!exclave_signals.stop &&
-           (status = zeek_reader_next(run->zeek, &lookup, error, error_size)) > 0) {
-        engine_observe(&run->engine, &lookup);
-        if (run->dns_log)
-            zeek_dns_writer_write(run->dns_log, &run->zeek->record);
-        reload_if_asked(run);
+    if (run->zeek) {
+        int status = zeek_reader_next(run->zeek, &lookup, error, error_size);
+        if (status > 0) {
+            engine_observe(&run->engine, &lookup);
+            if (run->dns_log)
+                zeek_dns_writer_write(run->dns_log, &run->zeek->record);
+        }
+        return status;
     }
+    bool has_lookup = false;
+    int status = eve_reader_next(run->eve, &lookup, &has_lookup, error, error_size);
+    if (status > 0)
+        pass_eve_record(run, has_lookup ? &lookup : NULL);
     return status;
 }
 
-static void close_zeek_log(struct exclave_run *run)
+/* Every record the log holds now; SIGHUP reloads the policies. Returns the
+ * reader's status: 0 at the end. */
+static int drain_log(struct exclave_run *run, char *error, size_t error_size)
 {
-    const struct zeek_reader_counters *c = &run->zeek->counters;
-    run->zeek_totals.records += c->records;
-    run->zeek_totals.bad_lines += c->bad_lines;
-    run->zeek_totals.bad_fields += c->bad_fields;
-    zeek_reader_close(run->zeek);
+    int status = 0;
+    while (!exclave_signals.stop && (status = next_log_record(run, error, error_size)) > 0)
+        reload_if_asked(run);
+    return status;
 }
 
-/* --follow at the end of the data: waits a moment; when Zeek has rotated
- * the file, reads the old one to its end and opens the new one. Returns the
+static bool open_log_input(struct exclave_run *run, const char *path, char *error,
+                           size_t error_size)
+{
+    bool follow = run->options.follow;
+    return run->zeek ? zeek_reader_open(run->zeek, path, follow, stderr, error, error_size)
+                     : eve_reader_open(run->eve, path, follow, stderr, error, error_size);
+}
+
+static void close_log_input(struct exclave_run *run)
+{
+    struct log_totals *t = &run->log_totals;
+    if (run->zeek) {
+        t->records += run->zeek->counters.records;
+        t->bad_lines += run->zeek->counters.bad_lines;
+        t->bad_fields += run->zeek->counters.bad_fields;
+        zeek_reader_close(run->zeek);
+    } else if (run->eve) {
+        t->records += run->eve->counters.records;
+        t->bad_lines += run->eve->counters.bad_lines;
+        t->lookups += run->eve->counters.dns_lookups;
+        t->bad_fields += run->eve->counters.dns_unusable;
+        eve_reader_close(run->eve);
+    }
+}
+
+/* --follow at the end of the data: waits a moment; when the file was
+ * rotated, reads the old one to its end and opens the new one. Returns the
  * reader's status. */
 static int wait_for_more(struct exclave_run *run, const char *path, char *error,
                          size_t error_size)
 {
     flush_logs(run);
     reload_if_asked(run);
-    if (!line_reader_replaced(&run->zeek->lines)) {
+    if (!line_reader_replaced(run->zeek ? &run->zeek->lines : &run->eve->lines)) {
         struct timespec pause = { .tv_sec = 0, .tv_nsec = FOLLOW_PAUSE_NS };
         nanosleep(&pause, NULL);
         return 0;
     }
-    int status = drain_zeek_log(run, error, error_size);
+    int status = drain_log(run, error, error_size);
     if (status < 0)
         return status;
-    close_zeek_log(run);
-    run->zeek_totals.reopened++;
-    return zeek_reader_open(run->zeek, path, true, stderr, error, error_size) ? 0 : -1;
+    close_log_input(run);
+    run->log_totals.reopened++;
+    return open_log_input(run, path, error, error_size) ? 0 : -1;
 }
 
-/* One Zeek log, or with --follow a log being written, until a signal.
- * Returns false on a read error (reported). */
-static bool read_zeek_file(struct exclave_run *run, const char *path)
+/* One log that is open already, or with --follow a log being written,
+ * until a signal. Returns false on a read error (reported). */
+static bool read_log_input(struct exclave_run *run, const char *path)
 {
     char error[ERROR_SIZE];
-    if (!zeek_reader_open(run->zeek, path, run->options.follow, stderr, error, sizeof error)) {
-        fprintf(stderr, "exclave: %s\n", error);
-        return false;
-    }
-    int status = drain_zeek_log(run, error, sizeof error);
+    int status = drain_log(run, error, sizeof error);
     while (status == 0 && run->options.follow && !exclave_signals.stop)
         if ((status = wait_for_more(run, path, error, sizeof error)) == 0)
-            status = drain_zeek_log(run, error, sizeof error);
+            status = drain_log(run, error, sizeof error);
     if (status < 0)
         fprintf(stderr, "exclave: %s\n", error);
-    close_zeek_log(run);
+    close_log_input(run);
     return status >= 0;
 }
 
-/* The Zeek logs in order; the engine carries on from one to the next. */
-static int run_zeek(struct exclave_run *run)
+/* The Zeek logs in order, or the EVE log; the engine carries on from one
+ * file to the next. */
+static int run_logs(struct exclave_run *run)
 {
     install_signal_handlers();
     bool ok = true;
-    for (size_t i = 0; ok && i < run->zeek_files.count && !exclave_signals.stop; i++)
-        ok = read_zeek_file(run, run->zeek_files.paths[i]);
+    if (run->eve)
+        ok = read_log_input(run, run->options.eve_file);
+    for (size_t i = 0; run->zeek && ok && i < run->zeek_files.count && !exclave_signals.stop; i++) {
+        char error[ERROR_SIZE];
+        ok = open_log_input(run, run->zeek_files.paths[i], error, sizeof error);
+        if (!ok)
+            fprintf(stderr, "exclave: %s\n", error);
+        else
+            ok = read_log_input(run, run->zeek_files.paths[i]);
+    }
     return finish_run(run, ok) ? 0 : 1;
 }
 
@@ -800,6 +872,9 @@ static void close_run(struct exclave_run *run)
     if (run->zeek)
         zeek_reader_close(run->zeek);
     free(run->zeek);
+    if (run->eve)
+        eve_reader_close(run->eve);
+    free(run->eve);
     zeek_files_free(&run->zeek_files);
     if (run->log_file && run->log_file != stdout)
         fclose(run->log_file);
@@ -831,7 +906,7 @@ int main(int argc, char **argv)
     if (status == 0) {
         status = 1;
         if (open_geoip(run) && open_source(run) && open_log(run) && open_engine(run))
-            status = run->zeek ? run_zeek(run) : run_capture(run);
+            status = run->zeek || run->eve ? run_logs(run) : run_capture(run);
     }
     close_run(run);
     free(run);

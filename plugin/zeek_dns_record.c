@@ -138,3 +138,80 @@ void zeek_dns_record_to_lookup(const struct zeek_dns_record *r, struct engine_lo
             engine_lookup_add_answer(lookup, answer_storage, &r->answer_address[i],
                                      i < r->ttl_count ? (uint32_t)r->ttls[i] : 0);
 }
+
+/* A decoded EVE string, kept in the scratch text; unset when absent or full. */
+static struct zeek_text eve_text(struct eve_span span, struct zeek_dns_scratch *scratch,
+                                 size_t *used)
+{
+    size_t room = sizeof scratch->text - *used;
+    if (!span.ptr || room < 2)
+        return (struct zeek_text){ 0 };
+    size_t length = eve_span_decode(span, scratch->text + *used, room);
+    struct zeek_text text = text_of(scratch->text + *used, length);
+    *used += length + 1;
+    return text;
+}
+
+/* EVE's "flags" is the header's flag word in hex. */
+static void flags_of_eve(struct zeek_dns_record *r, struct eve_span flags)
+{
+    unsigned word = 0;
+    for (size_t i = 0; flags.ptr && i < flags.length && i < 4; i++) {
+        char c = flags.ptr[i];
+        word = word * 16 + (unsigned)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+    }
+    if (!flags.ptr)
+        return;
+    r->aa = (word & 0x0400) != 0;
+    r->tc = (word & 0x0200) != 0;
+    r->rd = (word & 0x0100) != 0;
+    r->ra = (word & 0x0080) != 0;
+    r->z = (word >> 4) & 7;
+}
+
+static void answers_of_eve(struct zeek_dns_record *r, struct zeek_dns_scratch *scratch,
+                           const struct eve_record *eve, size_t *used)
+{
+    for (unsigned i = 0; i < eve->answer_count && r->answer_count < ZEEK_ANSWERS_MAX; i++) {
+        const struct eve_answer *a = &eve->answers[i];
+        unsigned n = r->answer_count++;
+        r->answer_address[n].family = 0;
+        if (eve_span_address(a->rdata, &r->answer_address[n]))
+            r->answers[n] = (struct zeek_text){ .set = true };
+        else
+            r->answers[n] = eve_text(a->rdata.ptr ? a->rdata : a->rrtype, scratch, used);
+        r->ttls[n] = a->ttl < 0 ? 0 : (double)a->ttl;
+    }
+    r->answers_set = r->ttls_set = r->answer_count > 0;
+    r->ttl_count = r->answer_count;
+}
+
+void zeek_dns_record_from_eve(struct zeek_dns_record *r, struct zeek_dns_scratch *scratch,
+                              const struct eve_record *eve, const struct engine_lookup *lookup)
+{
+    size_t used = 0;
+    zeek_dns_record_clear(r);
+    r->ts_us = lookup->time_us;
+    uint64_t flow_id;
+    if (eve_span_uint64(eve->flow_id, &flow_id))
+        r->uid = uid_of(flow_id, scratch->uid);
+    r->orig_h = lookup->querier;
+    r->resp_h = lookup->server;
+    bool flipped = eve->dns_version >= 3; /* a version 3 response comes from the server */
+    r->orig_p = flipped ? eve->dest_port : eve->src_port;
+    r->resp_p = flipped ? eve->src_port : eve->dest_port;
+    if (eve_span_is(eve->proto, "UDP") || eve_span_is(eve->proto, "TCP"))
+        r->proto = text_of(eve_span_is(eve->proto, "UDP") ? "udp" : "tcp", 3);
+    r->trans_id = eve->dns_id;
+    if (eve->rrname.ptr) {
+        r->query = eve_text(eve->rrname, scratch, &used);
+        r->qtype = lookup->qtype;
+        r->qtype_name = text_of(scratch->qtype_name, dns_type_text(lookup->qtype, scratch->qtype_name));
+    }
+    if (eve->rcode.ptr) {
+        r->rcode = lookup->rcode;
+        r->rcode_name = eve_text(eve->rcode, scratch, &used);
+    }
+    flags_of_eve(r, eve->flags);
+    answers_of_eve(r, scratch, eve, &used);
+}

@@ -11,6 +11,7 @@
 
 #include "dns_event.h"
 #include "engine.h"
+#include "eve_record.h"
 #include "ip_address.h"
 
 enum { ZEEK_ANSWERS_MAX = 64, ZEEK_UNSET = -1 };
@@ -43,12 +44,19 @@ struct zeek_dns_scratch {
     char uid[24];
     char qclass_name[24], qtype_name[24], rcode_name[24];
     char answer_type[ZEEK_ANSWERS_MAX][16]; /* answers with no rdata text */
+    char text[8192];                        /* decoded EVE strings */
 };
 
 /* A response as Zeek logs a transaction: ts of the query (or of the
  * response when no query was seen), rtt, flags, answers and TTLs. */
 void zeek_dns_record_from_event(struct zeek_dns_record *record, struct zeek_dns_scratch *scratch,
                                 const struct dns_event *event);
+
+/* An EVE dns response (version 2 "answer", version 3 "response") whose
+ * lookup is already made: ts of the response (EVE has no query time, so no
+ * rtt), uid from flow_id, trans_id, flags, rcode, answers and TTLs. */
+void zeek_dns_record_from_eve(struct zeek_dns_record *record, struct zeek_dns_scratch *scratch,
+                              const struct eve_record *eve, const struct engine_lookup *lookup);
 
 /* The engine's lookup for a record read from a Zeek log: querier orig_h,
  * server resp_h, the query (the root "." when Zeek wrote it empty), qtype,

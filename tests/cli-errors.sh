@@ -4,8 +4,8 @@
 . "$top_srcdir/tests/lib.sh"
 "$GEN" --scenario demo --seed 3 -o "$WORK/good.pcap"
 
-EXPECT="give exactly one of -r FILE, -i IFACE or --zeek FILE" expect_error "$EXCLAVE"
-EXPECT="give exactly one of -r FILE, -i IFACE or --zeek FILE" expect_error "$EXCLAVE" -r a -i b
+EXPECT="give exactly one of -r FILE, -i IFACE, --zeek PATH or --eve FILE" expect_error "$EXCLAVE"
+EXPECT="give exactly one of -r FILE, -i IFACE, --zeek PATH or --eve FILE" expect_error "$EXCLAVE" -r a -i b
 EXPECT="unrecognized option '--no-such-flag'" expect_error "$EXCLAVE" --no-such-flag
 EXPECT="--dns-port: '70000' is not a port number" expect_error "$EXCLAVE" -r x --dns-port 70000
 EXPECT="--match-timeout: 'soon' is not a number" expect_error "$EXCLAVE" -r x --match-timeout soon
@@ -19,7 +19,7 @@ EXPECT="$WORK/none.mmdb: cannot open MaxMind database" \
 printf 'garbage' >"$WORK/bad.mmdb"
 EXPECT="$WORK/bad.mmdb: cannot open MaxMind database: The MaxMind DB file contains invalid metadata" \
     expect_error "$EXCLAVE" -r "$WORK/good.pcap" --country-db "$WORK/bad.mmdb" -l "$WORK/logs"
-EXPECT="--geoip-dir $WORK: no GeoLite2-ASN.mmdb" \
+EXPECT="$WORK: no GeoLite2-ASN.mmdb" \
     expect_error "$EXCLAVE" -r "$WORK/good.pcap" --geoip-dir "$WORK" -l "$WORK/logs"
 EXPECT="bad capture filter 'port banana'" \
     expect_error "$EXCLAVE" -r "$WORK/good.pcap" -f "port banana" --asn-db "" -l "$WORK/logs"

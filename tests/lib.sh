@@ -28,3 +28,22 @@ expect_error() {
         fail "'$*' said: $(cat "$WORK/err"), expected: $EXPECT"
     fi
 }
+# need_suricata: skip unless configure found Suricata 7 and built the plugin
+SURICATA_PLUGIN="$top_builddir/exclave-suricata.so"
+need_suricata() {
+    command -v suricata >/dev/null && [ -f "$SURICATA_PLUGIN" ] || skip "Suricata 7 or the plugin not built"
+    # the loader opens the engine with RTLD_DEEPBIND, which the sanitizer
+    # runtimes refuse; the engine's code is tested under them standalone
+    if ldd "$top_builddir/exclave-suricata-engine.so" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+        skip "a sanitizer build: RTLD_DEEPBIND cannot run under AddressSanitizer"
+    fi
+}
+# run_suricata PCAP LOGDIR THREADED POLICY [INTERVAL]: suricata -r with the
+# plugin and a plain EVE output side by side (tests/suricata.yaml.in)
+run_suricata() {
+    mkdir -p "$2"
+    sed -e "s|@LOGDIR@|$2|; s|@PLUGIN@|$SURICATA_PLUGIN|; s|@THREADED@|$3|" \
+        -e "s|@GEOIP_DIR@|$DEMO_DIR|; s|@POLICY@|$4|; s|@INTERVAL@|${5:-3600}|" \
+        "$top_srcdir/tests/suricata.yaml.in" >"$2/suricata.yaml"
+    suricata -c "$2/suricata.yaml" -r "$1" -k none -l "$2" >"$2/suricata.out" 2>&1
+}

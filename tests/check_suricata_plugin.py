@@ -1,0 +1,123 @@
+"""check_suricata_plugin: what the exclave plugin wrote inside Suricata,
+against Suricata's own plain EVE output of the same run and against the
+standalone sensor's eve.json for the same pcap.
+
+- Every record of the plain file is in the plugin's file once, equal to it
+  once exclave's added fields are taken away, and each flow's dns records
+  come in the same order.
+- The enrichment of every dns record (src_as/src_geo, dest_as/dest_geo and
+  as/geo of each address answer) equals the standalone sensor's for the same
+  message (matched by endpoints, transaction id and query/answer type); at
+  least half the dns records must find their twin.
+Usage: check_suricata_plugin.py PLAIN.json PLUGIN.json [STANDALONE.json]
+"""
+import collections
+import ipaddress
+import json
+import sys
+
+from check_e2e import report
+
+ADDED = ("src_as", "src_geo", "dest_as", "dest_geo")
+
+
+def records(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def without_enrichment(record):
+    record = {k: v for k, v in record.items() if k not in ADDED}
+    dns = record.get("dns")
+    if dns and "answers" in dns:
+        dns = dict(dns, answers=[{k: v for k, v in a.items() if k not in ("as", "geo")}
+                                 for a in dns["answers"]])
+        record["dns"] = dns
+    return record
+
+
+def canonical(record):
+    """Suricata renders each output's records on its own, and a flow record's
+    timestamp can differ between two outputs of one run (seen when a flow is
+    logged at shutdown); it is left out of the comparison of flow records."""
+    if record.get("event_type") == "flow":
+        record = {k: v for k, v in record.items() if k != "timestamp"}
+    return json.dumps(record, sort_keys=True)
+
+
+def address(text):
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return text
+
+
+def enrichment(record):
+    dns = record["dns"]
+    answers = [(address(a["rdata"]), a.get("as"), a.get("geo"))
+               for a in dns.get("answers", []) if a.get("rrtype") in ("A", "AAAA")]
+    return ([record.get(k) for k in ADDED], answers)
+
+
+def message_key(record):
+    dns = record["dns"]
+    return (address(record["src_ip"]), record["src_port"], address(record["dest_ip"]),
+            record["dest_port"], dns.get("id"), dns.get("type"))
+
+
+def check_records(plain, plugin, errors):
+    kept = [r for r in plugin if r.get("event_type") not in ("alert", "exclave_stats")]
+    want = collections.Counter(canonical(r) for r in plain)
+    got = collections.Counter(canonical(without_enrichment(r)) for r in kept)
+    for text, n in (want - got).items():
+        errors.append(f"missing from the plugin's file ({n}x): {text[:160]}")
+    for text, n in (got - want).items():
+        errors.append(f"not in Suricata's own file ({n}x): {text[:160]}")
+    order_plain, order_plugin = collections.defaultdict(list), collections.defaultdict(list)
+    # a flow's dns records come from its worker thread, the flow record from
+    # the flow manager's: the order is kept per thread, so among dns records
+    for r in plain:
+        if r.get("event_type") == "dns":
+            order_plain[r.get("flow_id")].append(canonical(r))
+    for r in kept:
+        if r.get("event_type") == "dns":
+            order_plugin[r.get("flow_id")].append(canonical(without_enrichment(r)))
+    reordered = sum(1 for flow, seq in order_plain.items() if order_plugin.get(flow) != seq)
+    if reordered:
+        errors.append(f"{reordered} flows' records come in another order")
+    return len(kept)
+
+
+def check_enrichment(plugin, standalone, errors):
+    expected = collections.defaultdict(list)
+    for r in standalone:
+        if r.get("event_type") == "dns":
+            expected[message_key(r)].append(enrichment(r))
+    compared = 0
+    for r in plugin:
+        if r.get("event_type") != "dns":
+            continue
+        candidates = expected.get(message_key(r))
+        if not candidates:
+            continue  # a message one decoder logs and the other does not; counted below
+        got = enrichment(r)
+        if got not in candidates:
+            errors.append(f"{message_key(r)}: plugin {got} != standalone {candidates[0]}")
+        compared += 1
+    return compared
+
+
+def main(plain_path, plugin_path, standalone_path=None):
+    errors = []
+    plain, plugin = records(plain_path), records(plugin_path)
+    kept = check_records(plain, plugin, errors)
+    compared = check_enrichment(plugin, records(standalone_path), errors) if standalone_path else 0
+    dns = sum(1 for r in plugin if r.get("event_type") == "dns")
+    if standalone_path and dns and compared < dns / 2:
+        errors.append(f"only {compared} of {dns} dns records have a standalone twin to compare")
+    return report(errors, f"check_suricata_plugin: {len(plain)} Suricata records, {kept} passed on, "
+                          f"{compared} dns enrichments compared, {len(errors)} problems")
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
