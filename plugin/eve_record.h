@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ip_address.h"
 
@@ -47,8 +48,14 @@ struct eve_record {
 const char *eve_record_parse(const char *text, size_t length, struct eve_record *record,
                              size_t *error_offset);
 
-/* True when the span is exactly the given literal. */
-bool eve_span_is(struct eve_span span, const char *literal);
+/* True when the span is exactly text[0..length). */
+static inline bool eve_span_equals(struct eve_span span, const char *text, size_t length)
+{
+    return span.length == length && span.ptr && memcmp(span.ptr, text, length) == 0;
+}
+
+/* The same against a string literal, whose length is known when compiling. */
+#define eve_span_is(span, literal) eve_span_equals((span), "" literal, sizeof(literal) - 1)
 
 /* A span holding an address, parsed; false when it is not one. */
 bool eve_span_address(struct eve_span span, struct ip_address *address);

@@ -303,7 +303,7 @@ static struct plugin_worker *worker_of(struct exclave_plugin *p)
 static bool enriched_type(const struct exclave_plugin *p, struct eve_span event_type)
 {
     for (size_t i = 0; i < p->config.enrich_count; i++)
-        if (eve_span_is(event_type, p->config.enrich[i]))
+        if (eve_span_equals(event_type, p->config.enrich[i], strlen(p->config.enrich[i])))
             return true;
     return false;
 }
