@@ -4,6 +4,7 @@
  * recently active empty ring could still deliver an older one (its next
  * item is no older than its last); it sleeps a millisecond when it can take
  * nothing. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "engine_feed.h"
 
 #include <sched.h>
@@ -118,6 +119,7 @@ static uint64_t drain_all(struct engine_feed *feed, bool final)
 static void *consume(void *user)
 {
     struct engine_feed *feed = user;
+    pthread_setname_np(pthread_self(), "exclave-engine"); /* as top and perf show it */
     const struct timespec pause = { .tv_sec = 0, .tv_nsec = 1000 * 1000 };
     while (!atomic_load(&feed->stopping))
         if (drain_all(feed, false) == 0)

@@ -39,6 +39,7 @@ struct plugin_config {
     size_t variable_count;
     const char *enrich[PLUGIN_LIST_MAX];            /* event types besides dns */
     size_t enrich_count;
+    bool engine_off;                                /* engine: no - enrich only */
     struct engine_config engine;
     struct policy_limits limits;
 };
@@ -133,6 +134,9 @@ static bool add_variable(struct plugin_config *c, const char *policy, const char
     snprintf(text, length, "%s.%s=%s", policy, name, value);
     char *dot = text + strlen(policy), *equals = dot + 1 + strlen(name);
     *equals = '\0';
+    for (char *c = dot + 1; c < equals; c++) /* Suricata's yaml reader turns _ into - */
+        if (*c == '-')
+            *c = '_';
     c->variable_texts[c->variable_count] = text;
     c->variables[c->variable_count++] = (struct policy_variable){
         .policy = text, .policy_length = (size_t)(dot - text), .name = dot + 1,
@@ -189,6 +193,8 @@ static bool read_config(const ConfNode *conf, struct plugin_config *c, char *err
               list_setting(conf, "policy", c->policies, &c->policy_count, error) &&
               list_setting(conf, "enrich", c->enrich, &c->enrich_count, error) &&
               variables_setting(conf, c, error);
+    const char *engine = ConfNodeLookupChildValue(conf, "engine");
+    c->engine_off = engine && (strcmp(engine, "no") == 0 || strcmp(engine, "false") == 0);
     c->engine.max_keys = (uint32_t)max_keys;
     c->engine.window_seconds = window_days * 86400;
     return ok;
@@ -238,6 +244,8 @@ static void write_alert(void *user, const struct engine *engine, const struct en
 
 static bool start_engine(struct exclave_plugin *p, char *error)
 {
+    if (p->config.engine_off)
+        return true;
     bool none_found;
     if (!geoip_open_chosen(&p->engine_geoip, p->config.geoip_dir, p->config.asn_db,
                            p->config.country_db, &none_found, error, PLUGIN_ERROR_MAX))
@@ -250,11 +258,6 @@ static bool start_engine(struct exclave_plugin *p, char *error)
     if (!engine_init(&p->engine, &p->config.engine, geoip, error, PLUGIN_ERROR_MAX))
         return false;
     p->engine_on = true;
-    if (!(p->alert_out = malloc(sizeof *p->alert_out))) {
-        snprintf(error, PLUGIN_ERROR_MAX, "out of memory");
-        return false;
-    }
-    json_out_init(p->alert_out, p->file);
     alert_writer_init(&p->alerts, p->alert_out, stderr);
     engine_set_alert_sink(&p->engine, write_alert, p);
     if (!load_policies(p, error))
@@ -275,10 +278,15 @@ static struct plugin_worker *new_worker(struct exclave_plugin *p)
     bool none_found;
     if (!w)
         return NULL;
-    if (!geoip_open_chosen(&w->geoip, p->config.geoip_dir, p->config.asn_db, p->config.country_db,
-                           &none_found, error, sizeof error) ||
-        !(w->ring = engine_feed_add_producer(&p->feed))) {
-        fprintf(stderr, "exclave: a worker could not start: %s\n", w->ring ? error : "no ring");
+    bool geoip_ok = geoip_open_chosen(&w->geoip, p->config.geoip_dir, p->config.asn_db,
+                                      p->config.country_db, &none_found, error, sizeof error);
+    if (geoip_ok && p->engine_on && !(w->ring = engine_feed_add_producer(&p->feed)))
+        snprintf(error, sizeof error, "no ring to the engine (out of memory, or %d threads)",
+                 ENGINE_FEED_PRODUCERS_MAX);
+    if (!geoip_ok || (p->engine_on && !w->ring)) {
+        fprintf(stderr, "exclave: a worker could not start: %s\n", error);
+        if (geoip_ok)
+            geoip_close(&w->geoip);
         free(w);
         return NULL;
     }
@@ -403,9 +411,11 @@ static void write_stats(struct exclave_plugin *p, struct json_out *out)
         lookups += w->dns_lookups;
         not_parsed += w->not_parsed;
         unusable += w->dns_unusable;
-        waits += w->ring->waits;
-        names_cut += w->ring->names_cut;
-        answers_cut += w->ring->answers_cut;
+        if (w->ring) {
+            waits += w->ring->waits;
+            names_cut += w->ring->names_cut;
+            answers_cut += w->ring->answers_cut;
+        }
         geoip_lookups += w->geoip.counters.lookups;
         geoip_errors += w->geoip.counters.lookup_errors;
     }
@@ -472,6 +482,10 @@ static int plugin_init(ConfNode *conf, bool threaded, void **init_data)
                  strerror(errno));
         ok = false;
     }
+    if (ok && !(p->alert_out = malloc(sizeof *p->alert_out)))
+        ok = false;
+    if (ok)
+        json_out_init(p->alert_out, p->file); /* alerts and the closing counters */
     ok = ok && start_engine(p, error);
     if (!ok) {
         fprintf(stderr, "exclave: %s\n", error);

@@ -38,12 +38,16 @@ need_suricata() {
         skip "a sanitizer build: RTLD_DEEPBIND cannot run under AddressSanitizer"
     fi
 }
-# run_suricata PCAP LOGDIR THREADED POLICY [INTERVAL]: suricata -r with the
-# plugin and a plain EVE output side by side (tests/suricata.yaml.in)
+# suricata_config LOGDIR THREADED POLICY [INTERVAL]: LOGDIR/suricata.yaml,
+# the plugin and a plain EVE output side by side (tests/suricata.yaml.in)
+suricata_config() {
+    mkdir -p "$1"
+    sed -e "s|@LOGDIR@|$1|; s|@PLUGIN@|$SURICATA_PLUGIN|; s|@THREADED@|$2|" \
+        -e "s|@GEOIP_DIR@|$DEMO_DIR|; s|@POLICY@|$3|; s|@INTERVAL@|${4:-3600}|" \
+        "$top_srcdir/tests/suricata.yaml.in" >"$1/suricata.yaml"
+}
+# run_suricata PCAP LOGDIR THREADED POLICY [INTERVAL]: suricata -r with that
 run_suricata() {
-    mkdir -p "$2"
-    sed -e "s|@LOGDIR@|$2|; s|@PLUGIN@|$SURICATA_PLUGIN|; s|@THREADED@|$3|" \
-        -e "s|@GEOIP_DIR@|$DEMO_DIR|; s|@POLICY@|$4|; s|@INTERVAL@|${5:-3600}|" \
-        "$top_srcdir/tests/suricata.yaml.in" >"$2/suricata.yaml"
+    suricata_config "$2" "$3" "$4" "${5:-3600}"
     suricata -c "$2/suricata.yaml" -r "$1" -k none -l "$2" >"$2/suricata.out" 2>&1
 }

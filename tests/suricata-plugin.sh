@@ -40,6 +40,23 @@ got=$(grep '"event_type":"alert"' "$WORK/suricata-threaded-yes/eve-exclave.json"
 [ -n "$got" ] && [ $((got - want)) -ge 0 ] && [ $((got - want)) -le 2 ] ||
     fail "corrected lookups inside Suricata $got, exclave -r $want"
 
+# set: dotted and nested policy variables (Suricata's yaml reader turns _
+# into -; the plugin turns it back); one no policy reads stops the output
+settings() { # LOGDIR EXTRA-YAML-LINES: the test config with lines after interval
+    suricata_config "$1" no "$POLICIES"
+    awk -v extra="$2" '{ print } /interval:/ { print extra }' "$1/suricata.yaml" >"$1/s.yaml"
+    rm -f "$1/eve-exclave.json"
+    suricata -c "$1/s.yaml" -r "$SHARED/pcaps/dnscap/src/test/dns.pcap" -k none -l "$1" >"$1/out" 2>&1
+}
+if [ -d "$SHARED" ]; then
+    settings "$WORK/set" "      set: { exclusive.min_lookups: 5, peaks: { min_lookups: 7 } }"
+    grep -q "exclave_stats" "$WORK/set/eve-exclave.json" 2>/dev/null || fail "set: $(grep exclave "$WORK/set/out" | head -3)"
+    settings "$WORK/badset" "      set: { exclusive.no_such: 1 }"
+    grep -q "exclave: --set exclusive.no_such: no loaded policy reads this variable" "$WORK/badset/out" ||
+        fail "an unread variable was not reported: $(grep exclave "$WORK/badset/out" | head -3)"
+    [ -s "$WORK/badset/eve-exclave.json" ] && fail "the output ran with a bad setting"
+fi
+
 # Lua 5.4 inside a process that links LuaJIT
 run_suricata "$WORK/demo.pcap" "$WORK/lua" yes "$top_srcdir/tests/policies/lua54.lua" ||
     fail "suricata with lua54.lua exited $?: $(grep exclave "$WORK/lua/suricata.out" | head -3)"
