@@ -7,7 +7,6 @@
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "engine_feed.h"
 
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -43,9 +42,12 @@ void engine_feed_push(struct engine_feed_ring *ring, const struct engine_lookup 
 {
     uint64_t head = atomic_load_explicit(&ring->head, memory_order_relaxed);
     bool waited = false;
+    /* full: sleep rather than spin, so that on a busy machine the engine
+     * thread gets the core it needs to empty the ring */
+    const struct timespec pause = { .tv_sec = 0, .tv_nsec = 50 * 1000 };
     while (head - atomic_load_explicit(&ring->tail, memory_order_acquire) >= ENGINE_FEED_RING) {
         waited = true;
-        sched_yield();
+        nanosleep(&pause, NULL);
     }
     ring->waits += waited;
     copy_in(ring, &ring->items[head % ENGINE_FEED_RING], lookup);

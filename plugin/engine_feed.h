@@ -16,7 +16,7 @@
 
 #include "engine.h"
 
-enum { ENGINE_FEED_RING = 4096, ENGINE_FEED_NAME_MAX = 255, ENGINE_FEED_ANSWERS = 16,
+enum { ENGINE_FEED_RING = 8192, ENGINE_FEED_NAME_MAX = 255, ENGINE_FEED_ANSWERS = 16,
        ENGINE_FEED_PRODUCERS_MAX = 256,
        ENGINE_FEED_IDLE_MS = 100 };   /* a ring silent this long no longer holds the merge back */
 

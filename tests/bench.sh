@@ -6,7 +6,9 @@
 # sent to /dev/null; then the engine's cost: (d) against the same run with
 # --no-engine (e), with --no-policies (f), with a per-lookup on_lookup policy
 # added (g) and with 10 s ticks (h), on the same synthetic capture, in one
-# run; and --zeek on the same lookups as a Zeek dns.log against cat. Speed is a ratio to (a), measured
+# run; --zeek on the same lookups as a Zeek dns.log against cat; and, when
+# the plugin is built, Suricata with it (engine on, and engine: no) against
+# Suricata with a plain EVE file, and --eve against jq. Speed is a ratio to (a), measured
 # together, because these machines are shared and noisy. Not a test: it never
 # fails on a slow figure.
 set -eu
