@@ -5,7 +5,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "warning_limit.h"
 
 bool eve_reader_open(struct eve_reader *reader, const char *path, bool follow, FILE *warnings,
                      char *error, size_t error_size)
@@ -26,15 +25,10 @@ static void problem(struct eve_reader *reader, uint64_t *counter, const char *fo
 static void problem(struct eve_reader *reader, uint64_t *counter, const char *format, ...)
 {
     (*counter)++;
-    if (!warning_allowed(reader->warnings, &reader->warnings_given, EVE_WARNINGS_MAX,
-                         reader->lines.path, "bad EVE lines not shown (see --stats)"))
-        return;
-    char where[4096 + 32];
-    snprintf(where, sizeof where, "%s:%llu", reader->lines.path,
-             (unsigned long long)reader->lines.line_number);
     va_list args;
     va_start(args, format);
-    warning_vprint(reader->warnings, where, format, args);
+    line_reader_warn(&reader->lines, reader->warnings, &reader->warnings_given, EVE_WARNINGS_MAX,
+                     "bad EVE lines not shown (see --stats)", format, args);
     va_end(args);
 }
 

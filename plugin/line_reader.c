@@ -3,9 +3,12 @@
 #include "line_reader.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "warning_limit.h"
 
 bool line_reader_open(struct line_reader *reader, const char *path, bool follow, char *error,
                       size_t error_size)
@@ -96,4 +99,14 @@ bool line_reader_replaced(const struct line_reader *reader)
         return false; /* standard input, or rotated away and the new file not there yet */
     return now.st_ino != reader->identity.st_ino || now.st_dev != reader->identity.st_dev ||
            now.st_size < (off_t)gzoffset(reader->file);
+}
+
+void line_reader_warn(const struct line_reader *reader, FILE *out, unsigned *given, unsigned max,
+                      const char *suppressed, const char *format, va_list args)
+{
+    if (!warning_allowed(out, given, max, reader->path, suppressed))
+        return;
+    char where[PATH_MAX + 32];
+    snprintf(where, sizeof where, "%s:%llu", reader->path, (unsigned long long)reader->line_number);
+    warning_vprint(out, where, format, args);
 }

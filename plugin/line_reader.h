@@ -7,8 +7,10 @@
 #ifndef EXCLAVE_LINE_READER_H
 #define EXCLAVE_LINE_READER_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <zlib.h>
@@ -39,5 +41,11 @@ int line_reader_next(struct line_reader *reader, bool *too_long, char *error, si
 /* True when the path now names another file than the one open, or the file
  * shrank: the caller should read to the end and open it again. */
 bool line_reader_replaced(const struct line_reader *reader);
+
+/* Reports a problem of the line last read as "exclave: PATH:LINE: ...",
+ * under the rule of warning_limit (given counts the messages, at most max,
+ * then one line saying what is no longer shown). */
+void line_reader_warn(const struct line_reader *reader, FILE *out, unsigned *given, unsigned max,
+                      const char *suppressed, const char *format, va_list args);
 
 #endif

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "iso_time.h"
-#include "warning_limit.h"
 
 const char *const zeek_column_names[ZEEK_COLUMNS] = {
     "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "trans_id", "rtt",
@@ -76,15 +75,10 @@ static void problem(struct zeek_reader *reader, uint64_t *counter, const char *f
 static void problem(struct zeek_reader *reader, uint64_t *counter, const char *format, ...)
 {
     (*counter)++;
-    if (!warning_allowed(reader->warnings, &reader->warnings_given, ZEEK_WARNINGS_MAX,
-                         reader->lines.path, "bad lines and fields not shown (see --stats)"))
-        return;
-    char where[4096 + 32];
-    snprintf(where, sizeof where, "%s:%llu", reader->lines.path,
-             (unsigned long long)reader->lines.line_number);
     va_list args;
     va_start(args, format);
-    warning_vprint(reader->warnings, where, format, args);
+    line_reader_warn(&reader->lines, reader->warnings, &reader->warnings_given, ZEEK_WARNINGS_MAX,
+                     "bad lines and fields not shown (see --stats)", format, args);
     va_end(args);
 }
 
