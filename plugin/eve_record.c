@@ -56,7 +56,7 @@ static bool scan_string(struct scanner *s, struct eve_span *span)
     while (s->p < s->end && *s->p != '"') {
         if ((unsigned char)*s->p < 0x20)
             return fail(s, "a control character inside a string");
-        s->p += *s->p == '\\' ? 2 : 1;
+        s->p += *s->p == '\\' && s->p + 1 < s->end ? 2 : 1; /* never past the end */
     }
     if (s->p >= s->end)
         return fail(s, "a string does not end");

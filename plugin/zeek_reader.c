@@ -136,7 +136,7 @@ static bool parse_seconds(const char *text, int64_t *microseconds)
     const char *p = text + negative;
     int64_t whole = 0, fraction = 0;
     int digits = 0, fraction_digits = 0;
-    for (; *p >= '0' && *p <= '9' && digits < 15; p++, digits++)
+    for (; *p >= '0' && *p <= '9' && digits < 12; p++, digits++) /* 12: no overflow in us */
         whole = whole * 10 + (*p - '0');
     if (*p == '.')
         for (p++; *p >= '0' && *p <= '9'; p++)
