@@ -59,6 +59,12 @@ void engine_set_policies(struct engine *engine, struct policy_host *policies)
     engine->policies = policies;
 }
 
+void engine_set_tick_hook(struct engine *engine, engine_tick_fn hook, void *user)
+{
+    engine->tick_hook = hook;
+    engine->tick_user = user;
+}
+
 /* ---- ticks ------------------------------------------------------------------ */
 
 static void evaluate_key(void *user, struct key *key)
@@ -81,6 +87,8 @@ static void run_tick(struct engine *engine, int64_t tick_us)
                          tick_us - (int64_t)(engine->config.window_seconds * US_PER_SECOND));
         engine->next_expiry_us = tick_us + EXPIRY_CHECK_US;
     }
+    if (engine->tick_hook)
+        engine->tick_hook(engine->tick_user, engine, tick_us);
 }
 
 static int64_t interval_us(const struct engine *engine)

@@ -97,6 +97,7 @@ typedef void (*engine_alert_fn)(void *user, const struct engine *engine,
                                 const struct engine_alert *alert);
 
 struct policy_host;
+typedef void (*engine_tick_fn)(void *user, struct engine *engine, int64_t tick_us);
 
 struct engine {
     struct engine_config config;
@@ -108,6 +109,8 @@ struct engine {
     struct policy_host *policies;      /* NULL: aggregates only */
     engine_alert_fn alert_sink;
     void *alert_user;
+    engine_tick_fn tick_hook;          /* after each tick (periodic state saves) */
+    void *tick_user;
     int64_t now_us;                    /* newest packet time seen */
     int64_t first_us;
     int64_t next_tick_us;              /* 0: no lookup yet */
@@ -125,6 +128,7 @@ void engine_free(struct engine *engine);
 
 void engine_set_alert_sink(struct engine *engine, engine_alert_fn sink, void *user);
 void engine_set_policies(struct engine *engine, struct policy_host *policies);
+void engine_set_tick_hook(struct engine *engine, engine_tick_fn hook, void *user);
 
 /* The sensor's sink: attributes a DNS event (query or response). */
 void engine_observe_dns_event(struct engine *engine, const struct dns_event *event);

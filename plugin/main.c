@@ -22,6 +22,7 @@
 #include "pcap_source.h"
 #include "policy_host.h"
 #include "sensor.h"
+#include "state_file.h"
 #include "zeek_dns_writer.h"
 #include "zeek_files.h"
 #include "zeek_notice_writer.h"
@@ -31,6 +32,7 @@
 #define PACKAGE_VERSION "dev"
 #endif
 
+static const int64_t state_save_every_us = 86400LL * 1000000; /* a day of packet time */
 enum { RELOAD_CHECK_SECONDS = 5, ERROR_SIZE = GEOIP_ERROR_MAX, POLICY_ARGS_MAX = 64,
        VARIABLES_MAX = 256, FOLLOW_PAUSE_NS = 200 * 1000 * 1000 };
 
@@ -45,6 +47,7 @@ struct exclave_options {
     const char *interface;
     const char *zeek_file;
     const char *eve_file;
+    const char *state_file;
     const char *filter;
     const char *geoip_dir;
     const char *asn_db;
@@ -92,6 +95,7 @@ struct exclave_run {
         uint64_t reopened;                 /* --follow: rotations followed */
     } log_totals;
     time_t last_reload_check;
+    int64_t last_state_save_us;            /* packet time of the last --state save */
 };
 
 static const char usage_text[] =
@@ -127,6 +131,8 @@ static const char usage_text[] =
     "      --suffix-list FILE public suffix list (default: libpsl's, or the system's)\n"
     "      --lua-memory MB    memory cap per policy (default 64)\n"
     "      --lua-instructions N  instruction budget per policy call (default 10000000)\n"
+    "      --state FILE       load the aggregates from FILE at start (when it exists),\n"
+    "                         save them there every day of packet time and at the end\n"
     "\n"
     "Enrichment (MaxMind DB files):\n"
     "      --geoip-dir DIR    find GeoLite2-ASN.mmdb and GeoLite2-Country.mmdb (or -City) in DIR\n"
@@ -185,7 +191,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
-                        OPT_FOLLOW, OPT_EVE };
+                        OPT_FOLLOW, OPT_EVE, OPT_STATE };
 
 /* "256M", "2G", "1048576" -> bytes. */
 static bool parse_size(const char *text, size_t *bytes)
@@ -254,6 +260,7 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_ZEEK: o->zeek_file = optarg; return 0;
     case OPT_FOLLOW: o->follow = true; return 0;
     case OPT_EVE: o->eve_file = optarg; return 0;
+    case OPT_STATE: o->state_file = optarg; return 0;
     case OPT_INTERVAL:
         return number_option("interval", 1, 365 * 86400.0, false,
                              "a number of seconds (1-31536000)", &o->engine.interval_seconds) ? 0 : 2;
@@ -321,6 +328,7 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         { "zeek", required_argument, NULL, OPT_ZEEK },
         { "follow", no_argument, NULL, OPT_FOLLOW },
         { "eve", required_argument, NULL, OPT_EVE },
+        { "state", required_argument, NULL, OPT_STATE },
         { "format", required_argument, NULL, OPT_FORMAT },
         { "zeek-json", no_argument, NULL, OPT_ZEEK_JSON },
         { "filter", required_argument, NULL, 'f' },
@@ -567,6 +575,38 @@ static bool load_policies(struct exclave_run *run)
     return true;
 }
 
+/* After a tick: --state is saved once a day of packet time; a failed save
+ * is reported and the run goes on (the previous save stays whole). */
+static void save_state_daily(void *user, struct engine *engine, int64_t tick_us)
+{
+    struct exclave_run *run = user;
+    if (tick_us - run->last_state_save_us < state_save_every_us)
+        return;
+    char error[ERROR_SIZE];
+    run->last_state_save_us = tick_us;
+    if (!state_file_save(engine, run->options.state_file, error, sizeof error))
+        fprintf(stderr, "exclave: %s\n", error);
+}
+
+/* --state: the aggregates of earlier runs, when the file exists. */
+static bool load_state(struct exclave_run *run)
+{
+    const char *path = run->options.state_file;
+    if (!path)
+        return true;
+    char error[ERROR_SIZE];
+    int loaded = state_file_load(&run->engine, path, error, sizeof error);
+    if (loaded < 0) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
+    if (loaded)
+        fprintf(stderr, "exclave: %s: %u keys loaded\n", path, run->engine.store.count);
+    run->last_state_save_us = run->engine.now_us;
+    engine_set_tick_hook(&run->engine, save_state_daily, run);
+    return true;
+}
+
 /* The engine, its policies and the alert writer; all skipped by --no-engine. */
 static bool open_engine(struct exclave_run *run)
 {
@@ -580,6 +620,8 @@ static bool open_engine(struct exclave_run *run)
         return false;
     }
     run->engine_ready = true;
+    if (!load_state(run))
+        return false;
     alert_writer_init(&run->alerts, run->out, stderr); /* out is NULL with --format zeek */
     engine_set_alert_sink(&run->engine, write_alert, run);
     return load_policies(run);
@@ -687,8 +729,16 @@ static void print_stats(struct exclave_run *run)
  * the alert table printed. Returns ok, or false when the log failed. */
 static bool finish_run(struct exclave_run *run, bool ok)
 {
-    if (run->engine_ready)
+    char error[ERROR_SIZE];
+    if (run->engine_ready && !run->options.state_file)
         engine_finish(&run->engine);
+    /* with --state the lookups since the last tick are saved unevaluated:
+     * the next run's first tick evaluates them, as one long run would */
+    if (run->engine_ready && run->options.state_file &&
+        !state_file_save(&run->engine, run->options.state_file, error, sizeof error)) {
+        fprintf(stderr, "exclave: %s\n", error);
+        ok = false;
+    }
     if (run->out) {
         json_out_flush(run->out);
         if (fflush(run->log_file) != 0 || run->out->write_errors) {
