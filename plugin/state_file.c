@@ -1,5 +1,7 @@
-/* state_file: little-endian fields written one by one (no struct padding on
- * disk, except each key's own record, guarded by its size), a CRC-32 (zlib)
+/* state_file: fields in the host's byte order written one by one (no struct
+ * padding on disk, except each key's own record, guarded by its size; a
+ * file from a machine of the other byte order fails the version check), a
+ * CRC-32 (zlib)
  * over everything before the trailer, and a reader that checks the whole
  * file before it changes the engine. Layout:
  *   "EXCLSTAT" version key_size pair_sets pair_ways key_count asn_count

@@ -1,7 +1,8 @@
 /* suricata_abi: the parts of Suricata 7.0's plugin interface that exclave
  * uses, declared here because Debian's suricata package ships no headers.
- * The layouts follow Suricata 7.0 (suricata-plugin.h, conf.h) and are
- * checked at load by the version the binary reports. Declarations only. */
+ * The layouts follow Suricata 7.0 (suricata-plugin.h, conf.h); configure
+ * builds the plugin only when `suricata -V` says 7.x, because the binary
+ * exports no version to check at load. Declarations only. */
 #ifndef EXCLAVE_SURICATA_ABI_H
 #define EXCLAVE_SURICATA_ABI_H
 
