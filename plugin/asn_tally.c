@@ -75,3 +75,28 @@ double asn_tally_entropy(const struct asn_tally *tally, uint64_t total_corrected
         entropy -= rest * log2(rest);
     return entropy;
 }
+
+void asn_tally_merge(struct asn_tally *into, const struct asn_tally *from)
+{
+    into->approximate |= from->approximate;
+    for (unsigned i = 0; i < from->used; i++) {
+        const struct asn_count *c = &from->slot[i];
+        struct asn_count *same = NULL;
+        for (unsigned j = 0; j < into->used && !same; j++)
+            if (into->slot[j].asn == c->asn)
+                same = &into->slot[j];
+        if (same) {
+            same->lookups += c->lookups;
+            same->corrected += c->corrected;
+            same->overestimate += c->overestimate;
+        } else if (into->used < ASN_TALLY_SLOTS) {
+            into->slot[into->used++] = *c;
+        } else { /* Space-Saving: the smallest makes way and lends its count as error */
+            struct asn_count *victim = smallest(into);
+            *victim = (struct asn_count){ c->asn, victim->lookups + c->lookups,
+                                          victim->corrected + c->corrected,
+                                          victim->corrected + c->overestimate };
+            into->approximate = true;
+        }
+    }
+}

@@ -27,6 +27,10 @@ struct asn_tally {
 
 void asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected);
 
+/* Adds from's counts into into: exact while both together hold at most
+ * ASN_TALLY_SLOTS ASNs, Space-Saving beyond. */
+void asn_tally_merge(struct asn_tally *into, const struct asn_tally *from);
+
 /* Copies the counts into out (ASN_TALLY_SLOTS entries), largest corrected
  * count first; returns how many. */
 size_t asn_tally_sorted(const struct asn_tally *tally, struct asn_count *out);

@@ -17,16 +17,18 @@ static void sketch_add(struct distinct_counter *counter, uint32_t bits, bool *ch
     }
 }
 
+/* Turns the exact items held so far into the sketch they would have made. */
 static void switch_to_sketch(struct distinct_counter *counter)
 {
     uint32_t items[DISTINCT_EXACT_MAX];
-    for (unsigned i = 0; i < DISTINCT_EXACT_MAX; i++)
+    unsigned count = counter->exact_count;
+    for (unsigned i = 0; i < count; i++)
         items[i] = counter->u.exact[i];
     for (unsigned i = 0; i < DISTINCT_REGISTERS; i++)
         counter->u.registers[i] = 0;
     counter->exact_count = DISTINCT_SKETCH;
     bool ignored = false;
-    for (unsigned i = 0; i < DISTINCT_EXACT_MAX; i++)
+    for (unsigned i = 0; i < count; i++)
         sketch_add(counter, items[i], &ignored);
 }
 
@@ -64,4 +66,18 @@ uint64_t distinct_counter_estimate(const struct distinct_counter *counter)
         estimate = m * log(m / zeros);
     uint64_t rounded = (uint64_t)(estimate + 0.5);
     return rounded > DISTINCT_EXACT_MAX ? rounded : DISTINCT_EXACT_MAX + 1;
+}
+
+void distinct_counter_merge(struct distinct_counter *into, const struct distinct_counter *from)
+{
+    if (from->exact_count != DISTINCT_SKETCH) {
+        for (unsigned i = 0; i < from->exact_count; i++)
+            distinct_counter_add(into, (uint64_t)from->u.exact[i] << 32);
+        return;
+    }
+    if (into->exact_count != DISTINCT_SKETCH)
+        switch_to_sketch(into);
+    for (unsigned i = 0; i < DISTINCT_REGISTERS; i++)
+        if (from->u.registers[i] > into->u.registers[i])
+            into->u.registers[i] = from->u.registers[i];
 }

@@ -23,6 +23,10 @@ struct distinct_counter {
  * mode), or when it changed the sketch. */
 bool distinct_counter_add(struct distinct_counter *counter, uint64_t item_hash);
 
+/* Adds every item of from: the union, as if into had seen them itself (the
+ * result is the same set, or the same sketch, either way). */
+void distinct_counter_merge(struct distinct_counter *into, const struct distinct_counter *from);
+
 /* The number of distinct items: exact, or the sketch's estimate. */
 uint64_t distinct_counter_estimate(const struct distinct_counter *counter);
 

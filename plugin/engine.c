@@ -126,10 +126,9 @@ void engine_finish(struct engine *engine)
 
 /* True when no earlier lookup of this key by this querier fell in the same
  * caching slot: what a resolver honouring the TTL could have sent. */
-static bool pair_is_new(struct engine *engine, uint64_t key_hash, uint64_t querier_hash,
-                        int64_t slot)
+/* True when the fingerprint was not in its set yet (it is now, newest first). */
+static bool remember_pair(struct engine *engine, uint64_t fingerprint)
 {
-    uint64_t fingerprint = hash_mix(key_hash ^ hash_mix(querier_hash + (uint64_t)slot)) | 1;
     uint64_t *set = &engine->recent_pairs[(fingerprint >> 20) % ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS];
     for (int way = 0; way < ENGINE_PAIR_WAYS; way++)
         if (set[way] == fingerprint)
@@ -137,6 +136,19 @@ static bool pair_is_new(struct engine *engine, uint64_t key_hash, uint64_t queri
     memmove(set + 1, set, (ENGINE_PAIR_WAYS - 1) * sizeof *set); /* newest first */
     set[0] = fingerprint;
     return true;
+}
+
+static bool pair_is_new(struct engine *engine, uint64_t key_hash, uint64_t querier_hash,
+                        int64_t slot)
+{
+    return remember_pair(engine, hash_mix(key_hash ^ hash_mix(querier_hash + (uint64_t)slot)) | 1);
+}
+
+void engine_merge_pairs(struct engine *into, const struct engine *from)
+{
+    for (size_t i = 0; i < (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS; i++)
+        if (from->recent_pairs[i])
+            remember_pair(into, from->recent_pairs[i]);
 }
 
 struct querier_facts {

@@ -160,4 +160,7 @@ void engine_describe_asn(const struct engine *engine, uint32_t asn, const char *
 
 void engine_print_counters(const struct engine *engine, FILE *out);
 
+/* Adds from's caching-slot memory to into's (merging two sensors' states). */
+void engine_merge_pairs(struct engine *into, const struct engine *from);
+
 #endif

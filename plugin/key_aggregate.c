@@ -141,3 +141,69 @@ uint32_t key_aggregate_daily(const struct key *key, int64_t day)
         return 0;
     return key->daily[day % KEY_DAILY_DAYS];
 }
+
+static int64_t earliest_set(int64_t a, int64_t b)
+{
+    return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* The first NXDOMAIN after the merged last answer: each side's, if it is
+ * not older than that answer. */
+static void merge_silence(struct key *into, const struct key *from)
+{
+    int64_t last_answer = into->last_answer_us > from->last_answer_us ? into->last_answer_us
+                                                                      : from->last_answer_us;
+    int64_t mine = into->nxdomain_since_us >= last_answer ? into->nxdomain_since_us : 0;
+    int64_t theirs = from->nxdomain_since_us >= last_answer ? from->nxdomain_since_us : 0;
+    into->last_answer_us = last_answer;
+    into->nxdomain_since_us = earliest_set(mine, theirs);
+}
+
+static void merge_days(struct key *into, const struct key *from)
+{
+    if (!from->daily_last_day)
+        return;
+    for (int32_t day = from->daily_last_day - KEY_DAILY_DAYS + 1; day <= from->daily_last_day; day++) {
+        uint32_t count = from->daily[day % KEY_DAILY_DAYS];
+        if (!count || day < 0)
+            continue;
+        if (day > into->daily_last_day)
+            advance_days(into, day);
+        else if (into->daily_last_day - day >= KEY_DAILY_DAYS)
+            continue;
+        uint16_t *mine = &into->daily[day % KEY_DAILY_DAYS];
+        *mine = *mine + count > UINT16_MAX ? UINT16_MAX : (uint16_t)(*mine + count);
+    }
+}
+
+void key_aggregate_merge(struct key *into, const struct key *from)
+{
+    into->first_seen_us = earliest_set(into->first_seen_us, from->first_seen_us);
+    if (from->last_seen_us > into->last_seen_us)
+        into->last_seen_us = from->last_seen_us;
+    into->lookups += from->lookups;
+    into->lookups_corrected += from->lookups_corrected;
+    into->reverse_lookups += from->reverse_lookups;
+    merge_silence(into, from);
+    for (int i = 0; i < KEY_RCODES; i++)
+        into->rcodes[i] += from->rcodes[i];
+    distinct_counter_merge(&into->queriers, &from->queriers);
+    distinct_counter_merge(&into->prefixes, &from->prefixes);
+    distinct_counter_merge(&into->asns, &from->asns);
+    for (size_t i = 0; i < sizeof into->countries; i++)
+        into->countries[i] |= from->countries[i];
+    asn_tally_merge(&into->asn_tally, &from->asn_tally);
+    for (int i = 0; i < 24; i++)
+        into->hours[i] += from->hours[i];
+    merge_days(into, from);
+    key_aggregate_note_ttl(into, from->slot_seconds);
+    into->no_domain |= from->no_domain;
+    if (from->alert_period > into->alert_period) {
+        into->alert_period = from->alert_period;
+        into->alerted_policies = from->alerted_policies;
+    } else if (from->alert_period == into->alert_period) {
+        into->alerted_policies |= from->alerted_policies;
+    }
+    for (unsigned i = 0; into->kind != KEY_ADDRESS && i < from->linked_count; i++)
+        add_answer(into, &from->linked.answers[i]);
+}

@@ -88,6 +88,12 @@ void key_aggregate_note_ttl(struct key *key, uint32_t ttl);
 
 void key_aggregate_link_name(struct key *address_key, struct key_ref name);
 
+/* Adds from's aggregates into into (the same key seen by another sensor):
+ * counts add up, sketches and sets unite, times take the earliest first and
+ * latest last. References to other keys (domain, names) are the caller's
+ * to translate; answers are united here. */
+void key_aggregate_merge(struct key *into, const struct key *from);
+
 uint64_t key_aggregate_country_count(const struct key *key);
 
 /* A distinct count of the key (queriers, prefixes, asns), never above its

@@ -23,6 +23,7 @@
 #include "policy_host.h"
 #include "sensor.h"
 #include "state_file.h"
+#include "state_merge.h"
 #include "zeek_dns_writer.h"
 #include "zeek_files.h"
 #include "zeek_notice_writer.h"
@@ -100,6 +101,8 @@ struct exclave_run {
 
 static const char usage_text[] =
     "Usage: exclave (-r FILE | -i IFACE | --zeek PATH | --eve FILE) [options]\n"
+    "       exclave merge STATE STATE... -o STATE\n"
+    "       exclave dump-state STATE\n"
     "Annotates every DNS lookup with ASN, AS organisation and country and writes\n"
     "Suricata-style EVE JSON.\n"
     "\n"
@@ -945,8 +948,54 @@ static void close_run(struct exclave_run *run)
         geoip_close(&run->geoip);
 }
 
+/* exclave merge A B... -o OUT: two sensors' --state files as one. */
+static int run_merge(int argc, char **argv)
+{
+    const char *output = NULL, *inputs[POLICY_ARGS_MAX];
+    size_t count = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            output = argv[++i];
+        else if (count < POLICY_ARGS_MAX && argv[i][0] != '-')
+            inputs[count++] = argv[i];
+        else {
+            fprintf(stderr, "exclave merge: unexpected '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!output || count < 2) {
+        fprintf(stderr, "exclave merge: give two or more state files and -o OUTPUT\n");
+        return 2;
+    }
+    char error[ERROR_SIZE];
+    if (!state_merge_files(inputs, count, output, error, sizeof error)) {
+        fprintf(stderr, "exclave merge: %s\n", error);
+        return 1;
+    }
+    return 0;
+}
+
+/* exclave dump-state FILE: its keys as JSON lines. */
+static int run_dump(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "exclave dump-state: give one state file\n");
+        return 2;
+    }
+    char error[ERROR_SIZE];
+    if (!state_dump_file(argv[1], stdout, error, sizeof error)) {
+        fprintf(stderr, "exclave dump-state: %s\n", error);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return run_merge(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "dump-state") == 0)
+        return run_dump(argc - 1, argv + 1);
     struct exclave_run *run = calloc(1, sizeof *run);
     if (!run) {
         fprintf(stderr, "exclave: out of memory\n");

@@ -346,3 +346,22 @@ int state_file_load(struct engine *engine, const char *path, char *error, size_t
     }
     return 1;
 }
+
+bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t error_size)
+{
+    uint8_t head[sizeof head_magic + 6 * sizeof(uint32_t)];
+    FILE *file = fopen(path, "rb");
+    size_t got = file ? fread(head, 1, sizeof head, file) : 0;
+    if (file)
+        fclose(file);
+    uint32_t version = 0;
+    if (got == sizeof head)
+        memcpy(&version, head + sizeof head_magic, sizeof version);
+    if (got != sizeof head || memcmp(head, head_magic, sizeof head_magic) || version != STATE_FILE_VERSION) {
+        snprintf(error, error_size, "%s: %s", path, !file ? strerror(errno)
+                 : "not an exclave state file of format version 1");
+        return false;
+    }
+    memcpy(keys, head + sizeof head_magic + 4 * sizeof(uint32_t), sizeof *keys);
+    return true;
+}

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine.h"
 
@@ -27,5 +28,10 @@ bool state_file_save(const struct engine *engine, const char *path, char *error,
  * damaged, of another version or layout, or unreadable; the engine is then
  * untouched. */
 int state_file_load(struct engine *engine, const char *path, char *error, size_t error_size);
+
+/* The number of keys a state file holds, from its header, to size the
+ * engine that will load it. False with a message when it is not a state
+ * file of this version. */
+bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t error_size);
 
 #endif
