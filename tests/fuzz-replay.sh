@@ -8,7 +8,7 @@ SEEDS="$WORK/seeds"
 if [ -d "$SHARED" ]; then
     "$PYTHON3" "$top_srcdir/tests/fuzz/make_seeds.py" "$SHARED" "$top_builddir/demo/demo.pcap" "$SEEDS"
 fi
-for target in dns_message tcp_dns_stream pcap_lookup eve_record zeek_reader; do
+for target in dns_message tcp_dns_stream pcap_lookup eve_record zeek_reader policy_values; do
     binary="$top_builddir/tests/fuzz-replay-$(echo $target | tr _ -)"
     set -- "$top_srcdir"/tests/fuzz/regressions/$target/* "$SEEDS"/$target/*
     files=""

@@ -80,6 +80,10 @@ def main(shared, demo_pcap, out):
         if os.path.exists(path):
             with gzip.open(path, "rb") as f:
                 write(f"{out}/zeek_reader", name, b"".join(f.readline() for _ in range(40)))
+    for i, value in enumerate([b"42\nyes\ntext\na,b,c", b"-1e308\n0\n\n", b"1\nno\n\\\"\x01\xff\n,,,",
+                               b"nan\ntrue", b"inf\n1\n" + "\u00e9t\u00e9".encode() + b"\nx,y",
+                               b"0x10\nfalse\n" + b"a" * 300 + b"\n" + b"b," * 100]):
+        write(f"{out}/policy_values", f"value-{i}", value)
     # TCP: one message split in two segments, and a retransmission
     message = struct.pack(">H", 29) + bytes.fromhex("1234010000010000000000000377777706676f6f676c6503636f6d0000010001")[:29]
     segment = lambda flow, seq, flags, data: bytes([flow]) + struct.pack(">I", seq) + bytes([flags, len(data)]) + data
