@@ -37,8 +37,12 @@ enum eve_lookup_status eve_lookup_from_record(const struct eve_record *r,
                                               struct engine_lookup *lookup, const char **problem)
 {
     int query = is_query(r);
-    if (!r->has_dns || !eve_span_is(r->event_type, "dns") || query < 0)
+    if (!eve_span_is(r->event_type, "dns"))
         return EVE_LOOKUP_NOT_DNS;
+    if (!r->has_dns || query < 0) {
+        *problem = "no dns object with a type of query, answer, request or response";
+        return EVE_LOOKUP_BAD;
+    }
     memset(lookup, 0, sizeof *lookup);
     /* version 3 responses are logged from the server's side */
     bool server_first = query == 0 && r->dns_version >= 3;

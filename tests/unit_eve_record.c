@@ -80,6 +80,27 @@ static void test_broken(void)
     CHECK(eve_record_parse(deep, sizeof deep, &r, &at) != NULL); /* nested too deeply */
 }
 
+/* A dns record whose members have the wrong types is unusable, not a lookup. */
+static void test_wrong_types(void)
+{
+    static const char *const wrong[] = {
+        "{\"event_type\":\"dns\",\"dns\":\"query\"}",
+        "{\"event_type\":\"dns\",\"timestamp\":5,\"src_ip\":\"10.0.0.1\",\"dns\":{\"type\":\"query\"}}",
+        "{\"event_type\":\"dns\",\"timestamp\":\"2016-01-01T00:00:00Z\",\"src_ip\":[1],\"dns\":{\"type\":\"query\"}}",
+        "{\"event_type\":\"dns\",\"dns\":{\"type\":7}}",
+    };
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        struct eve_record r;
+        struct eve_lookup_scratch scratch;
+        struct engine_lookup lookup;
+        const char *problem = NULL;
+        size_t at;
+        CHECK(eve_record_parse(wrong[i], strlen(wrong[i]), &r, &at) == NULL);
+        CHECK(eve_lookup_from_record(&r, &scratch, &lookup, &problem) == EVE_LOOKUP_BAD);
+        CHECK(problem != NULL);
+    }
+}
+
 static void test_times(void)
 {
     int64_t t = 0;
@@ -97,6 +118,7 @@ int main(void)
     test_v2();
     test_v3();
     test_broken();
+    test_wrong_types();
     test_times();
     return unit_finish("unit-eve-record");
 }
