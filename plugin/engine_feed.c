@@ -27,7 +27,8 @@ static void copy_in(struct engine_feed_ring *ring, struct engine_feed_item *item
         answers = ENGINE_FEED_ANSWERS;
         ring->answers_cut++;
     }
-    memcpy(item->answers, lookup->answers, answers * sizeof item->answers[0]);
+    if (answers) /* a query has none, and no answer array either */
+        memcpy(item->answers, lookup->answers, answers * sizeof item->answers[0]);
     item->lookup.answer_count = answers;
 }
 
