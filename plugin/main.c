@@ -302,6 +302,10 @@ static int parse_engine_option(int c, struct exclave_options *o)
 /* The options that only make sense together; 0, or 2 after an error. */
 static int check_output_options(const struct exclave_options *o)
 {
+    if (o->state_file && o->engine_off) {
+        fprintf(stderr, "exclave: --state keeps the engine's aggregates; it cannot run with --no-engine\n");
+        return 2;
+    }
     if (o->zeek_json && !o->zeek_format) {
         fprintf(stderr, "exclave: --zeek-json goes with --format zeek\n");
         return 2;

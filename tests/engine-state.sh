@@ -54,6 +54,9 @@ refused v2.state "written in another format version"
 cp "$WORK/demo.pcap" "$WORK/pcap.state"
 refused pcap.state "not an exclave state file"
 
+EXPECT="--state keeps the engine's aggregates" expect_error "$EXCLAVE" -r "$WORK/part1.pcap" \
+    --no-engine --state "$WORK/x.state"
+
 # SIGKILL while saving: killed the moment its temporary file appears, the
 # run leaves the previous state, which loads
 "$GEN" --scenario flood --packets 300000 --seed 8 -o "$WORK/flood.pcap"
