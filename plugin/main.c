@@ -24,6 +24,7 @@
 #include "sensor.h"
 #include "state_file.h"
 #include "state_merge.h"
+#include "progress.h"
 #include "zeek_dns_writer.h"
 #include "zeek_files.h"
 #include "zeek_notice_writer.h"
@@ -58,6 +59,7 @@ struct exclave_options {
     bool zeek_json;
     bool follow;
     bool print_stats;
+    bool quiet;                /* no progress line on a terminal */
     bool engine_off;
     bool policies_off;
     const char *policy_args[POLICY_ARGS_MAX];   /* files or directories */
@@ -97,6 +99,8 @@ struct exclave_run {
     } log_totals;
     time_t last_reload_check;
     int64_t last_state_save_us;            /* packet time of the last --state save */
+    struct progress progress;
+    uint64_t input_bytes;                  /* size of the file read, 0 when unknown */
 };
 
 static const char usage_text[] =
@@ -149,6 +153,7 @@ static const char usage_text[] =
     "                         exclave.log (alerts), TSV with Zeek's header\n"
     "      --zeek-json        with --format zeek: JSON lines instead of TSV\n"
     "      --stats            print counters to standard error at the end\n"
+    "      --quiet            no progress line (shown only when standard error is a terminal)\n"
     "\n"
     "  -V, --version          print the version\n"
     "  -h, --help             print this help\n";
@@ -194,7 +199,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
-                        OPT_FOLLOW, OPT_EVE, OPT_STATE };
+                        OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET };
 
 /* "256M", "2G", "1048576" -> bytes. */
 static bool parse_size(const char *text, size_t *bytes)
@@ -346,6 +351,7 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         { "dns-port", required_argument, NULL, OPT_DNS_PORT },
         { "match-timeout", required_argument, NULL, OPT_MATCH_TIMEOUT },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "quiet", no_argument, NULL, OPT_QUIET },
         { "policy", required_argument, NULL, OPT_POLICY },
         { "set", required_argument, NULL, OPT_SET },
         { "no-policies", no_argument, NULL, OPT_NO_POLICIES },
@@ -378,6 +384,7 @@ static int parse_options(int argc, char **argv, struct exclave_options *o)
         case OPT_ASN_DB: o->asn_db = optarg; break;
         case OPT_COUNTRY_DB: o->country_db = optarg; break;
         case OPT_STATS: o->print_stats = true; break;
+        case OPT_QUIET: o->quiet = true; break;
         case OPT_ZEEK_JSON: o->zeek_json = true; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "eve") != 0 && strcmp(optarg, "zeek") != 0) {
@@ -520,6 +527,7 @@ static void write_event(void *user, const struct dns_event *event)
 static void write_alert(void *user, const struct engine *engine, const struct engine_alert *alert)
 {
     struct exclave_run *run = user;
+    progress_end(&run->progress); /* the alert's line starts at the left margin */
     alert_writer_write(&run->alerts, engine, alert);
     if (run->notice_log)
         zeek_notice_writer_write(run->notice_log, engine, alert);
@@ -648,9 +656,19 @@ static void flush_logs(struct exclave_run *run)
 
 /* Between capture batches: a live log is flushed; SIGHUP or a changed file
  * reopens the databases. */
+/* The progress line: items read, how far through the input, alerts. */
+static void show_progress(struct exclave_run *run, uint64_t count, uint64_t bytes)
+{
+    progress_update(&run->progress, count, bytes, run->input_bytes,
+                    run->engine_ready ? run->engine.counters.alerts : 0);
+}
+
 static void between_batches(void *user)
 {
     struct exclave_run *run = user;
+    FILE *file = run->source.live ? NULL : pcap_file(run->source.handle);
+    long position = file ? ftell(file) : -1;
+    show_progress(run, run->sensor.counters.packets, position > 0 ? (uint64_t)position : 0);
     if (run->source.live) /* readers of a live log see records within a second */
         flush_logs(run);
     time_t now = time(NULL);
@@ -737,6 +755,7 @@ static void print_stats(struct exclave_run *run)
 static bool finish_run(struct exclave_run *run, bool ok)
 {
     char error[ERROR_SIZE];
+    progress_end(&run->progress);
     if (run->engine_ready && !run->options.state_file)
         engine_finish(&run->engine);
     /* with --state the lookups since the last tick are saved unevaluated:
@@ -765,6 +784,15 @@ static bool finish_run(struct exclave_run *run, bool ok)
     return ok;
 }
 
+/* The progress line's unit and, for a regular file, its size. */
+static void start_progress(struct exclave_run *run, const char *path, const char *unit)
+{
+    struct stat info;
+    run->input_bytes = path && strcmp(path, "-") != 0 && stat(path, &info) == 0 &&
+                       S_ISREG(info.st_mode) ? (uint64_t)info.st_size : 0;
+    progress_init(&run->progress, stderr, run->options.quiet, unit);
+}
+
 static int run_capture(struct exclave_run *run)
 {
     char error[ERROR_SIZE];
@@ -773,6 +801,7 @@ static int run_capture(struct exclave_run *run)
         return 1;
     }
     install_signal_handlers();
+    start_progress(run, run->options.read_file, "packets");
     run->last_reload_check = time(NULL);
     bool ok = pcap_source_run(&run->source, &run->sensor, &exclave_signals.stop, between_batches,
                               run, error, sizeof error);
@@ -838,8 +867,13 @@ static int next_log_record(struct exclave_run *run, char *error, size_t error_si
 static int drain_log(struct exclave_run *run, char *error, size_t error_size)
 {
     int status = 0;
-    while (!exclave_signals.stop && (status = next_log_record(run, error, error_size)) > 0)
+    while (!exclave_signals.stop && (status = next_log_record(run, error, error_size)) > 0) {
         reload_if_asked(run);
+        struct line_reader *lines = run->zeek ? &run->zeek->lines : &run->eve->lines;
+        show_progress(run, run->log_totals.records + (run->zeek ? run->zeek->counters.records
+                                                                : run->eve->counters.records),
+                      (uint64_t)gzoffset(lines->file));
+    }
     return status;
 }
 
@@ -909,6 +943,7 @@ static bool read_log_input(struct exclave_run *run, const char *path)
 static int run_logs(struct exclave_run *run)
 {
     install_signal_handlers();
+    start_progress(run, run->eve ? run->options.eve_file : run->options.zeek_file, "records");
     bool ok = true;
     if (run->eve)
         ok = read_log_input(run, run->options.eve_file);
