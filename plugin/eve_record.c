@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-enum place { PLACE_OTHER, PLACE_TOP, PLACE_DNS, PLACE_ANSWER, PLACE_QUERY };
+enum place { PLACE_OTHER, PLACE_TOP, PLACE_DNS, PLACE_ANSWER, PLACE_QUERY, PLACE_SRC_AS };
 
 struct scanner {
     const char *start, *p, *end;
@@ -131,6 +131,8 @@ static enum place place_of(enum place place, struct eve_span key)
 {
     if (place == PLACE_TOP && eve_span_is(key, "dns"))
         return PLACE_DNS;
+    if (place == PLACE_TOP && eve_span_is(key, "src_as"))
+        return PLACE_SRC_AS;
     return PLACE_OTHER;
 }
 
@@ -193,6 +195,7 @@ static bool scan_member(struct scanner *s, enum place place, struct eve_span key
     case PLACE_DNS: keep_dns(r, key, value); break;
     case PLACE_ANSWER: if (answer) keep_answer(answer, key, value); break;
     case PLACE_QUERY: keep_query(r, key, value); break;
+    case PLACE_SRC_AS: if (eve_span_is(key, "number")) r->src_asn = span_integer(value); break;
     case PLACE_OTHER: break;
     }
     return true;
@@ -259,6 +262,7 @@ const char *eve_record_parse(const char *text, size_t length, struct eve_record 
 {
     memset(record, 0, offsetof(struct eve_record, answers));
     record->src_port = record->dest_port = record->dns_version = record->dns_id = -1;
+    record->src_asn = -1;
     struct scanner s = { .start = text, .p = text, .end = text + length, .record = record };
     bool ok = scan_object(&s, PLACE_TOP, 0);
     skip_space(&s);

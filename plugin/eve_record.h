@@ -32,6 +32,7 @@ struct eve_answer {
 struct eve_record {
     struct eve_span event_type, timestamp, src_ip, dest_ip, proto, flow_id;
     int64_t src_port, dest_port;           /* -1 when absent */
+    int64_t src_asn;                       /* src_as.number of an enriched record, or -1 */
     size_t end;                            /* offset of the record's closing brace */
     /* dns */
     bool has_dns;

@@ -25,6 +25,8 @@
 #include "state_file.h"
 #include "state_merge.h"
 #include "progress.h"
+#include "report_data.h"
+#include "report_html.h"
 #include "zeek_dns_writer.h"
 #include "zeek_files.h"
 #include "zeek_notice_writer.h"
@@ -107,6 +109,7 @@ static const char usage_text[] =
     "Usage: exclave (-r FILE | -i IFACE | --zeek PATH | --eve FILE) [options]\n"
     "       exclave merge STATE STATE... -o STATE\n"
     "       exclave dump-state STATE\n"
+    "       exclave report -l LOGDIR -o REPORT.html\n"
     "Annotates every DNS lookup with ASN, AS organisation and country and writes\n"
     "Suricata-style EVE JSON.\n"
     "\n"
@@ -1029,8 +1032,42 @@ static int run_dump(int argc, char **argv)
     return 0;
 }
 
+/* exclave report -l LOGDIR -o report.html */
+static int run_report(int argc, char **argv)
+{
+    const char *dir = NULL, *output = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "-l") == 0 || strcmp(argv[i], "--log-dir") == 0)
+            dir = argv[i + 1];
+        else if (strcmp(argv[i], "-o") == 0)
+            output = argv[i + 1];
+    }
+    if (!dir || !output || argc % 2 == 0) {
+        fprintf(stderr, "exclave report: give -l LOGDIR (with eve.json) and -o report.html\n");
+        return 2;
+    }
+    char error[ERROR_SIZE];
+    struct report_data data;
+    if (!report_data_read(&data, dir, error, sizeof error)) {
+        fprintf(stderr, "exclave report: %s\n", error);
+        report_data_free(&data);
+        return 1;
+    }
+    FILE *out = fopen(output, "w");
+    bool ok = out && report_html_write(&data, "exclave: exclusive DNS connections", out);
+    ok = out && fclose(out) == 0 && ok;
+    if (!ok)
+        fprintf(stderr, "exclave report: %s: cannot write: %s\n", output, strerror(errno));
+    else
+        fprintf(stderr, "exclave report: %s: %zu keys\n", output, data.key_count);
+    report_data_free(&data);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "report") == 0)
+        return run_report(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return run_merge(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "dump-state") == 0)

@@ -1,0 +1,50 @@
+/* report_data: what `exclave report` shows, read from a log directory's
+ * eve.json: the alerted keys (one per policy, kind and key, with the latest
+ * alert's evidence) and, for each, its lookups per day and querier ASN and
+ * per hour of the day, counted again from the dns records themselves. It
+ * reads and counts; it draws nothing. */
+#ifndef EXCLAVE_REPORT_DATA_H
+#define EXCLAVE_REPORT_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { REPORT_KEYS_MAX = 200, REPORT_TOP_ASNS = 4, REPORT_SERIES = REPORT_TOP_ASNS + 1,
+       REPORT_DAYS_MAX = 400 };
+
+struct report_asn {
+    uint32_t asn;
+    char org[96];
+    char country[3];
+    double share;
+};
+
+struct report_key {
+    char policy[64], kind[8], name[256], signature[256], related[256];
+    int severity;
+    uint64_t lookups, lookups_corrected, queriers;
+    int64_t first_seen_us, last_seen_us, nxdomain_since_us, alerted_us;
+    unsigned alerts;
+    struct report_asn top[REPORT_TOP_ASNS];
+    unsigned top_count;
+    int32_t first_day;                 /* day of days[0] (days since the epoch) */
+    uint32_t days[REPORT_DAYS_MAX][REPORT_SERIES]; /* per top ASN, then all others */
+    uint32_t hours[24];
+    uint64_t counted;                  /* lookups counted from the records */
+};
+
+struct report_data {
+    struct report_key *keys;
+    size_t key_count;
+    uint64_t records, dns_records, alerts, bad_lines;
+};
+
+/* Reads dir/eve.json. False with a message naming the file. */
+bool report_data_read(struct report_data *data, const char *dir, char *error, size_t error_size);
+void report_data_free(struct report_data *data);
+
+/* The key alerted by policy on name (any kind), or NULL. */
+const struct report_key *report_data_find(const struct report_data *data, const char *name);
+
+#endif
