@@ -417,20 +417,22 @@ void engine_describe_asn(const struct engine *engine, uint32_t asn, const char *
     *country = entry && entry->country[0] ? entry->country : NULL;
 }
 
+void engine_visit_counters(const struct engine *engine, counter_visit_fn visit, void *user)
+{
+#define ENGINE_COUNTER_VISIT(name, help) visit(user, "engine_" #name, engine->counters.name);
+    ENGINE_COUNTERS(ENGINE_COUNTER_VISIT)
+#undef ENGINE_COUNTER_VISIT
+    const struct key_store_counters *k = &engine->store.counters;
+    visit(user, "engine_keys", engine->store.count);
+    visit(user, "engine_keys_created", k->keys_created);
+    visit(user, "engine_keys_evicted", k->keys_evicted);
+    visit(user, "engine_keys_expired", k->keys_expired);
+    visit(user, "engine_keys_refused", k->keys_refused);
+    visit(user, "engine_key_bytes", engine->store.bytes);
+    visit(user, "engine_asns_unnamed", engine->directory.not_stored);
+}
+
 void engine_print_counters(const struct engine *engine, FILE *out)
 {
-#define ENGINE_COUNTER_PRINT(name, help) \
-    fprintf(out, "%-28s %llu\n", "engine_" #name, (unsigned long long)engine->counters.name);
-    ENGINE_COUNTERS(ENGINE_COUNTER_PRINT)
-#undef ENGINE_COUNTER_PRINT
-    const struct key_store_counters *k = &engine->store.counters;
-    fprintf(out, "%-28s %u\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %zu\n",
-            "engine_keys", engine->store.count,
-            "engine_keys_created", (unsigned long long)k->keys_created,
-            "engine_keys_evicted", (unsigned long long)k->keys_evicted,
-            "engine_keys_expired", (unsigned long long)k->keys_expired,
-            "engine_keys_refused", (unsigned long long)k->keys_refused,
-            "engine_key_bytes", engine->store.bytes);
-    fprintf(out, "%-28s %llu\n", "engine_asns_unnamed",
-            (unsigned long long)engine->directory.not_stored);
+    engine_visit_counters(engine, counter_print, out);
 }

@@ -15,6 +15,7 @@
 #include "../geoip/geoip.h"
 #include "as_directory.h"
 #include "dns_event.h"
+#include "counter_visit.h"
 #include "key_store.h"
 #include "registered_domain.h"
 
@@ -159,6 +160,7 @@ void engine_describe_asn(const struct engine *engine, uint32_t asn, const char *
                          const char **country);
 
 void engine_print_counters(const struct engine *engine, FILE *out);
+void engine_visit_counters(const struct engine *engine, counter_visit_fn visit, void *user);
 
 /* Adds from's caching-slot memory to into's (merging two sensors' states). */
 void engine_merge_pairs(struct engine *into, const struct engine *from);

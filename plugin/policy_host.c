@@ -498,12 +498,16 @@ void policy_host_on_lookup(struct policy_host *host, const struct engine_lookup 
     }
 }
 
+void policy_host_visit_counters(const struct policy_host *host, counter_visit_fn visit, void *user)
+{
+#define POLICY_COUNTER_VISIT(name, help) visit(user, "policy_" #name, host->counters.name);
+    POLICY_COUNTERS(POLICY_COUNTER_VISIT)
+#undef POLICY_COUNTER_VISIT
+}
+
 void policy_host_print_counters(const struct policy_host *host, FILE *out)
 {
-#define POLICY_COUNTER_PRINT(name, help) \
-    fprintf(out, "%-28s %llu\n", "policy_" #name, (unsigned long long)host->counters.name);
-    POLICY_COUNTERS(POLICY_COUNTER_PRINT)
-#undef POLICY_COUNTER_PRINT
+    policy_host_visit_counters(host, counter_print, out);
 }
 
 const char *policy_host_name(const struct policy_host *host, unsigned index)

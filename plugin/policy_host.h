@@ -103,6 +103,7 @@ void policy_host_on_lookup(struct policy_host *host, const struct engine_lookup 
                            uint32_t querier_asn);
 
 void policy_host_print_counters(const struct policy_host *host, FILE *out);
+void policy_host_visit_counters(const struct policy_host *host, counter_visit_fn visit, void *user);
 
 /* Policy names in load order, for listing. */
 const char *policy_host_name(const struct policy_host *host, unsigned index);

@@ -368,44 +368,27 @@ static int plugin_write(const char *buffer, int length, void *init_data, void *t
 
 /* ---- counters --------------------------------------------------------------------- */
 
-static void write_counter(struct json_out *out, const char *name, size_t name_length,
-                          unsigned long long value, bool *first)
+/* The exclave_stats object under construction: a counter_visit_fn's user. */
+struct stats_json {
+    struct json_out *out;
+    bool first;
+};
+
+static void write_counter(void *user, const char *name, uint64_t value)
 {
-    json_out_raw(out, *first ? "\"" : ",\"", *first ? 1 : 2);
-    json_out_raw(out, name, name_length);
-    json_out_literal(out, "\":");
-    json_out_uint(out, value);
-    *first = false;
+    struct stats_json *stats = user;
+    json_out_raw(stats->out, stats->first ? "\"" : ",\"", stats->first ? 1 : 2);
+    json_out_raw(stats->out, name, strlen(name));
+    json_out_literal(stats->out, "\":");
+    json_out_uint(stats->out, value);
+    stats->first = false;
 }
-
-/* "name value" lines, as the engine and the policies print them, as members. */
-static void write_printed_counters(struct json_out *out, void (*print)(const void *, FILE *),
-                                   const void *subject, bool *first)
-{
-    char *text = NULL, name[64];
-    size_t size = 0;
-    FILE *memory = open_memstream(&text, &size);
-    if (!memory)
-        return;
-    print(subject, memory);
-    fclose(memory);
-    unsigned long long value;
-    for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-        if (sscanf(line, "%63s %llu", name, &value) == 2)
-            write_counter(out, name, strlen(name), value, first);
-    free(text);
-}
-
-static void print_engine_counters(const void *engine, FILE *out) { engine_print_counters(engine, out); }
-static void print_policy_counters(const void *host, FILE *out) { policy_host_print_counters(host, out); }
-
-#define COUNTER(out, name, value, first) write_counter((out), name, sizeof(name) - 1, (value), (first))
 
 /* The last record of a run: every counter, as event_type exclave_stats. */
 static void write_stats(struct exclave_plugin *p, struct json_out *out)
 {
-    unsigned long long records = 0, lookups = 0, not_parsed = 0, unusable = 0, waits = 0,
-                       names_cut = 0, answers_cut = 0, geoip_lookups = 0, geoip_errors = 0;
+    uint64_t records = 0, lookups = 0, not_parsed = 0, unusable = 0, waits = 0,
+             names_cut = 0, answers_cut = 0, geoip_lookups = 0, geoip_errors = 0;
     for (const struct plugin_worker *w = p->workers; w; w = w->next) {
         records += w->records;
         lookups += w->dns_lookups;
@@ -419,20 +402,20 @@ static void write_stats(struct exclave_plugin *p, struct json_out *out)
         geoip_lookups += w->geoip.counters.lookups;
         geoip_errors += w->geoip.counters.lookup_errors;
     }
-    bool first = true;
+    struct stats_json stats = { .out = out, .first = true };
     json_out_literal(out, "{\"event_type\":\"exclave_stats\",\"exclave_stats\":{");
-    COUNTER(out, "plugin_records", records, &first);
-    COUNTER(out, "plugin_dns_lookups", lookups, &first);
-    COUNTER(out, "plugin_records_not_parsed", not_parsed, &first);
-    COUNTER(out, "plugin_dns_unusable", unusable, &first);
-    COUNTER(out, "plugin_ring_waits", waits, &first);
-    COUNTER(out, "plugin_names_cut", names_cut, &first);
-    COUNTER(out, "plugin_answers_cut", answers_cut, &first);
-    COUNTER(out, "geoip_lookups", geoip_lookups, &first);
-    COUNTER(out, "geoip_lookup_errors", geoip_errors, &first);
+    write_counter(&stats, "plugin_records", records);
+    write_counter(&stats, "plugin_dns_lookups", lookups);
+    write_counter(&stats, "plugin_records_not_parsed", not_parsed);
+    write_counter(&stats, "plugin_dns_unusable", unusable);
+    write_counter(&stats, "plugin_ring_waits", waits);
+    write_counter(&stats, "plugin_names_cut", names_cut);
+    write_counter(&stats, "plugin_answers_cut", answers_cut);
+    write_counter(&stats, "geoip_lookups", geoip_lookups);
+    write_counter(&stats, "geoip_lookup_errors", geoip_errors);
     if (p->engine_on) {
-        write_printed_counters(out, print_engine_counters, &p->engine, &first);
-        write_printed_counters(out, print_policy_counters, &p->policies, &first);
+        engine_visit_counters(&p->engine, write_counter, &stats);
+        policy_host_visit_counters(&p->policies, write_counter, &stats);
     }
     json_out_literal(out, "}}");
     json_out_end_record(out);
