@@ -38,6 +38,7 @@
 
 static const int64_t state_save_every_us = 86400LL * 1000000; /* a day of packet time */
 enum { RELOAD_CHECK_SECONDS = 5, ERROR_SIZE = GEOIP_ERROR_MAX, POLICY_ARGS_MAX = 64,
+       MERGE_INPUTS_MAX = 64, PROGRESS_EVERY_LINES = 4096,
        VARIABLES_MAX = 256, FOLLOW_PAUSE_NS = 200 * 1000 * 1000 };
 
 /* Set by signal handlers, read between capture batches. */
@@ -95,7 +96,8 @@ struct exclave_run {
     struct eve_reader *eve;                /* --eve */
     struct log_totals {                    /* of every Zeek or EVE file read */
         uint64_t records, bad_lines;
-        uint64_t bad_fields;               /* Zeek: fields left unset; EVE: dns records not counted */
+        uint64_t bad_fields;               /* Zeek: fields left unset */
+        uint64_t dns_unusable;             /* EVE: dns records passed on, not counted */
         uint64_t lookups;                  /* EVE: dns records that became lookups */
         uint64_t reopened;                 /* --follow: rotations followed */
     } log_totals;
@@ -728,7 +730,7 @@ static void print_stats(struct exclave_run *run)
         fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
                 "eve_records", (unsigned long long)t->records, "eve_dns_lookups",
                 (unsigned long long)t->lookups, "eve_bad_lines", (unsigned long long)t->bad_lines,
-                "eve_dns_unusable", (unsigned long long)t->bad_fields, "eve_reopened",
+                "eve_dns_unusable", (unsigned long long)t->dns_unusable, "eve_reopened",
                 (unsigned long long)t->reopened);
     else
         sensor_print_counters(&run->sensor, stderr);
@@ -870,12 +872,12 @@ static int next_log_record(struct exclave_run *run, char *error, size_t error_si
 static int drain_log(struct exclave_run *run, char *error, size_t error_size)
 {
     int status = 0;
+    struct line_reader *lines = run->zeek ? &run->zeek->lines : &run->eve->lines;
     while (!exclave_signals.stop && (status = next_log_record(run, error, error_size)) > 0) {
         reload_if_asked(run);
-        struct line_reader *lines = run->zeek ? &run->zeek->lines : &run->eve->lines;
-        show_progress(run, run->log_totals.records + (run->zeek ? run->zeek->counters.records
-                                                                : run->eve->counters.records),
-                      (uint64_t)gzoffset(lines->file));
+        if (lines->line_number % PROGRESS_EVERY_LINES == 0) /* not a clock read per record */
+            show_progress(run, run->log_totals.records + lines->line_number,
+                          (uint64_t)gzoffset(lines->file));
     }
     return status;
 }
@@ -900,7 +902,7 @@ static void close_log_input(struct exclave_run *run)
         t->records += run->eve->counters.records;
         t->bad_lines += run->eve->counters.bad_lines;
         t->lookups += run->eve->counters.dns_lookups;
-        t->bad_fields += run->eve->counters.dns_unusable;
+        t->dns_unusable += run->eve->counters.dns_unusable;
         eve_reader_close(run->eve);
     }
 }
@@ -946,7 +948,7 @@ static bool read_log_input(struct exclave_run *run, const char *path)
 static int run_logs(struct exclave_run *run)
 {
     install_signal_handlers();
-    start_progress(run, run->eve ? run->options.eve_file : run->options.zeek_file, "records");
+    start_progress(run, run->eve ? run->options.eve_file : run->options.zeek_file, "lines");
     bool ok = true;
     if (run->eve)
         ok = read_log_input(run, run->options.eve_file);
@@ -993,12 +995,12 @@ static void close_run(struct exclave_run *run)
 /* exclave merge A B... -o OUT: two sensors' --state files as one. */
 static int run_merge(int argc, char **argv)
 {
-    const char *output = NULL, *inputs[POLICY_ARGS_MAX];
+    const char *output = NULL, *inputs[MERGE_INPUTS_MAX];
     size_t count = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
             output = argv[++i];
-        else if (count < POLICY_ARGS_MAX && argv[i][0] != '-')
+        else if (count < MERGE_INPUTS_MAX && argv[i][0] != '-')
             inputs[count++] = argv[i];
         else {
             fprintf(stderr, "exclave merge: unexpected '%s'\n", argv[i]);
