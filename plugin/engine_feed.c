@@ -100,7 +100,6 @@ static uint64_t drain_all(struct engine_feed *feed, bool final)
     uint64_t moved = 0;
     unsigned count = atomic_load_explicit(&feed->ring_count, memory_order_acquire);
     int64_t now_ms = wall_ms();
-    pthread_mutex_lock(&feed->engine_lock);
     struct engine_feed_ring *ring;
     while ((ring = oldest_ring(feed, count))) {
         uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed);
@@ -115,7 +114,6 @@ static uint64_t drain_all(struct engine_feed *feed, bool final)
         moved++;
     }
     feed->lookups += moved;
-    pthread_mutex_unlock(&feed->engine_lock);
     return moved;
 }
 
@@ -136,7 +134,6 @@ bool engine_feed_start(struct engine_feed *feed, struct engine *engine)
     memset(feed, 0, sizeof *feed);
     feed->engine = engine;
     pthread_mutex_init(&feed->producers_lock, NULL);
-    pthread_mutex_init(&feed->engine_lock, NULL);
     if (pthread_create(&feed->thread, NULL, consume, feed) != 0)
         return false;
     feed->running = true;
@@ -178,12 +175,4 @@ void engine_feed_free(struct engine_feed *feed)
         free(feed->rings[i]);
     atomic_store(&feed->ring_count, 0);
     pthread_mutex_destroy(&feed->producers_lock);
-    pthread_mutex_destroy(&feed->engine_lock);
-}
-
-void engine_feed_with_engine(struct engine_feed *feed, void (*fn)(void *user), void *user)
-{
-    pthread_mutex_lock(&feed->engine_lock);
-    fn(user);
-    pthread_mutex_unlock(&feed->engine_lock);
 }

@@ -46,7 +46,6 @@ struct engine_feed {
     pthread_mutex_t producers_lock;        /* only to add a producer */
     struct engine_feed_ring *rings[ENGINE_FEED_PRODUCERS_MAX];
     _Atomic unsigned ring_count;
-    pthread_mutex_t engine_lock;           /* held by the engine thread while it works */
     uint64_t lookups;                      /* consumer: lookups handed to the engine */
 };
 
@@ -65,9 +64,5 @@ void engine_feed_stop(struct engine_feed *feed);
 
 /* Frees the rings (after stop). */
 void engine_feed_free(struct engine_feed *feed);
-
-/* Runs fn(user) with the engine thread paused between lookups, e.g. to
- * reload the policies or print counters. */
-void engine_feed_with_engine(struct engine_feed *feed, void (*fn)(void *user), void *user);
 
 #endif
