@@ -37,7 +37,8 @@ struct report_key {
 struct report_data {
     struct report_key *keys;
     size_t key_count;
-    uint64_t records, dns_records, alerts, bad_lines;
+    uint64_t records, dns_records, alerts;
+    uint64_t bad_lines;                /* lines over the reader's buffer, left out */
 };
 
 /* Reads dir/eve.json. False with a message naming the file. */

@@ -240,11 +240,12 @@ bool report_html_write(const struct report_data *data, const char *title, FILE *
           ".legend span{margin-right:1.5em}.legend i{display:inline-block;width:10px;height:10px;"
           "margin-right:4px}section{margin-top:2.5em}</style></head><body>\n<h1>", out);
     html_text(out, title);
-    fprintf(out, "</h1>\n<p>%zu alerted keys from %llu alerts; %llu records read, %llu of them dns. "
+    fprintf(out, "</h1>\n<p>%zu alerted keys from %llu alerts; %llu records read, %llu of them dns%s. "
                  "Evidence, not verdicts: benign explanations (anti-spam checks, resolver caching, stale "
                  "records) are not ruled out by any of this.</p>\n",
             data->key_count, (unsigned long long)data->alerts, (unsigned long long)data->records,
-            (unsigned long long)data->dns_records);
+            (unsigned long long)data->dns_records,
+            data->bad_lines ? " (some lines were too long to read and are left out)" : "");
     fputs("<table><tr><th>rank</th><th>sev</th><th>policy</th><th>kind</th><th>key</th><th>lookups</th>"
           "<th>corrected</th><th>queriers</th><th>top ASN</th><th>related</th><th>first seen</th>"
           "<th>last seen</th></tr>\n", out);
