@@ -122,10 +122,12 @@ static void pick_first(const char *dir, const char *const names[], char *out, si
 
 void geoip_find_in_dir(const char *dir, char *asn_path, char *country_path, size_t size)
 {
-    static const char *const asn_names[] = { "GeoLite2-ASN.mmdb", "GeoIP2-ASN.mmdb", NULL };
+    static const char *const asn_names[] = {
+        "GeoLite2-ASN.mmdb", "GeoIP2-ASN.mmdb", "exclave-ASN.mmdb", NULL,
+    };
     static const char *const country_names[] = {
         "GeoLite2-Country.mmdb", "GeoIP2-Country.mmdb", "GeoLite2-City.mmdb", "GeoIP2-City.mmdb",
-        NULL,
+        "exclave-Country.mmdb", NULL,
     };
     pick_first(dir, asn_names, asn_path, size);
     pick_first(dir, country_names, country_path, size);
@@ -318,8 +320,8 @@ bool geoip_open_chosen(struct geoip *geoip, const char *dir, const char *asn_fil
     if (dir) {
         geoip_find_in_dir(dir, asn, country, sizeof asn);
         if (!*asn && !*country) {
-            snprintf(error, error_size, "%s: no GeoLite2-ASN.mmdb, GeoLite2-Country.mmdb or "
-                                        "GeoLite2-City.mmdb there", dir);
+            snprintf(error, error_size, "%s: no GeoLite2-ASN.mmdb, GeoLite2-Country.mmdb, "
+                                        "GeoLite2-City.mmdb or exclave-ASN.mmdb there", dir);
             return false;
         }
     }

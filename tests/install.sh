@@ -1,6 +1,6 @@
 #!/bin/sh
 # make install DESTDIR=...: the usual layout (bin, man1, share/exclave with
-# scripts and the systemd unit, lib/exclave with the plugin when built), the
+# scripts, geoip and the systemd unit, lib/exclave with the plugin when built), the
 # installed program runs and finds its installed policies, and
 # systemd-analyze accepts the unit.
 . "$top_srcdir/tests/lib.sh"
@@ -9,7 +9,8 @@ DEST="$WORK/root"
     fail "make install: $(tail -n 3 "$WORK/install.out")"
 for f in bin/exclave share/man/man1/exclave.1 share/exclave/scripts/exclusive.lua \
          share/exclave/scripts/rotation.lua share/exclave/scripts/peaks.lua \
-         share/exclave/systemd/exclave@.service; do
+         share/exclave/systemd/exclave@.service bin/exclave-geoip share/man/man1/exclave-geoip.1 \
+         share/exclave/geoip/build-mmdb.pl; do
     [ -f "$DEST/usr/local/$f" ] || fail "not installed: $f"
 done
 if [ -f "$top_builddir/exclave-suricata.so" ]; then
@@ -19,6 +20,15 @@ fi
 grep -q "^ExecStart=/usr/local/bin/exclave -i %i" "$DEST/usr/local/share/exclave/systemd/exclave@.service" ||
     fail "the unit does not name the installed program"
 "$DEST/usr/local/bin/exclave" --version >/dev/null || fail "the installed program does not run"
+# exclave-geoip names the installed build-mmdb.pl, and builds an internal database with it
+grep -q '^INSTALLED_BUILD_MMDB = "/usr/local/share/exclave/geoip/build-mmdb.pl"$' \
+    "$DEST/usr/local/bin/exclave-geoip" || fail "exclave-geoip does not name the installed build-mmdb.pl"
+printf '10.0.0.0/8,64512,"Lab, internal",DE\n' >"$WORK/internal.csv"
+EXCLAVE_BUILD_MMDB="$DEST/usr/local/share/exclave/geoip/build-mmdb.pl" \
+    "$DEST/usr/local/bin/exclave-geoip" --internal-only --internal "$WORK/internal.csv" -o "$WORK/geoip" \
+    2>"$WORK/geoip.err" || fail "installed exclave-geoip: $(cat "$WORK/geoip.err")"
+mmdblookup --file "$WORK/geoip/exclave-ASN.mmdb" --ip 10.1.2.3 autonomous_system_organization 2>&1 |
+    grep -q '"Lab, internal"' || fail "the installed exclave-geoip built no usable database"
 if command -v systemd-analyze >/dev/null; then
     # an instance whose ExecStart names the program installed here
     sed "s|/usr/local/bin/exclave|$DEST/usr/local/bin/exclave|" \
