@@ -25,6 +25,7 @@
 #include "state_file.h"
 #include "state_merge.h"
 #include "progress.h"
+#include "capabilities.h"
 #include "report_data.h"
 #include "report_html.h"
 #include "zeek_dns_writer.h"
@@ -710,7 +711,8 @@ static bool open_source(struct exclave_run *run)
         if (!o->filter)
             pcap_source_default_filter(&o->sensor, default_filter, sizeof default_filter);
         ok = pcap_source_open_live(&run->source, o->interface, o->filter ? o->filter : default_filter,
-                                   error, sizeof error);
+                                   error, sizeof error) &&
+             capabilities_drop_all(error, sizeof error);
     }
     if (!ok)
         fprintf(stderr, "exclave: %s\n", error);

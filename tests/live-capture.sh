@@ -2,7 +2,9 @@
 # Live capture (-i) on the loopback interface: DNS queries and responses sent
 # to 127.0.0.1 are logged; replacing a database and a policy and sending
 # SIGHUP changes the enrichment of later lookups and the policy that runs,
-# without losing any lookup or aggregate; SIGTERM ends the run cleanly.
+# without losing any lookup or aggregate; SIGTERM ends the run cleanly. Once
+# the capture is open the sensor holds no capability (and all of the above
+# still works).
 # Traffic stays on loopback. Needs root (packet capture).
 . "$top_srcdir/tests/lib.sh"
 [ "$(id -u)" = 0 ] || skip "live capture needs root"
@@ -56,6 +58,10 @@ wait_for() { # wait_for PATTERN COUNT: until the log has COUNT lines matching
     return 1
 }
 sleep 1
+# started as root, it holds no capability once the capture is open
+grep -q '^CapEff:[[:space:]]*0*$' "/proc/$pid/status" && grep -q '^CapPrm:[[:space:]]*0*$' "/proc/$pid/status" &&
+    grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$pid/status" ||
+    fail "capabilities kept while capturing: $(grep '^Cap\|^NoNewPrivs' "/proc/$pid/status" | tr '\n' ' ')"
 send_lookups 5 before
 # The log is flushed when a batch ends; with little traffic that is at the
 # 0.5 s capture timeout. SIGHUP then reloads and the next lookups show it.
