@@ -122,6 +122,19 @@ void engine_finish(struct engine *engine)
         run_tick(engine, engine->now_us);
 }
 
+void engine_evaluate_all(struct engine *engine)
+{
+    struct key_store *store = &engine->store;
+    for (uint32_t i = 0; i < store->high_water; i++) {
+        struct key *key = &store->keys[i];
+        if (!key->in_use)
+            continue;
+        key->alerted_policies = 0;
+        key_store_mark_dirty(store, key);
+    }
+    run_tick(engine, engine->now_us);
+}
+
 /* ---- attribution ------------------------------------------------------------- */
 
 /* True when no earlier lookup of this key by this querier fell in the same

@@ -138,6 +138,10 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup);
 /* Runs the last evaluation (end of input). */
 void engine_finish(struct engine *engine);
 
+/* One evaluation of every key at the engine's clock, with the alert marks
+ * cleared: what the policies make of a loaded --state (exclave report). */
+void engine_evaluate_all(struct engine *engine);
+
 /* Looks up a key by kind and name (any case). NULL when not kept. */
 struct key *engine_find_key(struct engine *engine, enum key_kind kind, const char *name,
                             size_t length);

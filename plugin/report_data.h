@@ -39,6 +39,8 @@ struct report_data {
     size_t key_count;
     uint64_t records, dns_records, alerts;
     uint64_t bad_lines;                /* lines over the reader's buffer, left out */
+    const char *state_path;            /* from a --state: daily totals, not split by ASN */
+    int64_t state_clock_us;
 };
 
 /* Reads dir/eve.json. False with a message naming the file. */

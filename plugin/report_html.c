@@ -55,12 +55,17 @@ static uint32_t day_total(const struct report_key *k, int day)
     return total;
 }
 
-static void legend(FILE *out, const struct report_key *k)
+/* The top ASNs with their shares; from a state, whose days are not split
+ * by ASN, the one series drawn is all queriers. */
+static void legend(FILE *out, const struct report_data *data, const struct report_key *k)
 {
     fputs("<p class=\"legend\">", out);
     for (unsigned i = 0; i <= k->top_count; i++) {
         unsigned s = i < k->top_count ? i : REPORT_TOP_ASNS;
-        fprintf(out, "<span><i style=\"background:%s\"></i>", series_colors[s]);
+        if (data->state_path && i < k->top_count)
+            fputs("<span>", out); /* a share, not a series drawn */
+        else
+            fprintf(out, "<span><i style=\"background:%s\"></i>", series_colors[s]);
         if (i < k->top_count) {
             fprintf(out, "AS%u ", k->top[i].asn);
             html_text(out, k->top[i].org[0] ? k->top[i].org : "(unknown)");
@@ -68,7 +73,7 @@ static void legend(FILE *out, const struct report_key *k)
             html_text(out, k->top[i].country);
             fprintf(out, "%s %.0f%%", k->top[i].country[0] ? ")" : "", 100 * k->top[i].share);
         } else {
-            fputs("other ASNs", out);
+            fputs(data->state_path ? "all queriers" : "other ASNs", out);
         }
         fputs("</span>", out);
     }
@@ -210,9 +215,11 @@ static void key_section(FILE *out, const struct report_data *data, size_t rank,
     html_text(out, k->policy);
     fputs("</small></h2>\n<p>", out);
     html_text(out, k->signature);
-    fprintf(out, ". %llu lookups counted in the log over these days.</p>\n", (unsigned long long)k->counted);
-    fputs("<h3>Daily lookups by querier ASN</h3>\n", out);
-    legend(out, k);
+    fprintf(out, ". %llu lookups counted in the %s over these days.</p>\n", (unsigned long long)k->counted,
+            data->state_path ? "state's daily series" : "log");
+    fputs(data->state_path ? "<h3>Daily lookups (all queriers; top ASNs' shares of the window)</h3>\n"
+                           : "<h3>Daily lookups by querier ASN</h3>\n", out);
+    legend(out, data, k);
     daily_chart(out, k);
     fputs("<h3>Hour of day (UTC)</h3>\n", out);
     hours_chart(out, k);
@@ -223,6 +230,25 @@ static void key_section(FILE *out, const struct report_data *data, size_t rank,
         rotation_chart(out, k, old);
     }
     fputs("</section>\n", out);
+}
+
+/* Where the page's numbers come from. */
+static void summary(FILE *out, const struct report_data *data)
+{
+    if (data->state_path) {
+        char clock[32];
+        date_text(data->state_clock_us, clock, sizeof clock);
+        fprintf(out, "%zu alerted keys: what the policies made of every key of the state ", data->key_count);
+        html_text(out, data->state_path);
+        fprintf(out, ", evaluated once at its clock, %s UTC. A state keeps each key's lookups per day "
+                     "and per hour, not the split of each day by querier ASN, so the daily charts "
+                     "show all queriers; the top ASNs' shares cover the whole window.", clock);
+        return;
+    }
+    fprintf(out, "%zu alerted keys from %llu alerts; %llu records read, %llu of them dns%s.", data->key_count,
+            (unsigned long long)data->alerts, (unsigned long long)data->records,
+            (unsigned long long)data->dns_records,
+            data->bad_lines ? " (some lines were too long to read and are left out)" : "");
 }
 
 bool report_html_write(const struct report_data *data, const char *title, FILE *out)
@@ -240,12 +266,10 @@ bool report_html_write(const struct report_data *data, const char *title, FILE *
           ".legend span{margin-right:1.5em}.legend i{display:inline-block;width:10px;height:10px;"
           "margin-right:4px}section{margin-top:2.5em}</style></head><body>\n<h1>", out);
     html_text(out, title);
-    fprintf(out, "</h1>\n<p>%zu alerted keys from %llu alerts; %llu records read, %llu of them dns%s. "
-                 "Evidence, not verdicts: benign explanations (anti-spam checks, resolver caching, stale "
-                 "records) are not ruled out by any of this.</p>\n",
-            data->key_count, (unsigned long long)data->alerts, (unsigned long long)data->records,
-            (unsigned long long)data->dns_records,
-            data->bad_lines ? " (some lines were too long to read and are left out)" : "");
+    fputs("</h1>\n<p>", out);
+    summary(out, data);
+    fputs(" Evidence, not verdicts: benign explanations (anti-spam checks, resolver caching, stale "
+          "records) are not ruled out by any of this.</p>\n", out);
     fputs("<table><tr><th>rank</th><th>sev</th><th>policy</th><th>kind</th><th>key</th><th>lookups</th>"
           "<th>corrected</th><th>queriers</th><th>top ASN</th><th>related</th><th>first seen</th>"
           "<th>last seen</th></tr>\n", out);
