@@ -17,18 +17,20 @@ static bool kind_of(const char *text, enum key_kind *kind)
 
 static void fill_key(struct report_key *k, const struct key *key)
 {
+    memset(k->days, 0, sizeof k->days);
+    memcpy(k->hours, key->hours, sizeof k->hours);
+    k->counted = 0;
     int32_t last = key->daily_last_day, first = last - (KEY_DAILY_DAYS - 1);
+    if (!last)
+        return; /* no lookup counted by day yet */
     while (first < last && key_aggregate_daily(key, first) == 0)
         first++;
-    memset(k->days, 0, sizeof k->days);
     k->first_day = first;
-    k->counted = 0;
-    for (int32_t day = first; last && day <= last; day++) {
+    for (int32_t day = first; day <= last; day++) {
         uint32_t count = key_aggregate_daily(key, day);
         k->days[day - first][REPORT_TOP_ASNS] = count;
         k->counted += count;
     }
-    memcpy(k->hours, key->hours, sizeof k->hours);
 }
 
 void report_state_fill(struct report_data *data, struct engine *engine, const char *path)
