@@ -5,7 +5,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-
 bool eve_reader_open(struct eve_reader *reader, const char *path, bool follow, FILE *warnings,
                      char *error, size_t error_size)
 {

@@ -661,8 +661,6 @@ static void flush_logs(struct exclave_run *run)
         zeek_log_writer_flush(&run->notice_log->log);
 }
 
-/* Between capture batches: a live log is flushed; SIGHUP or a changed file
- * reopens the databases. */
 /* The progress line: items read, how far through the input, alerts. */
 static void show_progress(struct exclave_run *run, uint64_t count, uint64_t bytes)
 {
@@ -670,6 +668,8 @@ static void show_progress(struct exclave_run *run, uint64_t count, uint64_t byte
                     run->engine_ready ? run->engine.counters.alerts : 0);
 }
 
+/* Between capture batches: a live log is flushed; SIGHUP or a changed file
+ * reopens the databases. */
 static void between_batches(void *user)
 {
     struct exclave_run *run = user;
@@ -849,6 +849,12 @@ static void pass_eve_record(struct exclave_run *run, const struct engine_lookup 
     }
 }
 
+/* The lines of the log being read, Zeek or EVE. */
+static struct line_reader *input_lines(struct exclave_run *run)
+{
+    return run->zeek ? &run->zeek->lines : &run->eve->lines;
+}
+
 /* One record of the log being read (Zeek or EVE) into the engine and the
  * output: 1, 0 at the end (for now), -1 on a read error. */
 static int next_log_record(struct exclave_run *run, char *error, size_t error_size)
@@ -875,7 +881,7 @@ static int next_log_record(struct exclave_run *run, char *error, size_t error_si
 static int drain_log(struct exclave_run *run, char *error, size_t error_size)
 {
     int status = 0;
-    struct line_reader *lines = run->zeek ? &run->zeek->lines : &run->eve->lines;
+    struct line_reader *lines = input_lines(run);
     while (!exclave_signals.stop && (status = next_log_record(run, error, error_size)) > 0) {
         reload_if_asked(run);
         if (lines->line_number % PROGRESS_EVERY_LINES == 0) /* not a clock read per record */
@@ -918,7 +924,7 @@ static int wait_for_more(struct exclave_run *run, const char *path, char *error,
 {
     flush_logs(run);
     reload_if_asked(run);
-    if (!line_reader_replaced(run->zeek ? &run->zeek->lines : &run->eve->lines)) {
+    if (!line_reader_replaced(input_lines(run))) {
         struct timespec pause = { .tv_sec = 0, .tv_nsec = FOLLOW_PAUSE_NS };
         nanosleep(&pause, NULL);
         return 0;
@@ -1047,7 +1053,7 @@ static bool read_state_report(struct report_data *data, const char *state, int a
         fprintf(stderr, "exclave report: %s: %s\n", state, strerror(errno));
         return false;
     }
-    char dir[PATH_MAX], error[ERROR_SIZE];
+    char dir[PATH_MAX], eve_path[PATH_MAX + sizeof "/eve.json"], error[ERROR_SIZE];
     const char *tmp = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/exclave-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     struct exclave_run *run = calloc(1, sizeof *run);
@@ -1080,8 +1086,8 @@ static bool read_state_report(struct report_data *data, const char *state, int a
             fprintf(stderr, "exclave report: %s\n", error);
     }
     close_run(run);
-    snprintf(error, sizeof error, "%s/eve.json", dir);
-    unlink(error);
+    snprintf(eve_path, sizeof eve_path, "%s/eve.json", dir);
+    unlink(eve_path);
     rmdir(dir);
     free(run);
     free(args);
