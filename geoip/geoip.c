@@ -1,7 +1,7 @@
 /* geoip: libmaxminddb lookups with a direct-mapped cache in front. The cache
  * holds pointers into the mapped files, so it is flushed (generation bump)
  * whenever a database is swapped. Must not allocate per lookup. */
-#include "geoip.h"
+#include "geoip/geoip.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../plugin/hash.h"
+#include "base/hash.h"
 
 /* 32 bytes, two to a cache line. The organisation is kept as an offset into
  * the ASN database's mapping, valid for the slot's generation. */

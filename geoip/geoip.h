@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../plugin/ip_address.h"
+#include "base/ip_address.h"
 
 enum { GEOIP_CACHE_SLOTS = 1 << 18, GEOIP_PATH_MAX = 4096, GEOIP_ERROR_MAX = 4096 + 256 };
 

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../plugin/byte_order.h"
+#include "base/byte_order.h"
 #include "pcap_writer.h"
 
 enum { MESSAGE_MAX = 4096, ANSWERS_MAX = 8, DAY_US = 86400000000LL };

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "../plugin/byte_order.h"
+#include "base/byte_order.h"
 
 enum { FRAME_MAX = 65600, ETHERNET_HEADER = 14 };
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../plugin/ip_address.h"
+#include "base/ip_address.h"
 
 struct pcap_writer {
     FILE *file;

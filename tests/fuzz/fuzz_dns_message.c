@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../plugin/dns_message.h"
+#include "dns/dns_message.h"
 
 static struct dns_message message;
 

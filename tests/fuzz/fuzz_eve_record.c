@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/eve_lookup.h"
-#include "../../plugin/zeek_dns_record.h"
+#include "eve/eve_lookup.h"
+#include "zeek/zeek_dns_record.h"
 
 static struct eve_record record;
 static struct eve_lookup_scratch scratch;

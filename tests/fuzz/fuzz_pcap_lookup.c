@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/engine.h"
-#include "../../plugin/eve_writer.h"
-#include "../../plugin/sensor.h"
+#include "engine/engine.h"
+#include "eve/eve_writer.h"
+#include "capture/sensor.h"
 
 struct fuzz_pipeline {
     struct sensor sensor;

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/alert_writer.h"
-#include "../../plugin/policy_host.h"
+#include "eve/alert_writer.h"
+#include "policy/policy_host.h"
 
 struct fuzz_values {
     struct engine engine;
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char error[512];
     policy_host_init(&host, &fuzz->engine, &limits, variables, 4, fuzz->null);
     if (policy_host_load(&host, fuzz->policy_path, error, sizeof error)) {
-        engine_set_policies(&fuzz->engine, &host);
+        policy_host_attach(&host, &fuzz->engine);
         char name[32];
         int length = snprintf(name, sizeof name, "k%u.example", fuzz->round++);
         struct engine_lookup lookup = { .time_us = (int64_t)fuzz->round * 3600000000LL,
@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                         .qtype = 1, .counts_as_lookup = true };
         engine_observe(&fuzz->engine, &lookup);
         engine_finish(&fuzz->engine);
-        engine_set_policies(&fuzz->engine, NULL);
+        engine_set_decider(&fuzz->engine, NULL);
     }
     policy_host_free(&host);
     alert_writer_free(&fuzz->alerts);

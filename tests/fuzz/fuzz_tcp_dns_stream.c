@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/tcp_dns_stream.h"
+#include "capture/tcp_dns_stream.h"
 
 static struct tcp_dns_streams streams;
 static bool ready;

@@ -9,8 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../plugin/zeek_dns_writer.h"
-#include "../../plugin/zeek_reader.h"
+#include "zeek/zeek_dns_writer.h"
+#include "zeek/zeek_reader.h"
 
 static struct zeek_reader *reader;
 static struct zeek_dns_writer *writer;

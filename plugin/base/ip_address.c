@@ -1,0 +1,71 @@
+/* ip_address: value type for IPv4/IPv6 addresses. Hot path: formatting an
+ * IPv4 address is done by hand (inet_ntop is slow); it must not allocate. */
+#include "base/ip_address.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "base/decimal.h"
+
+void ip_address_set_v4(struct ip_address *address, const uint8_t bytes[4])
+{
+    memset(address, 0, sizeof *address);
+    address->family = 4;
+    memcpy(address->bytes, bytes, 4);
+}
+
+void ip_address_set_v6(struct ip_address *address, const uint8_t bytes[16])
+{
+    address->family = 6;
+    memcpy(address->bytes, bytes, 16);
+}
+
+bool ip_address_equal(const struct ip_address *a, const struct ip_address *b)
+{
+    return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
+}
+
+size_t ip_address_format(const struct ip_address *address, char *out)
+{
+    if (address->family == 4) {
+        size_t length = 0;
+        for (int i = 0; i < 4; i++) {
+            if (i > 0)
+                out[length++] = '.';
+            length += decimal_format(address->bytes[i], out + length);
+        }
+        return length;
+    }
+    if (address->family == 6 && inet_ntop(AF_INET6, address->bytes, out, IP_ADDRESS_TEXT_MAX))
+        return strlen(out);
+    out[0] = '-';
+    return 1;
+}
+
+bool ip_address_parse(const char *text, struct ip_address *address)
+{
+    uint8_t bytes[16];
+    if (inet_pton(AF_INET, text, bytes) == 1) {
+        ip_address_set_v4(address, bytes);
+        return true;
+    }
+    if (inet_pton(AF_INET6, text, bytes) == 1) {
+        ip_address_set_v6(address, bytes);
+        return true;
+    }
+    return false;
+}
+
+void ip_address_mask(struct ip_address *address, unsigned prefix_length)
+{
+    unsigned total_bits = address->family == 4 ? 32 : 128;
+    if (prefix_length >= total_bits)
+        return;
+    unsigned byte = prefix_length / 8;
+    unsigned keep_bits = prefix_length % 8;
+    if (keep_bits) {
+        address->bytes[byte] &= (uint8_t)(0xff << (8 - keep_bits));
+        byte++;
+    }
+    memset(address->bytes + byte, 0, 16 - byte);
+}

@@ -1,0 +1,160 @@
+/* json_out: hand-written fast paths for the per-record work (escaping,
+ * integers, timestamps); must never overflow its buffer whatever the input. */
+#include "base/json_out.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "base/decimal.h"
+
+void json_out_init(struct json_out *out, FILE *file)
+{
+    out->file = file;
+    out->used = 0;
+    out->bytes_written = 0;
+    out->write_errors = 0;
+    out->cached_second = INT64_MIN;
+}
+
+bool json_out_flush(struct json_out *out)
+{
+    if (out->used == 0)
+        return true;
+    size_t written = fwrite(out->buffer, 1, out->used, out->file);
+    out->bytes_written += written;
+    bool ok = written == out->used;
+    if (!ok)
+        out->write_errors++;
+    out->used = 0;
+    return ok;
+}
+
+static void ensure_room(struct json_out *out, size_t length)
+{
+    if (out->used + length > JSON_OUT_BUFFER_SIZE)
+        json_out_flush(out);
+}
+
+void json_out_raw_slow(struct json_out *out, const char *bytes, size_t length)
+{
+    while (length > 0) {
+        ensure_room(out, 1);
+        size_t room = JSON_OUT_BUFFER_SIZE - out->used;
+        size_t take = length < room ? length : room;
+        memcpy(out->buffer + out->used, bytes, take);
+        out->used += take;
+        bytes += take;
+        length -= take;
+    }
+}
+
+void json_out_end_record(struct json_out *out)
+{
+    json_out_raw(out, "\n", 1);
+    if (out->used >= JSON_OUT_FLUSH_AT)
+        json_out_flush(out);
+}
+
+/* True for the bytes JSON needs escaped: ", \, control bytes and DEL. */
+static inline bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+}
+
+/* Escapes at most ESCAPE_CHUNK bytes into the buffer, which has room: runs of
+ * plain bytes are copied whole. */
+enum { ESCAPE_CHUNK = 4096 };
+static void escape_chunk(struct json_out *out, const char *text, size_t length)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *p = out->buffer + out->used;
+    size_t i = 0;
+    while (i < length) {
+        size_t run = i;
+        while (run < length && !needs_escape((unsigned char)text[run]))
+            run++;
+        memcpy(p, text + i, run - i);
+        p += run - i;
+        if (run == length)
+            break;
+        unsigned char c = (unsigned char)text[run];
+        if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = (char)c;
+        } else {
+            memcpy(p, "\\u00", 4);
+            p[4] = hex[c >> 4];
+            p[5] = hex[c & 0xf];
+            p += 6;
+        }
+        i = run + 1;
+    }
+    out->used = (size_t)(p - out->buffer);
+}
+
+/* Escapes ", \ and control bytes; other bytes (UTF-8) pass through. */
+void json_out_string(struct json_out *out, const char *text, size_t length)
+{
+    json_out_raw(out, "\"", 1);
+    while (length > 0) {
+        size_t take = length < ESCAPE_CHUNK ? length : ESCAPE_CHUNK;
+        ensure_room(out, take * 6);
+        escape_chunk(out, text, take);
+        text += take;
+        length -= take;
+    }
+    json_out_raw(out, "\"", 1);
+}
+
+void json_out_cstring(struct json_out *out, const char *text)
+{
+    json_out_string(out, text, strlen(text));
+}
+
+void json_out_uint(struct json_out *out, uint64_t value)
+{
+    char digits[DECIMAL_MAX];
+    json_out_raw(out, digits, decimal_format(value, digits));
+}
+
+void json_out_bool(struct json_out *out, bool value)
+{
+    if (value)
+        json_out_literal(out, "true");
+    else
+        json_out_literal(out, "false");
+}
+
+void json_out_ip(struct json_out *out, const struct ip_address *address)
+{
+    char text[IP_ADDRESS_TEXT_MAX + 2];
+    text[0] = '"';
+    size_t length = ip_address_format(address, text + 1);
+    text[length + 1] = '"';
+    json_out_raw(out, text, length + 2);
+}
+
+void json_out_timestamp(struct json_out *out, int64_t microseconds)
+{
+    int64_t second = microseconds >= 0 ? microseconds / 1000000 : (microseconds - 999999) / 1000000;
+    int64_t fraction = microseconds - second * 1000000;
+    if (second != out->cached_second) {
+        time_t t = (time_t)second;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(out->cached_date, sizeof out->cached_date, "%Y-%m-%dT%H:%M:%S", &tm);
+        out->cached_second = second;
+    }
+    char text[48];
+    size_t date_length = strlen(out->cached_date);
+    text[0] = '"';
+    memcpy(text + 1, out->cached_date, date_length);
+    char *p = text + 1 + date_length;
+    *p++ = '.';
+    for (int i = 5; i >= 0; i--) {
+        p[i] = (char)('0' + fraction % 10);
+        fraction /= 10;
+    }
+    memcpy(p + 6, "+0000\"", 6);
+    json_out_raw(out, text, (size_t)(p + 12 - text));
+}

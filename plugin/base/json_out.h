@@ -1,0 +1,60 @@
+/* json_out: a buffered writer of JSON fragments (strings escaped, numbers,
+ * addresses, EVE timestamps) to a FILE. It knows no schema; callers write
+ * the punctuation. The buffer is fixed; nothing is allocated per call. */
+#ifndef EXCLAVE_JSON_OUT_H
+#define EXCLAVE_JSON_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/ip_address.h"
+
+enum { JSON_OUT_BUFFER_SIZE = 1 << 18, JSON_OUT_FLUSH_AT = JSON_OUT_BUFFER_SIZE - (1 << 16) };
+
+struct json_out {
+    FILE *file;
+    size_t used;
+    uint64_t bytes_written;
+    uint64_t write_errors;
+    int64_t cached_second;     /* timestamp formatting cache */
+    char cached_date[32];      /* "YYYY-MM-DDTHH:MM:SS" for cached_second */
+    char buffer[JSON_OUT_BUFFER_SIZE];
+};
+
+void json_out_init(struct json_out *out, FILE *file);
+
+/* Writes the buffer out; false (and counted) on an I/O error. */
+bool json_out_flush(struct json_out *out);
+
+/* Ends a record: newline, and a flush when the buffer is nearly full. A record
+ * must stay below JSON_OUT_BUFFER_SIZE - JSON_OUT_FLUSH_AT bytes; longer ones
+ * are flushed piecewise by the writers below. */
+void json_out_end_record(struct json_out *out);
+
+void json_out_raw_slow(struct json_out *out, const char *bytes, size_t length);
+
+/* Appends bytes as they are; inline because most calls are short literals. */
+static inline void json_out_raw(struct json_out *out, const char *bytes, size_t length)
+{
+    if (out->used + length <= JSON_OUT_BUFFER_SIZE) {
+        memcpy(out->buffer + out->used, bytes, length);
+        out->used += length;
+        return;
+    }
+    json_out_raw_slow(out, bytes, length);
+}
+/* "" text: only a string literal compiles here, so sizeof is its length. */
+#define json_out_literal(out, text) json_out_raw((out), "" text, sizeof("" text) - 1)
+void json_out_string(struct json_out *out, const char *text, size_t length);
+void json_out_cstring(struct json_out *out, const char *text);
+void json_out_uint(struct json_out *out, uint64_t value);
+void json_out_bool(struct json_out *out, bool value);
+void json_out_ip(struct json_out *out, const struct ip_address *address);
+
+/* "2016-10-20T15:23:01.077982+0000" from microseconds since the epoch (UTC). */
+void json_out_timestamp(struct json_out *out, int64_t microseconds);
+
+#endif

@@ -1,0 +1,144 @@
+/* lookup_matcher: query/response pairing in a set-associative table. A hash
+ * of the key picks a set of LOOKUP_MATCHER_WAYS slots; an expired slot is
+ * free; a full set evicts its oldest query. Never allocates after init. */
+#include "capture/lookup_matcher.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/hash.h"
+
+/* Per set: a tag (part of the key's hash, 0 = empty) and the time asked, in
+ * milliseconds since the epoch, for each way. Probing reads this one line. */
+struct lookup_set {
+    uint32_t tag[LOOKUP_MATCHER_WAYS];
+    uint32_t asked_ms[LOOKUP_MATCHER_WAYS];
+};
+
+bool lookup_matcher_init(struct lookup_matcher *matcher, uint32_t capacity, double timeout_seconds)
+{
+    memset(matcher, 0, sizeof *matcher);
+    matcher->set_count = capacity / LOOKUP_MATCHER_WAYS ? capacity / LOOKUP_MATCHER_WAYS : 1;
+    matcher->timeout_ms = (uint32_t)(timeout_seconds * 1000.0);
+    matcher->sets = aligned_alloc(64, (size_t)matcher->set_count * sizeof *matcher->sets);
+    matcher->keys = calloc((size_t)matcher->set_count * LOOKUP_MATCHER_WAYS, sizeof *matcher->keys);
+    if (!matcher->sets || !matcher->keys) {
+        lookup_matcher_free(matcher);
+        return false;
+    }
+    memset(matcher->sets, 0, (size_t)matcher->set_count * sizeof *matcher->sets);
+    return true;
+}
+
+void lookup_matcher_free(struct lookup_matcher *matcher)
+{
+    free(matcher->sets);
+    free(matcher->keys);
+    matcher->sets = NULL;
+    matcher->keys = NULL;
+}
+
+static bool keys_equal(const struct lookup_key *a, const struct lookup_key *b)
+{
+    return a->id == b->id && a->client_port == b->client_port &&
+           a->server_port == b->server_port && a->protocol == b->protocol &&
+           a->question_hash == b->question_hash && ip_address_equal(&a->client, &b->client) &&
+           ip_address_equal(&a->server, &b->server);
+}
+
+static uint64_t key_hash(const struct lookup_key *key)
+{
+    uint64_t h = hash_bytes(key->client.bytes, 16, key->question_hash);
+    return hash_bytes(key->server.bytes, 16,
+                      h ^ ((uint64_t)key->client_port << 32 | (uint64_t)key->server_port << 16 | key->id));
+}
+
+/* Packet time as milliseconds since the first query (wraps after 49 days;
+ * only differences are used). */
+static uint32_t clock_ms(struct lookup_matcher *matcher, double now)
+{
+    if (!matcher->epoch_set) {
+        matcher->epoch = now;
+        matcher->epoch_set = true;
+    }
+    return (uint32_t)(int64_t)((now - matcher->epoch) * 1000.0);
+}
+
+static bool is_live(const struct lookup_matcher *matcher, const struct lookup_set *set, int way,
+                    uint32_t now_ms)
+{
+    return set->tag[way] != 0 && (uint32_t)(now_ms - set->asked_ms[way]) <= matcher->timeout_ms;
+}
+
+/* The way holding key, or -1. */
+static int find_way(const struct lookup_matcher *matcher, const struct lookup_set *set,
+                    size_t set_index, uint32_t tag, const struct lookup_key *key, uint32_t now_ms)
+{
+    for (int way = 0; way < LOOKUP_MATCHER_WAYS; way++) {
+        if (set->tag[way] == tag && is_live(matcher, set, way, now_ms) &&
+            keys_equal(&matcher->keys[set_index * LOOKUP_MATCHER_WAYS + (size_t)way], key))
+            return way;
+    }
+    return -1;
+}
+
+/* A free or expired way, else the one asked longest ago. */
+static int victim_way(const struct lookup_matcher *matcher, const struct lookup_set *set,
+                      uint32_t now_ms)
+{
+    int oldest = 0;
+    for (int way = 0; way < LOOKUP_MATCHER_WAYS; way++) {
+        if (!is_live(matcher, set, way, now_ms))
+            return way;
+        if ((uint32_t)(now_ms - set->asked_ms[way]) > (uint32_t)(now_ms - set->asked_ms[oldest]))
+            oldest = way;
+    }
+    return oldest;
+}
+
+void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct lookup_key *key,
+                              double now)
+{
+    uint32_t now_ms = clock_ms(matcher, now);
+    uint64_t h = key_hash(key);
+    size_t set_index = h % matcher->set_count;
+    struct lookup_set *set = &matcher->sets[set_index];
+    uint32_t tag = (uint32_t)(h >> 32) | 1;
+    int way = find_way(matcher, set, set_index, tag, key, now_ms);
+    if (way >= 0) {
+        set->asked_ms[way] = now_ms;
+        matcher->counters.queries_repeated++;
+        return;
+    }
+    way = victim_way(matcher, set, now_ms);
+    if (is_live(matcher, set, way, now_ms))
+        matcher->counters.queries_evicted++;
+    set->tag[way] = tag;
+    set->asked_ms[way] = now_ms;
+    matcher->keys[set_index * LOOKUP_MATCHER_WAYS + (size_t)way] = *key;
+    matcher->counters.queries_tracked++;
+}
+
+bool lookup_matcher_take_response(struct lookup_matcher *matcher, const struct lookup_key *key,
+                                  double now, double *query_time)
+{
+    uint32_t now_ms = clock_ms(matcher, now);
+    uint64_t h = key_hash(key);
+    size_t set_index = h % matcher->set_count;
+    struct lookup_set *set = &matcher->sets[set_index];
+    int way = find_way(matcher, set, set_index, (uint32_t)(h >> 32) | 1, key, now_ms);
+    if (way < 0)
+        return false;
+    /* the stored clock wraps: count back from now by the query's age */
+    uint32_t age_ms = now_ms - set->asked_ms[way];
+    int64_t since_epoch_ms = (int64_t)((now - matcher->epoch) * 1000.0);
+    *query_time = matcher->epoch + (double)(since_epoch_ms - age_ms) / 1000.0;
+    set->tag[way] = 0;
+    matcher->counters.responses_matched++;
+    return true;
+}
+
+uint64_t lookup_matcher_unanswered(const struct lookup_matcher *matcher)
+{
+    return matcher->counters.queries_tracked - matcher->counters.responses_matched;
+}

@@ -1,0 +1,57 @@
+/* lookup_matcher: pairs DNS responses with the queries they answer (client,
+ * server, ports, transport, transaction id and question), like passivedns,
+ * so that an answer is only trusted when we saw it asked. Fixed memory: a
+ * set-associative table; queries older than the timeout are forgotten. It
+ * stores no names and writes nothing. */
+#ifndef EXCLAVE_LOOKUP_MATCHER_H
+#define EXCLAVE_LOOKUP_MATCHER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/ip_address.h"
+
+enum { LOOKUP_MATCHER_WAYS = 8, LOOKUP_MATCHER_DEFAULT_CAPACITY = 1 << 18 };
+
+struct lookup_key {
+    struct ip_address client, server;
+    uint16_t client_port, server_port;
+    uint16_t id;
+    uint8_t protocol;
+    uint64_t question_hash;    /* hash of qname text and qtype */
+};
+
+struct lookup_matcher_counters {
+    uint64_t queries_tracked;
+    uint64_t queries_repeated;  /* same key asked again before an answer */
+    uint64_t queries_evicted;   /* pushed out by a full set before the timeout */
+    uint64_t responses_matched;
+};
+
+struct lookup_set;
+
+struct lookup_matcher {
+    struct lookup_set *sets;   /* tags and times: one cache line per set */
+    struct lookup_key *keys;   /* set_count * LOOKUP_MATCHER_WAYS, read on a tag hit */
+    uint32_t set_count;
+    uint32_t timeout_ms;
+    bool epoch_set;
+    double epoch;              /* packet time that the millisecond clock counts from */
+    struct lookup_matcher_counters counters;
+};
+
+bool lookup_matcher_init(struct lookup_matcher *matcher, uint32_t capacity, double timeout_seconds);
+void lookup_matcher_free(struct lookup_matcher *matcher);
+
+void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct lookup_key *key,
+                              double now);
+
+/* True when the response answers a pending query (which is then removed);
+ * *query_time receives when it was asked (to the millisecond). */
+bool lookup_matcher_take_response(struct lookup_matcher *matcher, const struct lookup_key *key,
+                                  double now, double *query_time);
+
+/* Queries asked and never answered so far (timed out, evicted or pending). */
+uint64_t lookup_matcher_unanswered(const struct lookup_matcher *matcher);
+
+#endif

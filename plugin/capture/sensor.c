@@ -1,0 +1,247 @@
+/* sensor: frame -> packet view -> (defrag) -> UDP or TCP stream -> DNS
+ * message -> query/response pairing -> dns_event to the sink. No allocation
+ * per frame; every dropped frame or message is counted. */
+#include "capture/sensor.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "base/hash.h"
+#include "capture/packet_decoder.h"
+#include "base/warning_limit.h"
+
+void sensor_config_defaults(struct sensor_config *config)
+{
+    memset(config, 0, sizeof *config);
+    config->match_timeout_seconds = 10.0;
+    config->match_capacity = LOOKUP_MATCHER_DEFAULT_CAPACITY;
+    config->warnings_max = 10;
+}
+
+void sensor_config_add_port(struct sensor_config *config, uint16_t port)
+{
+    config->dns_ports[port / 8] |= (uint8_t)(1u << (port % 8));
+}
+
+static bool is_dns_port(const struct sensor *sensor, uint16_t port)
+{
+    return sensor->config.dns_ports[port / 8] & (1u << (port % 8));
+}
+
+static bool any_port_set(const struct sensor_config *config)
+{
+    for (size_t i = 0; i < sizeof config->dns_ports; i++)
+        if (config->dns_ports[i])
+            return true;
+    return false;
+}
+
+bool sensor_init(struct sensor *sensor, const struct sensor_config *config, sensor_sink_fn sink,
+                 void *sink_user)
+{
+    memset(sensor, 0, offsetof(struct sensor, message));
+    sensor->config = *config;
+    if (!any_port_set(&sensor->config))
+        sensor_config_add_port(&sensor->config, 53);
+    sensor->sink = sink;
+    sensor->sink_user = sink_user;
+    sensor->warnings = stderr;
+    if (!ip_defrag_init(&sensor->defrag) || !tcp_dns_streams_init(&sensor->tcp) ||
+        !lookup_matcher_init(&sensor->matcher, config->match_capacity,
+                             config->match_timeout_seconds)) {
+        sensor_free(sensor);
+        return false;
+    }
+    return true;
+}
+
+void sensor_free(struct sensor *sensor)
+{
+    ip_defrag_free(&sensor->defrag);
+    tcp_dns_streams_free(&sensor->tcp);
+    lookup_matcher_free(&sensor->matcher);
+}
+
+void sensor_set_source(struct sensor *sensor, const char *name, int link_type)
+{
+    sensor->source_name = name;
+    sensor->link_type = link_type;
+    sensor->packet_number = 0;
+}
+
+/* "FILE: packet N: what" to the warnings stream, at most warnings_max times
+ * per kind; the counters keep the full tally. */
+static void warn(struct sensor *sensor, enum sensor_warning_kind kind, const char *format, ...)
+{
+    if (!warning_allowed(sensor->warnings, &sensor->warnings_given[kind],
+                         sensor->config.warnings_max, sensor->source_name,
+                         kind == SENSOR_WARN_PACKET ? "packet warnings suppressed (see --stats)"
+                                                    : "DNS warnings suppressed (see --stats)"))
+        return;
+    char where[4096 + 32];
+    snprintf(where, sizeof where, "%s: packet %llu", sensor->source_name,
+             (unsigned long long)sensor->packet_number);
+    va_list args;
+    va_start(args, format);
+    warning_vprint(sensor->warnings, where, format, args);
+    va_end(args);
+}
+
+static uint64_t flow_id_of(const struct dns_event *e)
+{
+    uint64_t h = hash_bytes(e->client.bytes, 16, (uint64_t)e->client_port << 8 | e->protocol);
+    h = hash_bytes(e->server.bytes, 16, h ^ e->server_port);
+    return h & ((1ULL << 51) - 1);
+}
+
+static void fill_endpoints(struct dns_event *e, const struct packet_view *view, bool response)
+{
+    e->client = response ? view->dst : view->src;
+    e->server = response ? view->src : view->dst;
+    e->client_port = response ? view->dst_port : view->src_port;
+    e->server_port = response ? view->src_port : view->dst_port;
+    e->protocol = view->protocol;
+}
+
+static void lookup_key_of(const struct dns_event *e, struct lookup_key *key)
+{
+    const struct dns_message *m = e->message;
+    memset(key, 0, sizeof *key);
+    key->client = e->client;
+    key->server = e->server;
+    key->client_port = e->client_port;
+    key->server_port = e->server_port;
+    key->protocol = e->protocol;
+    key->id = m->id;
+    key->question_hash = hash_bytes(dns_text_ptr(m, m->qname), m->qname.length, m->qtype);
+}
+
+/* A query is remembered; a response is marked unsolicited unless it answers
+ * a remembered query. */
+static void pair_with_query(struct sensor *sensor, struct dns_event *event)
+{
+    struct lookup_key key;
+    lookup_key_of(event, &key);
+    double now = (double)sensor->now_us / 1e6;
+    if (event->is_response) {
+        double asked_at;
+        sensor->counters.responses++;
+        event->unsolicited = !lookup_matcher_take_response(&sensor->matcher, &key, now, &asked_at);
+        if (!event->unsolicited)
+            event->query_time_us = llround(asked_at * 1e6);
+        sensor->counters.responses_unsolicited += event->unsolicited;
+    } else {
+        sensor->counters.queries++;
+        lookup_matcher_add_query(&sensor->matcher, &key, now);
+    }
+}
+
+static void sensor_dns_message(struct sensor *sensor, const struct packet_view *view,
+                               const uint8_t *wire, size_t length)
+{
+    struct dns_message *m = &sensor->message;
+    bool question_ok = false;
+    enum dns_decode_status status = dns_message_decode(m, wire, length, &question_ok);
+    if (!question_ok) {
+        sensor->counters.dns_malformed++;
+        warn(sensor, SENSOR_WARN_DNS, "DNS message dropped: %s", dns_decode_strerror(status));
+        return;
+    }
+    if (status != DNS_DECODE_OK) {
+        sensor->counters.dns_partial++;
+        warn(sensor, SENSOR_WARN_DNS, "DNS message cut short, logged in part: %s",
+             dns_decode_strerror(status));
+    }
+    struct dns_event event = {
+        .timestamp_us = sensor->now_us,
+        .packet_number = sensor->packet_number,
+        .is_response = dns_is_response(m),
+        .decode_status = status,
+        .message = m,
+    };
+    fill_endpoints(&event, view, event.is_response);
+    event.flow_id = flow_id_of(&event);
+    pair_with_query(sensor, &event);
+    sensor->sink(sensor->sink_user, &event);
+}
+
+static void on_tcp_message(void *user, const struct packet_view *view, const uint8_t *message,
+                           size_t length)
+{
+    struct sensor *sensor = user;
+    sensor->counters.tcp_dns_messages++;
+    sensor_dns_message(sensor, view, message, length);
+}
+
+static void sensor_transport(struct sensor *sensor, const struct packet_view *view)
+{
+    if (!is_dns_port(sensor, view->src_port) && !is_dns_port(sensor, view->dst_port)) {
+        sensor->counters.packets_not_dns_port++;
+        return;
+    }
+    if (view->protocol == IP_PROTOCOL_UDP) {
+        sensor->counters.udp_dns_messages++;
+        sensor->counters.packets_snapped += view->snapped;
+        sensor_dns_message(sensor, view, view->payload, view->payload_length);
+    } else {
+        tcp_dns_streams_segment(&sensor->tcp, view, (double)sensor->now_us / 1e6, on_tcp_message,
+                                sensor);
+    }
+}
+
+static void count_packet_problem(struct sensor *sensor, enum packet_status status)
+{
+    switch (status) {
+    case PACKET_NOT_IP: sensor->counters.packets_not_ip++; return;
+    case PACKET_OTHER_TRANSPORT: sensor->counters.packets_other_transport++; return;
+    case PACKET_TRUNCATED: sensor->counters.packets_truncated++; break;
+    default: sensor->counters.packets_bad_header++; break;
+    }
+    warn(sensor, SENSOR_WARN_PACKET, "%s", packet_strerror(status));
+}
+
+void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *frame,
+                  size_t captured_length)
+{
+    sensor->counters.packets++;
+    sensor->packet_number++;
+    sensor->now_us = timestamp_us;
+    struct packet_view view;
+    enum packet_status status = packet_decode(sensor->link_type, frame, captured_length, &view);
+    if (status == PACKET_FRAGMENT) {
+        const uint8_t *datagram;
+        size_t length;
+        if (!ip_defrag_add(&sensor->defrag, &view, (double)timestamp_us / 1e6, &datagram, &length))
+            return;
+        status = packet_decode_transport(datagram, length, &view);
+    }
+    if (status != PACKET_OK) {
+        count_packet_problem(sensor, status);
+        return;
+    }
+    sensor_transport(sensor, &view);
+}
+
+static void print_counter(FILE *out, const char *name, uint64_t value)
+{
+    fprintf(out, "%-28s %llu\n", name, (unsigned long long)value);
+}
+
+void sensor_print_counters(const struct sensor *sensor, FILE *out)
+{
+#define SENSOR_COUNTER_PRINT(name, help) print_counter(out, #name, sensor->counters.name);
+    SENSOR_COUNTERS(SENSOR_COUNTER_PRINT)
+#undef SENSOR_COUNTER_PRINT
+    print_counter(out, "queries_unanswered", lookup_matcher_unanswered(&sensor->matcher));
+    print_counter(out, "queries_repeated", sensor->matcher.counters.queries_repeated);
+    print_counter(out, "queries_evicted", sensor->matcher.counters.queries_evicted);
+    print_counter(out, "fragments", sensor->defrag.counters.fragments);
+    print_counter(out, "fragments_reassembled", sensor->defrag.counters.datagrams_reassembled);
+    print_counter(out, "fragments_dropped", sensor->defrag.counters.fragments_dropped);
+    print_counter(out, "tcp_segments", sensor->tcp.counters.segments);
+    print_counter(out, "tcp_retransmissions", sensor->tcp.counters.retransmissions);
+    print_counter(out, "tcp_gaps", sensor->tcp.counters.gaps);
+    print_counter(out, "tcp_streams_evicted", sensor->tcp.counters.streams_evicted);
+    print_counter(out, "tcp_overflow_drops", sensor->tcp.counters.overflow_drops);
+}

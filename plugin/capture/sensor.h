@@ -1,0 +1,87 @@
+/* sensor: the standalone pipeline's context. Takes captured frames, decodes
+ * link/IP/UDP/TCP, reassembles fragments and TCP DNS streams, decodes DNS,
+ * pairs responses with queries, and hands each message on as a dns_event to
+ * one sink. It owns every piece of mutable state of the pipeline (no globals)
+ * and writes nothing itself except rate-limited warnings. */
+#ifndef EXCLAVE_SENSOR_H
+#define EXCLAVE_SENSOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dns/dns_event.h"
+#include "dns/dns_message.h"
+#include "capture/ip_defrag.h"
+#include "capture/lookup_matcher.h"
+#include "capture/tcp_dns_stream.h"
+
+/* Every counter the sensor keeps: name, meaning. README lists them too. */
+#define SENSOR_COUNTERS(X)                                                                  \
+    X(packets, "frames read from the capture")                                            \
+    X(packets_not_ip, "frames that carry neither IPv4 nor IPv6")                          \
+    X(packets_truncated, "frames shorter than their headers claim (snaplen cut)")         \
+    X(packets_bad_header, "frames with impossible IP/UDP/TCP header fields")              \
+    X(packets_other_transport, "IP packets that are neither UDP nor TCP")                 \
+    X(packets_not_dns_port, "UDP/TCP packets on no configured DNS port")                  \
+    X(packets_snapped, "UDP packets cut by the capture's snaplen (decoded in part)")      \
+    X(udp_dns_messages, "DNS messages read from UDP")                                     \
+    X(tcp_dns_messages, "DNS messages reassembled from TCP")                              \
+    X(dns_malformed, "DNS messages dropped: no readable header and question")             \
+    X(dns_partial, "DNS messages logged with what was readable before a fault")          \
+    X(queries, "queries logged")                                                          \
+    X(responses, "responses logged")                                                      \
+    X(responses_unsolicited, "responses to no query seen (logged, marked unsolicited)")
+
+struct sensor_counters {
+#define SENSOR_COUNTER_FIELD(name, help) uint64_t name;
+    SENSOR_COUNTERS(SENSOR_COUNTER_FIELD)
+#undef SENSOR_COUNTER_FIELD
+};
+
+/* Problems are warned about per kind, up to config.warnings_max each. */
+enum sensor_warning_kind { SENSOR_WARN_PACKET, SENSOR_WARN_DNS, SENSOR_WARN_KINDS };
+
+typedef void (*sensor_sink_fn)(void *user, const struct dns_event *event);
+
+struct sensor_config {
+    uint8_t dns_ports[65536 / 8];   /* bit set of ports that carry DNS */
+    double match_timeout_seconds;
+    uint32_t match_capacity;
+    unsigned warnings_max;          /* per kind of problem, then suppressed */
+};
+
+struct sensor {
+    struct sensor_config config;
+    int link_type;
+    const char *source_name;        /* for warnings: file name or interface */
+    uint64_t packet_number;
+    int64_t now_us;
+    sensor_sink_fn sink;
+    void *sink_user;
+    struct sensor_counters counters;
+    struct ip_defrag defrag;
+    struct tcp_dns_streams tcp;
+    struct lookup_matcher matcher;
+    unsigned warnings_given[SENSOR_WARN_KINDS];
+    FILE *warnings;                 /* NULL: silent */
+    struct dns_message message;     /* scratch, reused for every message */
+};
+
+void sensor_config_defaults(struct sensor_config *config);
+void sensor_config_add_port(struct sensor_config *config, uint16_t port);
+
+bool sensor_init(struct sensor *sensor, const struct sensor_config *config, sensor_sink_fn sink,
+                 void *sink_user);
+void sensor_free(struct sensor *sensor);
+
+/* Starts a new capture source (its link type must be supported). */
+void sensor_set_source(struct sensor *sensor, const char *name, int link_type);
+
+void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *frame,
+                  size_t captured_length);
+
+/* Prints every counter of the pipeline as "name value" lines. */
+void sensor_print_counters(const struct sensor *sensor, FILE *out);
+
+#endif

@@ -1,0 +1,38 @@
+/* main: the `exclave` command. Dispatches to a subcommand (report, merge,
+ * dump-state) or parses a run's options, opens what the run needs and runs
+ * the capture or the logs. All run-time state lives in struct exclave_run
+ * (cli/run.h); this file holds no logic of its own. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/options.h"
+#include "cli/run.h"
+#include "cli/run_capture.h"
+#include "cli/run_logs.h"
+#include "cli/run_report.h"
+#include "cli/run_state.h"
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "report") == 0)
+        return run_report(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return run_merge(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "dump-state") == 0)
+        return run_dump(argc - 1, argv + 1);
+    struct exclave_run *run = calloc(1, sizeof *run);
+    if (!run) {
+        fprintf(stderr, "exclave: out of memory\n");
+        return 1;
+    }
+    int status = exclave_parse_options(argc, argv, &run->options);
+    if (status == 0) {
+        status = 1;
+        if (run_open_geoip(run) && run_open_source(run) && run_open_log(run) && run_open_engine(run))
+            status = run->zeek || run->eve ? run_logs(run) : run_capture(run);
+    }
+    run_close(run);
+    free(run);
+    return status < 0 ? 0 : status;
+}

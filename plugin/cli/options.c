@@ -1,0 +1,267 @@
+/* options: the command line of a run (capture, Zeek or EVE input) into
+ * struct exclave_options. It checks every value and every combination and
+ * says what is wrong; it opens nothing and starts nothing. */
+#include "cli/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <maxminddb.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/usage.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+void exclave_print_version(void)
+{
+    printf("exclave %s (%s, libmaxminddb %s)\n", PACKAGE_VERSION, pcap_lib_version(),
+           MMDB_lib_version());
+}
+
+static bool parse_number(const char *text, double min, double max, double *value)
+{
+    char *end = NULL;
+    errno = 0;
+    *value = strtod(text, &end);
+    return errno == 0 && end != text && *end == '\0' && *value >= min && *value <= max;
+}
+
+enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STATS, OPT_DNS_PORT,
+                        OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
+                        OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
+                        OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
+                        OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET };
+
+/* "256M", "2G", "1048576" -> bytes. */
+static bool parse_size(const char *text, size_t *bytes)
+{
+    char *end = NULL;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno || end == text || value <= 0)
+        return false;
+    double unit = 1;
+    if (*end && strchr("kKmMgG", *end)) {
+        unit = *end == 'k' || *end == 'K' ? 1024.0 : *end == 'm' || *end == 'M' ? 1048576.0 : 1073741824.0;
+        end++;
+    }
+    if (*end || value * unit > 1e15)
+        return false;
+    *bytes = (size_t)(value * unit);
+    return true;
+}
+
+/* optarg as a number in [min, max] (a whole one when whole); says why not. */
+static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
+                          double *value)
+{
+    if (parse_number(optarg, min, max, value) && (!whole || *value == (double)(uint64_t)*value))
+        return true;
+    fprintf(stderr, "exclave: --%s: '%s' is not %s\n", flag, optarg, what);
+    return false;
+}
+
+/* --set POLICY.NAME=VALUE */
+static bool parse_variable(char *text, struct exclave_options *o)
+{
+    char *dot = strchr(text, '.'), *equals = strchr(text, '=');
+    if (!dot || !equals || dot > equals || dot == text || equals == dot + 1 ||
+        o->variable_count == VARIABLES_MAX)
+        return false;
+    *equals = '\0';
+    o->variables[o->variable_count++] = (struct policy_variable){
+        .policy = text, .policy_length = (size_t)(dot - text), .name = dot + 1,
+        .name_length = (size_t)(equals - dot - 1), .value = equals + 1 };
+    return true;
+}
+
+/* The engine's and the policies' options; 0, or an exit code after an error. */
+static int parse_engine_option(int c, struct exclave_options *o)
+{
+    double number;
+    switch (c) {
+    case OPT_POLICY:
+        if (o->policy_arg_count == POLICY_ARGS_MAX) {
+            fprintf(stderr, "exclave: --policy: at most %d\n", POLICY_ARGS_MAX);
+            return 2;
+        }
+        o->policy_args[o->policy_arg_count++] = optarg;
+        return 0;
+    case OPT_SET:
+        if (!parse_variable(optarg, o)) {
+            fprintf(stderr, "exclave: --set '%s': expected POLICY.NAME=VALUE\n", optarg);
+            return 2;
+        }
+        return 0;
+    case OPT_NO_POLICIES: o->policies_off = true; return 0;
+    case OPT_NO_ENGINE: o->engine_off = true; return 0;
+    case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
+    case OPT_ZEEK: o->zeek_file = optarg; return 0;
+    case OPT_FOLLOW: o->follow = true; return 0;
+    case OPT_EVE: o->eve_file = optarg; return 0;
+    case OPT_STATE: o->state_file = optarg; return 0;
+    case OPT_INTERVAL:
+        return number_option("interval", 1, 365 * 86400.0, false,
+                             "a number of seconds (1-31536000)", &o->engine.interval_seconds) ? 0 : 2;
+    case OPT_WINDOW:
+        if (!number_option("window", 0.001, 3650, false, "a number of days (0.001-3650)", &number))
+            return 2;
+        o->engine.window_seconds = number * 86400;
+        return 0;
+    case OPT_MAX_KEYS:
+        if (!number_option("max-keys", 16, 1e9, true, "a whole number (16-1000000000)", &number))
+            return 2;
+        o->engine.max_keys = (uint32_t)number;
+        return 0;
+    case OPT_MAX_MEMORY:
+        if (!parse_size(optarg, &o->engine.max_bytes) || o->engine.max_bytes < (1u << 20)) {
+            fprintf(stderr, "exclave: --max-memory: '%s' is not a size of at least 1M (e.g. 256M)\n", optarg);
+            return 2;
+        }
+        return 0;
+    case OPT_LUA_MEMORY:
+        if (!number_option("lua-memory", 1, 65536, false, "a number of MiB (1-65536)", &number))
+            return 2;
+        o->limits.memory_bytes = (size_t)(number * 1048576);
+        return 0;
+    case OPT_LUA_INSTRUCTIONS:
+        if (!number_option("lua-instructions", 1000, 1e12, true, "a whole number (1000-1e12)", &number))
+            return 2;
+        o->limits.instructions = (uint64_t)number;
+        return 0;
+    default:
+        fputs("Try 'exclave --help'.\n", stderr);
+        return 2;
+    }
+}
+
+/* The options that only make sense together; 0, or 2 after an error. */
+static int check_output_options(const struct exclave_options *o)
+{
+    if (o->state_file && o->engine_off) {
+        fprintf(stderr, "exclave: --state keeps the engine's aggregates; it cannot run with --no-engine\n");
+        return 2;
+    }
+    if (o->zeek_json && !o->zeek_format) {
+        fprintf(stderr, "exclave: --zeek-json goes with --format zeek\n");
+        return 2;
+    }
+    if (o->zeek_format && strcmp(o->log_dir, "-") == 0) {
+        fprintf(stderr, "exclave: --format zeek writes two logs (dns.log, exclave.log) into a "
+                        "directory; -l - is for eve\n");
+        return 2;
+    }
+    struct stat info;
+    bool followable = (o->zeek_file && !(stat(o->zeek_file, &info) == 0 && S_ISDIR(info.st_mode))) ||
+                      (o->eve_file && strcmp(o->eve_file, "-") != 0);
+    if (o->follow && !followable) {
+        fprintf(stderr, "exclave: --follow goes with --zeek FILE or --eve FILE (a log being "
+                        "written, such as Zeek's current/dns.log or Suricata's eve.json)\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* Returns 0 to run, or an exit code (after printing help, version or an error). */
+int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
+{
+    static const struct option long_options[] = {
+        { "read", required_argument, NULL, 'r' },
+        { "interface", required_argument, NULL, 'i' },
+        { "zeek", required_argument, NULL, OPT_ZEEK },
+        { "follow", no_argument, NULL, OPT_FOLLOW },
+        { "eve", required_argument, NULL, OPT_EVE },
+        { "state", required_argument, NULL, OPT_STATE },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "zeek-json", no_argument, NULL, OPT_ZEEK_JSON },
+        { "filter", required_argument, NULL, 'f' },
+        { "log-dir", required_argument, NULL, 'l' },
+        { "geoip-dir", required_argument, NULL, OPT_GEOIP_DIR },
+        { "asn-db", required_argument, NULL, OPT_ASN_DB },
+        { "country-db", required_argument, NULL, OPT_COUNTRY_DB },
+        { "dns-port", required_argument, NULL, OPT_DNS_PORT },
+        { "match-timeout", required_argument, NULL, OPT_MATCH_TIMEOUT },
+        { "stats", no_argument, NULL, OPT_STATS },
+        { "quiet", no_argument, NULL, OPT_QUIET },
+        { "policy", required_argument, NULL, OPT_POLICY },
+        { "set", required_argument, NULL, OPT_SET },
+        { "no-policies", no_argument, NULL, OPT_NO_POLICIES },
+        { "no-engine", no_argument, NULL, OPT_NO_ENGINE },
+        { "interval", required_argument, NULL, OPT_INTERVAL },
+        { "window", required_argument, NULL, OPT_WINDOW },
+        { "max-keys", required_argument, NULL, OPT_MAX_KEYS },
+        { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+        { "suffix-list", required_argument, NULL, OPT_SUFFIX_LIST },
+        { "lua-memory", required_argument, NULL, OPT_LUA_MEMORY },
+        { "lua-instructions", required_argument, NULL, OPT_LUA_INSTRUCTIONS },
+        { "version", no_argument, NULL, 'V' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(o, 0, sizeof *o);
+    sensor_config_defaults(&o->sensor);
+    engine_config_defaults(&o->engine);
+    policy_limits_defaults(&o->limits);
+    o->log_dir = ".";
+    int c;
+    double number;
+    while ((c = getopt_long(argc, argv, "r:i:f:l:Vh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'r': o->read_file = optarg; break;
+        case 'i': o->interface = optarg; break;
+        case 'f': o->filter = optarg; break;
+        case 'l': o->log_dir = optarg; break;
+        case OPT_GEOIP_DIR: o->geoip_dir = optarg; break;
+        case OPT_ASN_DB: o->asn_db = optarg; break;
+        case OPT_COUNTRY_DB: o->country_db = optarg; break;
+        case OPT_STATS: o->print_stats = true; break;
+        case OPT_QUIET: o->quiet = true; break;
+        case OPT_ZEEK_JSON: o->zeek_json = true; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "eve") != 0 && strcmp(optarg, "zeek") != 0) {
+                fprintf(stderr, "exclave: --format: '%s' is not eve or zeek\n", optarg);
+                return 2;
+            }
+            o->zeek_format = strcmp(optarg, "zeek") == 0;
+            break;
+        case OPT_DNS_PORT:
+            if (!number_option("dns-port", 1, 65535, true, "a port number (1-65535)", &number))
+                return 2;
+            sensor_config_add_port(&o->sensor, (uint16_t)number);
+            break;
+        case OPT_MATCH_TIMEOUT:
+            if (!number_option("match-timeout", 0.001, 3600, false, "a number of seconds (0.001-3600)",
+                               &o->sensor.match_timeout_seconds))
+                return 2;
+            break;
+        case 'V': exclave_print_version(); return -1;
+        case 'h': fputs(exclave_usage_text, stdout); return -1;
+        default: {
+            int status = parse_engine_option(c, o);
+            if (status)
+                return status;
+        }
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "exclave: unexpected argument '%s'; try 'exclave --help'\n", argv[optind]);
+        return 2;
+    }
+    if ((o->read_file != NULL) + (o->interface != NULL) + (o->zeek_file != NULL) +
+            (o->eve_file != NULL) != 1) {
+        fprintf(stderr, "exclave: give exactly one of -r FILE, -i IFACE, --zeek PATH or --eve FILE; "
+                        "try 'exclave --help'\n");
+        return 2;
+    }
+    if (o->zeek_file && o->engine_off) {
+        fprintf(stderr, "exclave: --zeek feeds the engine; it cannot run with --no-engine\n");
+        return 2;
+    }
+    return check_output_options(o);
+}

@@ -1,0 +1,47 @@
+/* options: what the command line of a run asks for. */
+#ifndef EXCLAVE_CLI_OPTIONS_H
+#define EXCLAVE_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capture/sensor.h"
+#include "engine/engine.h"
+#include "policy/policy_host.h"
+
+enum { POLICY_ARGS_MAX = 64, VARIABLES_MAX = 256 };
+
+struct exclave_options {
+    const char *read_file;
+    const char *interface;
+    const char *zeek_file;
+    const char *eve_file;
+    const char *state_file;
+    const char *filter;
+    const char *geoip_dir;
+    const char *asn_db;
+    const char *country_db;
+    const char *log_dir;
+    bool zeek_format;          /* --format zeek: dns.log and exclave.log */
+    bool zeek_json;
+    bool follow;
+    bool print_stats;
+    bool quiet;                /* no progress line on a terminal */
+    bool engine_off;
+    bool policies_off;
+    const char *policy_args[POLICY_ARGS_MAX];   /* files or directories */
+    size_t policy_arg_count;
+    struct policy_variable variables[VARIABLES_MAX];
+    size_t variable_count;
+    struct sensor_config sensor;
+    struct engine_config engine;
+    struct policy_limits limits;
+};
+
+/* Fills o from argv. Returns 0 to run, -1 after printing help or the
+ * version (exit 0), or an exit code after printing what is wrong. */
+int exclave_parse_options(int argc, char **argv, struct exclave_options *o);
+
+void exclave_print_version(void);
+
+#endif

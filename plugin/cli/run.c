@@ -1,0 +1,395 @@
+/* run: opening, flushing and closing what a run uses (see run.h). */
+#include "cli/run.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture/capabilities.h"
+#include "engine/state_file.h"
+
+static const int64_t state_save_every_us = 86400LL * 1000000; /* a day of packet time */
+
+struct exclave_signals exclave_signals;
+
+static void on_stop_signal(int signal_number)
+{
+    (void)signal_number;
+    exclave_signals.stop = 1;
+}
+
+static void on_reload_signal(int signal_number)
+{
+    (void)signal_number;
+    exclave_signals.reload = 1;
+}
+
+void exclave_install_signal_handlers(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    action.sa_handler = on_reload_signal;
+    sigaction(SIGHUP, &action, NULL);
+}
+
+/* Resolves which database files to open and opens them. */
+bool run_open_geoip(struct exclave_run *run)
+{
+    const struct exclave_options *o = &run->options;
+    char error[ERROR_SIZE];
+    bool none_found;
+    if (!geoip_open_chosen(&run->geoip, o->geoip_dir, o->asn_db, o->country_db, &none_found, error,
+                           sizeof error)) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
+    if (none_found)
+        fprintf(stderr, "exclave: no GeoIP databases found (see --geoip-dir); "
+                        "records are written without ASN and country\n");
+    run->geoip_open = true;
+    return true;
+}
+
+static bool make_log_dir(const char *dir)
+{
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+        return true;
+    fprintf(stderr, "exclave: -l %s: cannot create log directory: %s\n", dir, strerror(errno));
+    return false;
+}
+
+static bool open_eve_log(struct exclave_run *run)
+{
+    const char *dir = run->options.log_dir;
+    if (strcmp(dir, "-") == 0) {
+        run->log_file = stdout;
+    } else {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/eve.json", dir);
+        if (!(run->log_file = fopen(path, "a"))) {
+            fprintf(stderr, "exclave: %s: cannot open for writing: %s\n", path, strerror(errno));
+            return false;
+        }
+    }
+    if (!(run->out = malloc(sizeof *run->out))) {
+        fprintf(stderr, "exclave: out of memory\n");
+        return false;
+    }
+    json_out_init(run->out, run->log_file);
+    run->writer.out = run->out;
+    run->writer.geoip = geoip_enabled(&run->geoip) ? &run->geoip : NULL;
+    return true;
+}
+
+/* --format zeek: dns.log and exclave.log in the log directory. */
+static bool open_zeek_logs(struct exclave_run *run)
+{
+    const struct exclave_options *o = &run->options;
+    char error[ERROR_SIZE];
+    run->dns_log = calloc(1, sizeof *run->dns_log);
+    run->notice_log = calloc(1, sizeof *run->notice_log);
+    run->zeek_record = calloc(1, sizeof *run->zeek_record);
+    if (!run->dns_log || !run->notice_log || !run->zeek_record) {
+        fprintf(stderr, "exclave: out of memory\n");
+        return false;
+    }
+    struct geoip *geoip = geoip_enabled(&run->geoip) ? &run->geoip : NULL;
+    if (!zeek_dns_writer_open(run->dns_log, o->log_dir, o->zeek_json, geoip, error, sizeof error) ||
+        (!o->engine_off &&
+         !zeek_notice_writer_open(run->notice_log, o->log_dir, o->zeek_json, error, sizeof error))) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
+    return true;
+}
+
+bool run_open_log(struct exclave_run *run)
+{
+    const char *dir = run->options.log_dir;
+    if (strcmp(dir, "-") != 0 && !make_log_dir(dir))
+        return false;
+    return run->options.zeek_format ? open_zeek_logs(run) : open_eve_log(run);
+}
+
+/* The engine's alerts: the stderr line and table, and exclave.log or eve.json. */
+static void write_alert(void *user, const struct engine *engine, const struct engine_alert *alert)
+{
+    struct exclave_run *run = user;
+    progress_end(&run->progress); /* the alert's line starts at the left margin */
+    alert_writer_write(&run->alerts, engine, alert);
+    if (run->notice_log)
+        zeek_notice_writer_write(run->notice_log, engine, alert);
+}
+
+static bool load_policy_path(struct exclave_run *run, const char *path)
+{
+    char error[ERROR_SIZE];
+    if (policy_host_load_path(&run->policies, path, error, sizeof error))
+        return true;
+    fprintf(stderr, "exclave: %s\n", error);
+    return false;
+}
+
+/* Without --policy: the installed scripts, or scripts/ beside the running
+ * program (a build tree). NULL when neither exists. */
+static const char *default_policy_dir(char *buffer, size_t size)
+{
+    struct stat info;
+    if (stat(EXCLAVE_SCRIPTS_DIR, &info) == 0 && S_ISDIR(info.st_mode))
+        return EXCLAVE_SCRIPTS_DIR;
+    char program[PATH_MAX - sizeof "/scripts"];
+    ssize_t length = readlink("/proc/self/exe", program, sizeof program - 1);
+    if (length <= 0)
+        return NULL;
+    program[length] = '\0';
+    char *slash = strrchr(program, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    snprintf(buffer, size, "%s/scripts", program);
+    return stat(buffer, &info) == 0 && S_ISDIR(info.st_mode) ? buffer : NULL;
+}
+
+static bool load_policies(struct exclave_run *run)
+{
+    struct exclave_options *o = &run->options;
+    policy_host_init(&run->policies, &run->engine, &o->limits, o->variables, o->variable_count,
+                     stderr);
+    if (o->policies_off)
+        return true;
+    char buffer[PATH_MAX];
+    if (o->policy_arg_count == 0) {
+        const char *dir = default_policy_dir(buffer, sizeof buffer);
+        if (!dir)
+            fprintf(stderr, "exclave: no policies found in %s (see --policy); counting only\n",
+                    EXCLAVE_SCRIPTS_DIR);
+        else if (!load_policy_path(run, dir))
+            return false;
+    }
+    for (size_t i = 0; i < o->policy_arg_count; i++)
+        if (!load_policy_path(run, o->policy_args[i]))
+            return false;
+    char error[ERROR_SIZE];
+    if (!policy_host_check_variables(&run->policies, error, sizeof error)) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
+    policy_host_attach(&run->policies, &run->engine);
+    return true;
+}
+
+/* After a tick: --state is saved once a day of packet time; a failed save
+ * is reported and the run goes on (the previous save stays whole). */
+static void save_state_daily(void *user, struct engine *engine, int64_t tick_us)
+{
+    struct exclave_run *run = user;
+    if (tick_us - run->last_state_save_us < state_save_every_us)
+        return;
+    char error[ERROR_SIZE];
+    run->last_state_save_us = tick_us;
+    if (!state_file_save(engine, run->options.state_file, error, sizeof error))
+        fprintf(stderr, "exclave: %s\n", error);
+}
+
+/* --state: the aggregates of earlier runs, when the file exists. */
+static bool load_state(struct exclave_run *run)
+{
+    const char *path = run->options.state_file;
+    if (!path)
+        return true;
+    char error[ERROR_SIZE];
+    int loaded = state_file_load(&run->engine, path, error, sizeof error);
+    if (loaded < 0) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
+    if (loaded)
+        fprintf(stderr, "exclave: %s: %u keys loaded\n", path, run->engine.store.count);
+    run->last_state_save_us = run->engine.now_us;
+    engine_set_tick_hook(&run->engine, save_state_daily, run);
+    return true;
+}
+
+/* The engine, its policies and the alert writer; all skipped by --no-engine. */
+bool run_open_engine(struct exclave_run *run)
+{
+    struct exclave_options *o = &run->options;
+    if (o->engine_off)
+        return true;
+    char error[ERROR_SIZE];
+    if (!engine_init(&run->engine, &o->engine, geoip_enabled(&run->geoip) ? &run->geoip : NULL,
+                     error, sizeof error)) {
+        fprintf(stderr, "exclave: %s\n", error);
+        return false;
+    }
+    run->engine_ready = true;
+    if (!load_state(run))
+        return false;
+    alert_writer_init(&run->alerts, run->out, stderr); /* out is NULL with --format zeek */
+    engine_set_alert_sink(&run->engine, write_alert, run);
+    return load_policies(run);
+}
+
+void run_flush_logs(struct exclave_run *run)
+{
+    if (run->out) {
+        json_out_flush(run->out);
+        fflush(run->log_file);
+    }
+    if (run->dns_log)
+        zeek_log_writer_flush(&run->dns_log->log);
+    if (run->notice_log && run->notice_log->log.file)
+        zeek_log_writer_flush(&run->notice_log->log);
+}
+
+/* The progress line: items read, how far through the input, alerts. */
+void run_show_progress(struct exclave_run *run, uint64_t count, uint64_t bytes)
+{
+    progress_update(&run->progress, count, bytes, run->input_bytes,
+                    run->engine_ready ? run->engine.counters.alerts : 0);
+}
+
+bool run_open_source(struct exclave_run *run)
+{
+    struct exclave_options *o = &run->options;
+    char error[ERROR_SIZE], default_filter[4096];
+    bool ok;
+    if (o->zeek_file) {
+        ok = zeek_files_list(&run->zeek_files, o->zeek_file, error, sizeof error) &&
+             (run->zeek = calloc(1, sizeof *run->zeek));
+        if (ok && !run->zeek)
+            snprintf(error, sizeof error, "out of memory");
+    } else if (o->eve_file) {
+        ok = (run->eve = calloc(1, sizeof *run->eve)) &&
+             eve_reader_open(run->eve, o->eve_file, o->follow, stderr, error, sizeof error);
+        if (!run->eve)
+            snprintf(error, sizeof error, "out of memory");
+    } else if (o->read_file) {
+        ok = pcap_source_open_file(&run->source, o->read_file, o->filter, error, sizeof error);
+    } else {
+        if (!o->filter)
+            pcap_source_default_filter(&o->sensor, default_filter, sizeof default_filter);
+        ok = pcap_source_open_live(&run->source, o->interface, o->filter ? o->filter : default_filter,
+                                   error, sizeof error) &&
+             capabilities_drop_all(error, sizeof error);
+    }
+    if (!ok)
+        fprintf(stderr, "exclave: %s\n", error);
+    return ok;
+}
+
+static void print_stats(struct exclave_run *run)
+{
+    const struct log_totals *t = &run->log_totals;
+    if (run->zeek)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %zu\n%-28s %llu\n",
+                "zeek_records", (unsigned long long)t->records, "zeek_bad_lines",
+                (unsigned long long)t->bad_lines, "zeek_bad_fields",
+                (unsigned long long)t->bad_fields, "zeek_files",
+                run->zeek_files.count, "zeek_reopened", (unsigned long long)t->reopened);
+    else if (run->eve)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
+                "eve_records", (unsigned long long)t->records, "eve_dns_lookups",
+                (unsigned long long)t->lookups, "eve_bad_lines", (unsigned long long)t->bad_lines,
+                "eve_dns_unusable", (unsigned long long)t->dns_unusable, "eve_reopened",
+                (unsigned long long)t->reopened);
+    else
+        sensor_print_counters(&run->sensor, stderr);
+    const struct geoip_counters *g = &run->geoip.counters;
+    fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
+            "geoip_lookups", (unsigned long long)g->lookups,
+            "geoip_cache_hits", (unsigned long long)g->cache_hits,
+            "geoip_lookup_errors", (unsigned long long)g->lookup_errors,
+            "geoip_reloads", (unsigned long long)g->reloads,
+            "geoip_reload_failures", (unsigned long long)g->reload_failures);
+    if (run->out)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "output_bytes",
+                (unsigned long long)run->out->bytes_written, "output_write_errors",
+                (unsigned long long)run->out->write_errors);
+    if (run->dns_log)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "zeek_dns_log_records",
+                (unsigned long long)run->dns_log->log.records, "zeek_notices",
+                (unsigned long long)run->notice_log->log.records);
+    if (run->engine_ready) {
+        engine_print_counters(&run->engine, stderr);
+        policy_host_print_counters(&run->policies, stderr);
+    }
+}
+
+/* The end of any input: the last evaluation, the log flushed, counters and
+ * the alert table printed. Returns ok, or false when the log failed. */
+bool run_finish(struct exclave_run *run, bool ok)
+{
+    char error[ERROR_SIZE];
+    progress_end(&run->progress);
+    if (run->engine_ready && !run->options.state_file)
+        engine_finish(&run->engine);
+    /* with --state the lookups since the last tick are saved unevaluated:
+     * the next run's first tick evaluates them, as one long run would */
+    if (run->engine_ready && run->options.state_file &&
+        !state_file_save(&run->engine, run->options.state_file, error, sizeof error)) {
+        fprintf(stderr, "exclave: %s\n", error);
+        ok = false;
+    }
+    if (run->out) {
+        json_out_flush(run->out);
+        if (fflush(run->log_file) != 0 || run->out->write_errors) {
+            fprintf(stderr, "exclave: writing the log failed: %s\n", strerror(errno));
+            ok = false;
+        }
+    }
+    if (run->dns_log && (!zeek_log_writer_close(&run->dns_log->log) ||
+                         !zeek_log_writer_close(&run->notice_log->log))) {
+        fprintf(stderr, "exclave: writing the Zeek logs in %s failed\n", run->options.log_dir);
+        ok = false;
+    }
+    if (run->options.print_stats)
+        print_stats(run);
+    if (run->engine_ready)
+        alert_writer_print_summary(&run->alerts, stderr);
+    return ok;
+}
+
+/* The progress line's unit and, for a regular file, its size. */
+void run_start_progress(struct exclave_run *run, const char *path, const char *unit)
+{
+    struct stat info;
+    run->input_bytes = path && strcmp(path, "-") != 0 && stat(path, &info) == 0 &&
+                       S_ISREG(info.st_mode) ? (uint64_t)info.st_size : 0;
+    progress_init(&run->progress, stderr, run->options.quiet, unit);
+}
+
+void run_close(struct exclave_run *run)
+{
+    pcap_source_close(&run->source);
+    if (run->zeek)
+        zeek_reader_close(run->zeek);
+    free(run->zeek);
+    if (run->eve)
+        eve_reader_close(run->eve);
+    free(run->eve);
+    zeek_files_free(&run->zeek_files);
+    if (run->log_file && run->log_file != stdout)
+        fclose(run->log_file);
+    if (run->engine_ready) {
+        policy_host_free(&run->policies);
+        alert_writer_free(&run->alerts);
+        engine_free(&run->engine);
+    }
+    free(run->out);
+    if (run->dns_log) {
+        zeek_log_writer_close(&run->dns_log->log);
+        zeek_log_writer_close(&run->notice_log->log);
+    }
+    free(run->dns_log);
+    free(run->notice_log);
+    free(run->zeek_record);
+    if (run->geoip_open)
+        geoip_close(&run->geoip);
+}

@@ -1,0 +1,92 @@
+/* run: the state of one `exclave` run and the steps every run mode shares:
+ * opening the databases, the input, the logs and the engine with its
+ * policies; flushing; the end-of-run counters and alert table; closing.
+ * The run modes (run_capture, run_logs, run_report) are built from these.
+ * It reads no packets and no log lines itself. */
+#ifndef EXCLAVE_CLI_RUN_H
+#define EXCLAVE_CLI_RUN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "base/progress.h"
+#include "capture/pcap_source.h"
+#include "capture/sensor.h"
+#include "cli/options.h"
+#include "engine/engine.h"
+#include "eve/alert_writer.h"
+#include "eve/eve_reader.h"
+#include "eve/eve_writer.h"
+#include "geoip/geoip.h"
+#include "policy/policy_host.h"
+#include "zeek/zeek_dns_writer.h"
+#include "zeek/zeek_files.h"
+#include "zeek/zeek_notice_writer.h"
+#include "zeek/zeek_reader.h"
+
+enum { ERROR_SIZE = GEOIP_ERROR_MAX };
+
+/* Set by the signal handlers, read between batches of input: the only
+ * mutable state outside struct exclave_run, since a handler must reach it. */
+struct exclave_signals {
+    volatile sig_atomic_t stop;
+    volatile sig_atomic_t reload;
+};
+extern struct exclave_signals exclave_signals;
+
+struct exclave_run {
+    struct exclave_options options;
+    struct geoip geoip;
+    bool geoip_open;
+    FILE *log_file;            /* eve.json; NULL with --format zeek */
+    struct json_out *out;
+    struct eve_writer writer;
+    struct zeek_dns_writer *dns_log;       /* --format zeek */
+    struct zeek_notice_writer *notice_log;
+    struct zeek_dns_record *zeek_record;   /* scratch for a packet's dns.log line */
+    struct zeek_dns_scratch zeek_scratch;
+    bool engine_ready;
+    struct engine engine;
+    struct policy_host policies;
+    struct alert_writer alerts;
+    struct sensor sensor;
+    struct pcap_source source;
+    struct zeek_files zeek_files;
+    struct zeek_reader *zeek;              /* the file being read */
+    struct eve_reader *eve;                /* --eve */
+    struct log_totals {                    /* of every Zeek or EVE file read */
+        uint64_t records, bad_lines;
+        uint64_t bad_fields;               /* Zeek: fields left unset */
+        uint64_t dns_unusable;             /* EVE: dns records passed on, not counted */
+        uint64_t lookups;                  /* EVE: dns records that became lookups */
+        uint64_t reopened;                 /* --follow: rotations followed */
+    } log_totals;
+    time_t last_reload_check;
+    int64_t last_state_save_us;            /* packet time of the last --state save */
+    struct progress progress;
+    uint64_t input_bytes;                  /* size of the file read, 0 when unknown */
+};
+
+void exclave_install_signal_handlers(void);
+
+/* Each says what failed on stderr and returns false. */
+bool run_open_geoip(struct exclave_run *run);
+bool run_open_source(struct exclave_run *run);
+bool run_open_log(struct exclave_run *run);
+bool run_open_engine(struct exclave_run *run);
+
+void run_flush_logs(struct exclave_run *run);
+void run_start_progress(struct exclave_run *run, const char *path, const char *unit);
+void run_show_progress(struct exclave_run *run, uint64_t count, uint64_t bytes);
+
+/* The end of any input: the last evaluation, the log flushed, counters and
+ * the alert table printed. Returns ok, or false when the log failed. */
+bool run_finish(struct exclave_run *run, bool ok);
+
+/* Closes what the run opened (the log after the policies). */
+void run_close(struct exclave_run *run);
+
+#endif

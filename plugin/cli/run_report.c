@@ -1,0 +1,117 @@
+/* run_report: `exclave report`: the evidence page from a log directory, or
+ * from a state file evaluated once by the policies (then the state file is
+ * read, never written). */
+#include "cli/run_report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/run.h"
+#include "report/report_data.h"
+#include "report/report_html.h"
+#include "report/report_state.h"
+
+/* exclave report --state: loads the state with the policies, databases and
+ * engine options in argv, evaluates every key once, and reads the alerts back from
+ * an eve.json in a temporary directory; the state file is not written. */
+static bool read_state_report(struct report_data *data, const char *state, int argc, char **argv)
+{
+    struct stat info;
+    if (stat(state, &info) != 0) {
+        fprintf(stderr, "exclave report: %s: %s\n", state, strerror(errno));
+        return false;
+    }
+    char dir[PATH_MAX], eve_path[PATH_MAX + sizeof "/eve.json"], error[ERROR_SIZE];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/exclave-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    struct exclave_run *run = calloc(1, sizeof *run);
+    char **args = calloc((size_t)argc + 10, sizeof *args);
+    if (!run || !args || !mkdtemp(dir)) {
+        fprintf(stderr, "exclave report: %s: %s\n", dir, strerror(errno));
+        free(run);
+        free(args);
+        return false;
+    }
+    int count = 0;
+    args[count++] = "exclave report";
+    for (int i = 0; i < argc; i++)
+        args[count++] = argv[i];
+    char *fixed[] = { "--eve", "/dev/null", "-l", dir, "--state", (char *)state, "--quiet" };
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        args[count++] = fixed[i];
+    optind = 1;
+    /* the policies may ask who owns an answer address: the databases too */
+    bool ok = exclave_parse_options(count, args, &run->options) == 0 && run_open_geoip(run) && run_open_log(run) &&
+              run_open_engine(run);
+    if (ok) {
+        engine_set_tick_hook(&run->engine, NULL, NULL); /* never save the state back */
+        engine_evaluate_all(&run->engine);
+        run_flush_logs(run);
+        ok = report_data_read(data, dir, error, sizeof error);
+        if (ok)
+            report_state_fill(data, &run->engine, state);
+        else
+            fprintf(stderr, "exclave report: %s\n", error);
+    }
+    run_close(run);
+    snprintf(eve_path, sizeof eve_path, "%s/eve.json", dir);
+    unlink(eve_path);
+    rmdir(dir);
+    free(run);
+    free(args);
+    return ok;
+}
+
+static bool write_report(const struct report_data *data, const char *output)
+{
+    FILE *out = fopen(output, "w");
+    bool ok = out && report_html_write(data, "exclave: exclusive DNS connections", out);
+    ok = out && fclose(out) == 0 && ok;
+    if (!ok)
+        fprintf(stderr, "exclave report: %s: cannot write: %s\n", output, strerror(errno));
+    else
+        fprintf(stderr, "exclave report: %s: %zu keys\n", output, data->key_count);
+    return ok;
+}
+
+/* exclave report (-l LOGDIR | --state FILE [engine and policy options]) -o report.html */
+int run_report(int argc, char **argv)
+{
+    const char *dir = NULL, *output = NULL, *state = NULL;
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    int rest_count = 0;
+    for (int i = 1; rest && i < argc; i++) {
+        bool valued = i + 1 < argc;
+        if (valued && (strcmp(argv[i], "-l") == 0 || strcmp(argv[i], "--log-dir") == 0))
+            dir = argv[++i];
+        else if (valued && strcmp(argv[i], "-o") == 0)
+            output = argv[++i];
+        else if (valued && strcmp(argv[i], "--state") == 0)
+            state = argv[++i];
+        else
+            rest[rest_count++] = argv[i];
+    }
+    if (!rest || !output || !dir == !state || (dir && rest_count)) {
+        fprintf(stderr, "exclave report: give -l LOGDIR (with eve.json), or --state FILE with any "
+                        "policy and engine options, and -o report.html\n");
+        free(rest);
+        return 2;
+    }
+    char error[ERROR_SIZE];
+    struct report_data data;
+    memset(&data, 0, sizeof data);
+    bool ok = state ? read_state_report(&data, state, rest_count, rest)
+                    : report_data_read(&data, dir, error, sizeof error);
+    if (!ok && dir)
+        fprintf(stderr, "exclave report: %s\n", error);
+    ok = ok && write_report(&data, output);
+    report_data_free(&data);
+    free(rest);
+    return ok ? 0 : 1;
+}

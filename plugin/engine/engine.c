@@ -1,0 +1,464 @@
+/* engine: attribution of lookups to keys, the caching correction, ticks and
+ * alert deduplication. The per-lookup path does a few hash probes and
+ * counter updates; policies are reached only through the engine_decider a
+ * higher layer sets, never included here. */
+#include "engine/engine.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/hash.h"
+
+enum { US_PER_SECOND = 1000000, EXPIRY_CHECK_US = 86400LL * US_PER_SECOND };
+
+void engine_config_defaults(struct engine_config *config)
+{
+    memset(config, 0, sizeof *config);
+    config->max_keys = KEY_STORE_DEFAULT_MAX_KEYS;
+    config->interval_seconds = 3600;
+    config->window_seconds = 30 * 86400.0;
+}
+
+bool engine_init(struct engine *engine, const struct engine_config *config, struct geoip *geoip,
+                 char *error, size_t error_size)
+{
+    memset(engine, 0, sizeof *engine);
+    engine->config = *config;
+    engine->geoip = geoip;
+    if (!registered_domain_init(&engine->domains, config->suffix_list_file, error, error_size))
+        return false;
+    engine->recent_pairs = calloc((size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS,
+                                  sizeof *engine->recent_pairs);
+    if (!engine->recent_pairs || !as_directory_init(&engine->directory) ||
+        !key_store_init(&engine->store, config->max_keys, config->max_bytes)) {
+        snprintf(error, error_size, "out of memory for %u keys", config->max_keys);
+        engine_free(engine);
+        return false;
+    }
+    return true;
+}
+
+void engine_free(struct engine *engine)
+{
+    key_store_free(&engine->store);
+    as_directory_free(&engine->directory);
+    registered_domain_free(&engine->domains);
+    free(engine->recent_pairs);
+    engine->recent_pairs = NULL;
+}
+
+void engine_set_alert_sink(struct engine *engine, engine_alert_fn sink, void *user)
+{
+    engine->alert_sink = sink;
+    engine->alert_user = user;
+}
+
+void engine_set_decider(struct engine *engine, const struct engine_decider *decider)
+{
+    if (decider)
+        engine->decider = *decider;
+    else
+        memset(&engine->decider, 0, sizeof engine->decider);
+}
+
+static bool decider_wants_keys(const struct engine *engine)
+{
+    return engine->decider.wants_keys && engine->decider.wants_keys(engine->decider.context);
+}
+
+static bool decider_wants_lookups(const struct engine *engine)
+{
+    return engine->decider.wants_lookups && engine->decider.wants_lookups(engine->decider.context);
+}
+
+void engine_set_tick_hook(struct engine *engine, engine_tick_fn hook, void *user)
+{
+    engine->tick_hook = hook;
+    engine->tick_user = user;
+}
+
+/* ---- ticks ------------------------------------------------------------------ */
+
+static void evaluate_key(void *user, struct key *key)
+{
+    struct engine *engine = user;
+    engine->counters.keys_evaluated++;
+    engine->decider.evaluate(engine->decider.context, key);
+}
+
+static void run_tick(struct engine *engine, int64_t tick_us)
+{
+    engine->tick_time_us = tick_us;
+    engine->counters.evaluation_ticks++;
+    if (decider_wants_keys(engine))
+        key_store_take_dirty(&engine->store, evaluate_key, engine);
+    else
+        key_store_take_dirty(&engine->store, NULL, NULL);
+    if (tick_us >= engine->next_expiry_us) {
+        key_store_expire(&engine->store,
+                         tick_us - (int64_t)(engine->config.window_seconds * US_PER_SECOND));
+        engine->next_expiry_us = tick_us + EXPIRY_CHECK_US;
+    }
+    if (engine->tick_hook)
+        engine->tick_hook(engine->tick_user, engine, tick_us);
+}
+
+static int64_t interval_us(const struct engine *engine)
+{
+    int64_t us = (int64_t)(engine->config.interval_seconds * US_PER_SECOND);
+    return us > 0 ? us : US_PER_SECOND;
+}
+
+/* Ticks that fell due before this packet time run first, so a tick sees
+ * exactly the lookups before it. A long silence costs one tick, not one per
+ * interval. */
+static void advance_time(struct engine *engine, int64_t time_us)
+{
+    int64_t step = interval_us(engine);
+    if (engine->next_tick_us == 0) {
+        engine->first_us = time_us;
+        engine->next_tick_us = (time_us / step + 1) * step;
+        engine->next_expiry_us = time_us + EXPIRY_CHECK_US;
+    }
+    if (time_us > engine->now_us)
+        engine->now_us = time_us;
+    if (time_us >= engine->next_tick_us) {
+        run_tick(engine, engine->next_tick_us);
+        engine->next_tick_us = (time_us / step + 1) * step;
+    }
+}
+
+void engine_finish(struct engine *engine)
+{
+    if (engine->next_tick_us)
+        run_tick(engine, engine->now_us);
+}
+
+void engine_evaluate_all(struct engine *engine)
+{
+    struct key_store *store = &engine->store;
+    for (uint32_t i = 0; i < store->high_water; i++) {
+        struct key *key = &store->keys[i];
+        if (!key->in_use)
+            continue;
+        key->alerted_policies = 0;
+        key_store_mark_dirty(store, key);
+    }
+    run_tick(engine, engine->now_us);
+}
+
+/* ---- attribution ------------------------------------------------------------- */
+
+/* True when no earlier lookup of this key by this querier fell in the same
+ * caching slot: what a resolver honouring the TTL could have sent. */
+/* True when the fingerprint was not in its set yet (it is now, newest first). */
+static bool remember_pair(struct engine *engine, uint64_t fingerprint)
+{
+    uint64_t *set = &engine->recent_pairs[(fingerprint >> 20) % ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS];
+    for (int way = 0; way < ENGINE_PAIR_WAYS; way++)
+        if (set[way] == fingerprint)
+            return false;
+    memmove(set + 1, set, (ENGINE_PAIR_WAYS - 1) * sizeof *set); /* newest first */
+    set[0] = fingerprint;
+    return true;
+}
+
+static bool pair_is_new(struct engine *engine, uint64_t key_hash, uint64_t querier_hash,
+                        int64_t slot)
+{
+    return remember_pair(engine, hash_mix(key_hash ^ hash_mix(querier_hash + (uint64_t)slot)) | 1);
+}
+
+void engine_merge_pairs(struct engine *into, const struct engine *from)
+{
+    for (size_t i = 0; i < (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS; i++)
+        if (from->recent_pairs[i])
+            remember_pair(into, from->recent_pairs[i]);
+}
+
+struct querier_facts {
+    uint64_t address_hash, prefix_hash;
+    uint32_t asn;
+    char country[2];
+};
+
+static void describe_querier(struct engine *engine, const struct ip_address *querier,
+                             struct querier_facts *facts)
+{
+    struct ip_address prefix = *querier;
+    ip_address_mask(&prefix, querier->family == 4 ? 24 : 48);
+    facts->address_hash = hash_bytes(querier, sizeof *querier, 0x71);
+    facts->prefix_hash = hash_bytes(&prefix, sizeof prefix, 0x72);
+    facts->asn = 0;
+    facts->country[0] = facts->country[1] = '\0';
+    if (!engine->geoip)
+        return;
+    struct geoip_result result;
+    geoip_lookup(engine->geoip, querier, &result);
+    facts->asn = result.asn;
+    memcpy(facts->country, result.country, 2);
+    as_directory_note(&engine->directory, result.asn, result.org, result.org_length,
+                      result.country);
+}
+
+static void count_on_key(struct engine *engine, struct key *key, const struct querier_facts *q,
+                         int64_t time_us, uint32_t slot_seconds, bool reverse)
+{
+    int64_t slot = time_us / ((int64_t)(slot_seconds ? slot_seconds : KEY_DEFAULT_SLOT_SECONDS) *
+                              US_PER_SECOND);
+    struct key_lookup lookup = { .time_us = time_us, .querier_hash = q->address_hash,
+                                 .prefix_hash = q->prefix_hash, .asn = q->asn,
+                                 .country = { q->country[0], q->country[1] },
+                                 .reverse = reverse };
+    lookup.corrected = pair_is_new(engine, key->hash, q->address_hash, slot);
+    key_aggregate_count_lookup(key, &lookup);
+    key_store_mark_dirty(&engine->store, key);
+}
+
+/* Lower-cases the name into the engine's buffer, without a trailing dot. */
+static size_t normalize_name(struct engine *engine, const char *name, size_t length)
+{
+    if (length > ENGINE_NAME_MAX) {
+        length = ENGINE_NAME_MAX;
+        engine->counters.names_truncated++;
+    }
+    for (size_t i = 0; i < length; i++)
+        engine->name_buffer[i] = (char)tolower((unsigned char)name[i]);
+    if (length > 1 && engine->name_buffer[length - 1] == '.')
+        length--;
+    engine->name_buffer[length] = '\0';
+    return length;
+}
+
+static struct key *get_key(struct engine *engine, enum key_kind kind, const char *name,
+                           size_t length)
+{
+    return key_store_get(&engine->store, kind, name, length, key_store_hash(kind, name, length));
+}
+
+/* The registered-domain key of the name in name_buffer. The public suffix
+ * search is the slowest step of a lookup, so a name key remembers its
+ * domain key and the search runs once per name, not once per lookup. */
+static struct key *domain_of(struct engine *engine, struct key_ref name_ref, size_t length)
+{
+    struct key *name = key_store_deref(&engine->store, name_ref);
+    if (name && name->no_domain)
+        return NULL;
+    struct key *domain = name ? key_store_deref(&engine->store, name->domain) : NULL;
+    if (domain)
+        return domain;
+    const char *suffix = registered_domain_of(&engine->domains, engine->name_buffer);
+    if (suffix)
+        domain = get_key(engine, KEY_DOMAIN, suffix,
+                         length - (size_t)(suffix - engine->name_buffer));
+    name = key_store_deref(&engine->store, name_ref); /* getting the domain may evict */
+    if (name) {
+        name->no_domain = suffix == NULL;
+        if (domain)
+            name->domain = key_store_ref(&engine->store, domain);
+    }
+    return domain;
+}
+
+/* The name's and its domain's share of one lookup. Returns the name key's
+ * reference (for the addresses), which stays checkable after evictions. */
+static struct key_ref count_name_and_domain(struct engine *engine, const struct engine_lookup *l,
+                                            const struct querier_facts *q, size_t length,
+                                            bool reverse)
+{
+    struct key_ref name_ref = { 0, 0 };
+    uint32_t slot_seconds = 0;
+    struct key *name = get_key(engine, KEY_NAME, engine->name_buffer, length);
+    if (name) {
+        if (l->has_response)
+            key_aggregate_note_response(name, l->time_us, l->rcode, l->answers, l->answer_count,
+                                        l->min_ttl);
+        if (l->counts_as_lookup)
+            count_on_key(engine, name, q, l->time_us, name->slot_seconds, reverse);
+        key_store_mark_dirty(&engine->store, name);
+        slot_seconds = name->slot_seconds;
+        name_ref = key_store_ref(&engine->store, name);
+    }
+    struct key *domain = domain_of(engine, name_ref, length);
+    if (domain) {
+        if (l->has_response)
+            key_aggregate_note_response(domain, l->time_us, l->rcode, l->answers, l->answer_count,
+                                        l->min_ttl);
+        if (l->counts_as_lookup)
+            count_on_key(engine, domain, q, l->time_us, slot_seconds, reverse);
+        key_store_mark_dirty(&engine->store, domain);
+    }
+    return name_ref;
+}
+
+static void count_answers(struct engine *engine, const struct engine_lookup *l,
+                          const struct querier_facts *q, struct key_ref name_ref, bool reverse)
+{
+    for (size_t i = 0; i < l->answer_count; i++) {
+        char text[IP_ADDRESS_TEXT_MAX];
+        size_t length = ip_address_format(&l->answers[i], text);
+        struct key *address = get_key(engine, KEY_ADDRESS, text, length);
+        if (!address)
+            continue;
+        key_aggregate_note_ttl(address, l->min_ttl);
+        count_on_key(engine, address, q, l->time_us, l->min_ttl, reverse);
+        if (name_ref.hash_check)
+            key_aggregate_link_name(address, name_ref);
+    }
+}
+
+void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
+{
+    advance_time(engine, lookup->time_us);
+    if (lookup->qname_length == 0) {
+        engine->counters.unnamed++;
+        return;
+    }
+    struct querier_facts querier;
+    describe_querier(engine, &lookup->querier, &querier);
+    size_t length = normalize_name(engine, lookup->qname, lookup->qname_length);
+    bool reverse = engine_is_reverse_lookup(engine->name_buffer, length, lookup->qtype);
+    struct key_ref name_ref = count_name_and_domain(engine, lookup, &querier, length, reverse);
+    if (lookup->has_response)
+        count_answers(engine, lookup, &querier, name_ref, reverse);
+    engine->counters.lookups_counted += lookup->counts_as_lookup;
+    engine->counters.responses_counted += lookup->has_response;
+    if (decider_wants_lookups(engine))
+        engine->decider.on_lookup(engine->decider.context, lookup, querier.asn);
+}
+
+void engine_observe_dns_event(struct engine *engine, const struct dns_event *event)
+{
+    const struct dns_message *m = event->message;
+    struct engine_lookup lookup = {
+        .time_us = event->timestamp_us, .querier = event->client, .server = event->server,
+        .qname = dns_text_ptr(m, m->qname), .qname_length = m->qname.length, .qtype = m->qtype,
+        .counts_as_lookup = !event->is_response || event->unsolicited,
+        .has_response = event->is_response, .rcode = m->rcode,
+    };
+    struct ip_address answers[DNS_MAX_RECORDS];
+    for (unsigned i = 0; event->is_response && i < m->record_count; i++) {
+        const struct dns_record *r = &m->records[i];
+        if (r->section == DNS_SECTION_ANSWER && r->address.family != 0)
+            engine_lookup_add_answer(&lookup, answers, &r->address, r->ttl);
+    }
+    engine_observe(engine, &lookup);
+}
+
+/* ---- what policies reach ------------------------------------------------------ */
+
+struct key *engine_find_key(struct engine *engine, enum key_kind kind, const char *name,
+                            size_t length)
+{
+    if (kind >= KEY_KINDS)
+        return NULL;
+    length = normalize_name(engine, name, length);
+    return key_store_find(&engine->store, kind, engine->name_buffer, length,
+                          key_store_hash(kind, engine->name_buffer, length));
+}
+
+/* Alert windows are consecutive periods of packet time from the first lookup. */
+static uint32_t alert_period(const struct engine *engine, int64_t time_us)
+{
+    int64_t window_us = (int64_t)(engine->config.window_seconds * US_PER_SECOND);
+    if (window_us <= 0)
+        window_us = 1;
+    return (uint32_t)((time_us - engine->first_us) / window_us) + 1;
+}
+
+uint32_t engine_alerted_policies(const struct engine *engine, const struct key *key)
+{
+    int64_t now = engine->tick_time_us ? engine->tick_time_us : engine->now_us;
+    return key->alert_period == alert_period(engine, now) ? key->alerted_policies : 0;
+}
+
+static bool is_decimal_label(const char *p, size_t length)
+{
+    if (length == 0 || length > 3)
+        return false;
+    unsigned value = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+        value = value * 10 + (unsigned)(p[i] - '0');
+    }
+    return value <= 255;
+}
+
+/* Counts leading labels that satisfy is_label, up to want. */
+static unsigned leading_labels(const char *name, size_t length, unsigned want,
+                               bool (*is_label)(const char *, size_t))
+{
+    unsigned count = 0;
+    size_t at = 0;
+    while (count < want && at < length) {
+        const char *dot = memchr(name + at, '.', length - at);
+        size_t label = dot ? (size_t)(dot - (name + at)) : length - at;
+        if (!dot || !is_label(name + at, label))
+            break;
+        count++;
+        at += label + 1;
+    }
+    return count;
+}
+
+static bool is_nibble_label(const char *p, size_t length)
+{
+    return length == 1 && isxdigit((unsigned char)p[0]);
+}
+
+bool engine_is_reverse_lookup(const char *name, size_t length, uint16_t qtype)
+{
+    return qtype == DNS_TYPE_PTR || leading_labels(name, length, 4, is_decimal_label) == 4 ||
+           leading_labels(name, length, 32, is_nibble_label) == 32;
+}
+
+bool engine_raise_alert(struct engine *engine, unsigned policy_index, struct engine_alert *alert)
+{
+    struct key *key = (struct key *)alert->key;
+    uint32_t period = alert_period(engine, alert->time_us);
+    uint32_t bit = 1u << (policy_index % 32);
+    if (key->alert_period != period) {
+        key->alert_period = period;
+        key->alerted_policies = 0;
+    }
+    if (key->alerted_policies & bit) {
+        engine->counters.alerts_repeated++;
+        return false;
+    }
+    key->alerted_policies |= bit;
+    alert->window_start_us = key->first_seen_us;
+    engine->counters.alerts++;
+    if (engine->alert_sink)
+        engine->alert_sink(engine->alert_user, engine, alert);
+    return true;
+}
+
+void engine_describe_asn(const struct engine *engine, uint32_t asn, const char **org,
+                         const char **country)
+{
+    const struct as_entry *entry = as_directory_find(&engine->directory, asn);
+    *org = entry ? entry->org : NULL;
+    *country = entry && entry->country[0] ? entry->country : NULL;
+}
+
+void engine_visit_counters(const struct engine *engine, counter_visit_fn visit, void *user)
+{
+#define ENGINE_COUNTER_VISIT(name, help) visit(user, "engine_" #name, engine->counters.name);
+    ENGINE_COUNTERS(ENGINE_COUNTER_VISIT)
+#undef ENGINE_COUNTER_VISIT
+    const struct key_store_counters *k = &engine->store.counters;
+    visit(user, "engine_keys", engine->store.count);
+    visit(user, "engine_keys_created", k->keys_created);
+    visit(user, "engine_keys_evicted", k->keys_evicted);
+    visit(user, "engine_keys_expired", k->keys_expired);
+    visit(user, "engine_keys_refused", k->keys_refused);
+    visit(user, "engine_key_bytes", engine->store.bytes);
+    visit(user, "engine_asns_unnamed", engine->directory.not_stored);
+}
+
+void engine_print_counters(const struct engine *engine, FILE *out)
+{
+    engine_visit_counters(engine, counter_print, out);
+}

@@ -1,0 +1,183 @@
+/* engine: turns lookups into per-key aggregates and runs the policies on
+ * them. For every lookup it updates the name, its registered domain and each
+ * answer address (no Lua unless a policy asked for on_lookup); on each
+ * evaluation tick of packet time it hands the keys touched since the last
+ * tick to the policies, and it passes their alerts, once per key and policy
+ * per window, to one alert sink. It reads no packets and writes no files. */
+#ifndef EXCLAVE_ENGINE_H
+#define EXCLAVE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "geoip/geoip.h"
+#include "engine/as_directory.h"
+#include "dns/dns_event.h"
+#include "base/counter_visit.h"
+#include "engine/key_store.h"
+#include "engine/registered_domain.h"
+
+enum {
+    ENGINE_NAME_MAX = 1100,            /* presentation form of a 255-byte name, escaped */
+    ENGINE_PAIR_SETS = 1 << 17,        /* caching-slot memory: 4 MiB */
+    ENGINE_PAIR_WAYS = 4,
+    ENGINE_RELATED_MAX = 8,
+};
+
+#define ENGINE_COUNTERS(X)                                                                  \
+    X(lookups_counted, "lookups attributed to keys")                                      \
+    X(responses_counted, "responses whose rcode and answers were recorded")               \
+    X(names_truncated, "names longer than the engine keeps, cut before counting")         \
+    X(unnamed, "messages or records without a question name: no key to count them on")  \
+    X(evaluation_ticks, "evaluation ticks run (packet time)")                             \
+    X(keys_evaluated, "keys handed to the policies")                                      \
+    X(alerts, "alerts raised")                                                            \
+    X(alerts_repeated, "alerts not raised again: same key and policy in the same window")
+
+struct engine_counters {
+#define ENGINE_COUNTER_FIELD(name, help) uint64_t name;
+    ENGINE_COUNTERS(ENGINE_COUNTER_FIELD)
+#undef ENGINE_COUNTER_FIELD
+};
+
+struct engine_config {
+    uint32_t max_keys;
+    size_t max_bytes;                  /* 0: max_keys bounds memory */
+    double interval_seconds;           /* evaluation tick, packet time */
+    double window_seconds;             /* alert window and idle-key expiry */
+    const char *suffix_list_file;      /* NULL: libpsl's */
+};
+
+/* One lookup from any source (packets, EVE or Zeek records). */
+struct engine_lookup {
+    int64_t time_us;
+    struct ip_address querier, server;
+    const char *qname;
+    size_t qname_length;
+    uint16_t qtype;
+    bool counts_as_lookup;             /* a query, or a response to none we saw */
+    bool has_response;
+    uint16_t rcode;
+    const struct ip_address *answers;  /* A/AAAA answers */
+    size_t answer_count;
+    uint32_t min_ttl;                  /* shortest TTL of those answers */
+};
+
+/* Adds an address answer and its TTL to a lookup being built, whose answers
+ * live in storage (room for one more is the caller's to check); min_ttl
+ * follows the shortest TTL. */
+static inline void engine_lookup_add_answer(struct engine_lookup *lookup,
+                                            struct ip_address *storage,
+                                            const struct ip_address *address, uint32_t ttl)
+{
+    storage[lookup->answer_count] = *address;
+    if (lookup->answer_count == 0 || ttl < lookup->min_ttl)
+        lookup->min_ttl = ttl;
+    lookup->answer_count++;
+    lookup->answers = storage;
+}
+
+/* What a policy raised; the writer formats it with the key's evidence. */
+struct engine_alert {
+    const char *policy;
+    const char *signature;
+    uint32_t signature_id;
+    int severity;                      /* 1 (high) .. 3, as Suricata */
+    const struct key *key;
+    int64_t time_us;
+    int64_t window_start_us;
+    const char *related[ENGINE_RELATED_MAX];
+    size_t related_count;
+    const char *evidence_json;         /* an object's members, "" for none */
+};
+
+struct engine;
+typedef void (*engine_alert_fn)(void *user, const struct engine *engine,
+                                const struct engine_alert *alert);
+
+typedef void (*engine_tick_fn)(void *user, struct engine *engine, int64_t tick_us);
+
+/* What decides about keys, given to the engine by a higher layer (the Lua
+ * policy host): the engine calls it and knows nothing else of it. wants_keys
+ * and wants_lookups are asked before each tick and each lookup, so that a
+ * decider whose hooks are all disabled costs nothing. */
+struct engine_decider {
+    void *context;
+    bool (*wants_keys)(const void *context);
+    bool (*wants_lookups)(const void *context);
+    void (*evaluate)(void *context, struct key *key);
+    void (*on_lookup)(void *context, const struct engine_lookup *lookup, uint32_t querier_asn);
+};
+
+struct engine {
+    struct engine_config config;
+    struct key_store store;
+    struct as_directory directory;
+    struct registered_domain domains;
+    struct geoip *geoip;               /* NULL: every querier is of unknown ASN */
+    uint64_t *recent_pairs;            /* (key, querier, caching slot) fingerprints */
+    struct engine_decider decider;     /* all NULL: aggregates only */
+    engine_alert_fn alert_sink;
+    void *alert_user;
+    engine_tick_fn tick_hook;          /* after each tick (periodic state saves) */
+    void *tick_user;
+    int64_t now_us;                    /* newest packet time seen */
+    int64_t first_us;
+    int64_t next_tick_us;              /* 0: no lookup yet */
+    int64_t next_expiry_us;
+    int64_t tick_time_us;              /* "now" for policies during a tick */
+    struct engine_counters counters;
+    char name_buffer[ENGINE_NAME_MAX + 1];
+};
+
+void engine_config_defaults(struct engine_config *config);
+
+bool engine_init(struct engine *engine, const struct engine_config *config, struct geoip *geoip,
+                 char *error, size_t error_size);
+void engine_free(struct engine *engine);
+
+void engine_set_alert_sink(struct engine *engine, engine_alert_fn sink, void *user);
+void engine_set_decider(struct engine *engine, const struct engine_decider *decider);
+void engine_set_tick_hook(struct engine *engine, engine_tick_fn hook, void *user);
+
+/* The sensor's sink: attributes a DNS event (query or response). */
+void engine_observe_dns_event(struct engine *engine, const struct dns_event *event);
+void engine_observe(struct engine *engine, const struct engine_lookup *lookup);
+
+/* Runs the last evaluation (end of input). */
+void engine_finish(struct engine *engine);
+
+/* One evaluation of every key at the engine's clock, with the alert marks
+ * cleared: what the policies make of a loaded --state (exclave report). */
+void engine_evaluate_all(struct engine *engine);
+
+/* Looks up a key by kind and name (any case). NULL when not kept. */
+struct key *engine_find_key(struct engine *engine, enum key_kind kind, const char *name,
+                            size_t length);
+
+/* Raises an alert unless this key and policy already alerted in this window.
+ * policy_index < 32 identifies the policy for that check. */
+bool engine_raise_alert(struct engine *engine, unsigned policy_index, struct engine_alert *alert);
+
+/* The policies that alerted on this key in the current window, as a bit
+ * mask by policy index. */
+uint32_t engine_alerted_policies(const struct engine *engine, const struct key *key);
+
+/* True for PTR lookups and for names that begin with a reversed IPv4
+ * address (four decimal labels) or 32 IPv6 nibble labels: the shape of
+ * reverse-DNS and DNS blocklist (DNSBL) queries. */
+bool engine_is_reverse_lookup(const char *name, size_t length, uint16_t qtype);
+
+/* Querier ASN, organisation and country as the engine sees them. */
+void engine_describe_asn(const struct engine *engine, uint32_t asn, const char **org,
+                         const char **country);
+
+void engine_print_counters(const struct engine *engine, FILE *out);
+void engine_visit_counters(const struct engine *engine, counter_visit_fn visit, void *user);
+
+/* Adds from's caching-slot memory to into's (merging two sensors' states). */
+void engine_merge_pairs(struct engine *into, const struct engine *from);
+
+#endif

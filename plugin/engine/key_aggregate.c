@@ -1,0 +1,209 @@
+/* key_aggregate: the per-key counters. Every update is a handful of stores
+ * into the struct; nothing here loops over more than a few dozen bytes. */
+#include "engine/key_aggregate.h"
+
+#include <string.h>
+
+const char *key_kind_name(enum key_kind kind)
+{
+    static const char *const names[KEY_KINDS] = { "name", "domain", "address" };
+    return kind < KEY_KINDS ? names[kind] : "?";
+}
+
+static void note_country(struct key *key, const char country[2])
+{
+    unsigned a = (unsigned char)country[0] - 'A', b = (unsigned char)country[1] - 'A';
+    if (a >= 26 || b >= 26)
+        return;
+    unsigned bit = a * 26 + b;
+    key->countries[bit / 8] |= (uint8_t)(1u << (bit % 8));
+}
+
+uint64_t key_aggregate_country_count(const struct key *key)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < sizeof key->countries; i++)
+        n += (uint64_t)__builtin_popcount(key->countries[i]);
+    return n;
+}
+
+uint64_t key_aggregate_distinct(const struct key *key, const struct distinct_counter *counter)
+{
+    uint64_t estimate = distinct_counter_estimate(counter);
+    return estimate < key->lookups ? estimate : key->lookups;
+}
+
+/* Moves the daily ring forward to `day`, clearing the days skipped. */
+static void advance_days(struct key *key, int32_t day)
+{
+    if (key->daily_last_day == 0 || day - key->daily_last_day >= KEY_DAILY_DAYS) {
+        memset(key->daily, 0, sizeof key->daily);
+    } else {
+        for (int32_t d = key->daily_last_day + 1; d <= day; d++)
+            key->daily[d % KEY_DAILY_DAYS] = 0;
+    }
+    key->daily_last_day = day;
+}
+
+static void count_day(struct key *key, int64_t time_us)
+{
+    int32_t day = (int32_t)key_aggregate_day(time_us);
+    if (day > key->daily_last_day)
+        advance_days(key, day);
+    else if (key->daily_last_day - day >= KEY_DAILY_DAYS)
+        return; /* older than the series (out-of-order input) */
+    uint16_t *count = &key->daily[day % KEY_DAILY_DAYS];
+    if (*count != UINT16_MAX)
+        (*count)++;
+}
+
+void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup)
+{
+    if (key->lookups == 0 || lookup->time_us < key->first_seen_us)
+        key->first_seen_us = lookup->time_us;
+    if (lookup->time_us > key->last_seen_us)
+        key->last_seen_us = lookup->time_us;
+    key->lookups++;
+    key->lookups_corrected += lookup->corrected;
+    key->reverse_lookups += lookup->reverse;
+    if (lookup->corrected) { /* else this querier was counted already, in this very slot */
+        distinct_counter_add(&key->queriers, lookup->querier_hash);
+        distinct_counter_add(&key->prefixes, lookup->prefix_hash);
+        distinct_counter_add(&key->asns,
+                             (uint64_t)lookup->asn * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL);
+        note_country(key, lookup->country);
+    }
+    asn_tally_add(&key->asn_tally, lookup->asn, lookup->corrected);
+    key->hours[(lookup->time_us / 3600000000LL) % 24]++;
+    count_day(key, lookup->time_us);
+}
+
+static enum key_rcode rcode_tally(uint16_t rcode)
+{
+    switch (rcode) {
+    case 0: return KEY_RCODE_NOERROR;
+    case 2: return KEY_RCODE_SERVFAIL;
+    case 3: return KEY_RCODE_NXDOMAIN;
+    case 5: return KEY_RCODE_REFUSED;
+    default: return KEY_RCODE_OTHER;
+    }
+}
+
+static void add_answer(struct key *key, const struct ip_address *address)
+{
+    for (unsigned i = 0; i < key->linked_count; i++)
+        if (ip_address_equal(&key->linked.answers[i], address))
+            return;
+    if (key->linked_count < KEY_ANSWERS_MAX)
+        key->linked.answers[key->linked_count++] = *address;
+}
+
+void key_aggregate_note_response(struct key *key, int64_t time_us, uint16_t rcode,
+                                 const struct ip_address *answers, size_t answer_count,
+                                 uint32_t min_ttl)
+{
+    key->rcodes[rcode_tally(rcode)]++;
+    if (answer_count) {
+        if (time_us > key->last_answer_us) {
+            key->last_answer_us = time_us;
+            key->nxdomain_since_us = 0;
+        }
+        key_aggregate_note_ttl(key, min_ttl ? min_ttl : 1);
+        for (size_t i = 0; i < answer_count; i++)
+            add_answer(key, &answers[i]);
+    } else if (rcode == 3 && key->nxdomain_since_us == 0 && time_us >= key->last_answer_us) {
+        key->nxdomain_since_us = time_us;
+    }
+}
+
+void key_aggregate_note_ttl(struct key *key, uint32_t ttl)
+{
+    if (ttl && (key->slot_seconds == 0 || ttl < key->slot_seconds))
+        key->slot_seconds = ttl;
+}
+
+void key_aggregate_link_name(struct key *address_key, struct key_ref name)
+{
+    for (unsigned i = 0; i < address_key->linked_count; i++)
+        if (address_key->linked.names[i].slot == name.slot &&
+            address_key->linked.names[i].hash_check == name.hash_check)
+            return;
+    if (address_key->linked_count < KEY_NAMES_MAX)
+        address_key->linked.names[address_key->linked_count++] = name;
+    else  /* keep the newest names: the oldest make way */
+        address_key->linked.names[KEY_NAMES_MAX - 1] = name;
+}
+
+uint32_t key_aggregate_daily(const struct key *key, int64_t day)
+{
+    if (key->daily_last_day == 0 || day > key->daily_last_day ||
+        key->daily_last_day - day >= KEY_DAILY_DAYS)
+        return 0;
+    return key->daily[day % KEY_DAILY_DAYS];
+}
+
+static int64_t earliest_set(int64_t a, int64_t b)
+{
+    return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* The first NXDOMAIN after the merged last answer: each side's, if it is
+ * not older than that answer. */
+static void merge_silence(struct key *into, const struct key *from)
+{
+    int64_t last_answer = into->last_answer_us > from->last_answer_us ? into->last_answer_us
+                                                                      : from->last_answer_us;
+    int64_t mine = into->nxdomain_since_us >= last_answer ? into->nxdomain_since_us : 0;
+    int64_t theirs = from->nxdomain_since_us >= last_answer ? from->nxdomain_since_us : 0;
+    into->last_answer_us = last_answer;
+    into->nxdomain_since_us = earliest_set(mine, theirs);
+}
+
+static void merge_days(struct key *into, const struct key *from)
+{
+    if (!from->daily_last_day)
+        return;
+    for (int32_t day = from->daily_last_day - KEY_DAILY_DAYS + 1; day <= from->daily_last_day; day++) {
+        uint32_t count = from->daily[day % KEY_DAILY_DAYS];
+        if (!count || day < 0)
+            continue;
+        if (day > into->daily_last_day)
+            advance_days(into, day);
+        else if (into->daily_last_day - day >= KEY_DAILY_DAYS)
+            continue;
+        uint16_t *mine = &into->daily[day % KEY_DAILY_DAYS];
+        *mine = *mine + count > UINT16_MAX ? UINT16_MAX : (uint16_t)(*mine + count);
+    }
+}
+
+void key_aggregate_merge(struct key *into, const struct key *from)
+{
+    into->first_seen_us = earliest_set(into->first_seen_us, from->first_seen_us);
+    if (from->last_seen_us > into->last_seen_us)
+        into->last_seen_us = from->last_seen_us;
+    into->lookups += from->lookups;
+    into->lookups_corrected += from->lookups_corrected;
+    into->reverse_lookups += from->reverse_lookups;
+    merge_silence(into, from);
+    for (int i = 0; i < KEY_RCODES; i++)
+        into->rcodes[i] += from->rcodes[i];
+    distinct_counter_merge(&into->queriers, &from->queriers);
+    distinct_counter_merge(&into->prefixes, &from->prefixes);
+    distinct_counter_merge(&into->asns, &from->asns);
+    for (size_t i = 0; i < sizeof into->countries; i++)
+        into->countries[i] |= from->countries[i];
+    asn_tally_merge(&into->asn_tally, &from->asn_tally);
+    for (int i = 0; i < 24; i++)
+        into->hours[i] += from->hours[i];
+    merge_days(into, from);
+    key_aggregate_note_ttl(into, from->slot_seconds);
+    into->no_domain |= from->no_domain;
+    if (from->alert_period > into->alert_period) {
+        into->alert_period = from->alert_period;
+        into->alerted_policies = from->alerted_policies;
+    } else if (from->alert_period == into->alert_period) {
+        into->alerted_policies |= from->alerted_policies;
+    }
+    for (unsigned i = 0; into->kind != KEY_ADDRESS && i < from->linked_count; i++)
+        add_answer(into, &from->linked.answers[i]);
+}

@@ -1,0 +1,367 @@
+/* state_file: fields in the host's byte order written one by one (no struct
+ * padding on disk, except each key's own record, guarded by its size; a
+ * file from a machine of the other byte order fails the version check), a
+ * CRC-32 (zlib)
+ * over everything before the trailer, and a reader that checks the whole
+ * file before it changes the engine. Layout:
+ *   "EXCLSTAT" version key_size pair_sets pair_ways key_count asn_count
+ *   now_us first_us next_tick_us next_expiry_us
+ *   key_count x { old_slot name_length name struct-key }
+ *   asn_count x { asn country[3] org_length org }
+ *   pair fingerprints, crc32, "EXCLEND!" */
+#include "engine/state_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static const char head_magic[8] = { 'E', 'X', 'C', 'L', 'S', 'T', 'A', 'T' };
+static const char end_magic[8] = { 'E', 'X', 'C', 'L', 'E', 'N', 'D', '!' };
+
+/* ---- writing ------------------------------------------------------------------ */
+
+struct state_writer {
+    FILE *file;
+    uLong crc;
+};
+
+static void put(struct state_writer *w, const void *bytes, size_t length)
+{
+    w->crc = crc32(w->crc, bytes, (uInt)length);
+    fwrite(bytes, 1, length, w->file);
+}
+
+#define PUT(w, value) put((w), &(value), sizeof(value))
+
+static void put_header(struct state_writer *w, const struct engine *engine)
+{
+    uint32_t version = STATE_FILE_VERSION, key_size = sizeof(struct key);
+    uint32_t sets = ENGINE_PAIR_SETS, ways = ENGINE_PAIR_WAYS;
+    uint32_t keys = engine->store.count, asns = engine->directory.count;
+    put(w, head_magic, sizeof head_magic);
+    PUT(w, version);
+    PUT(w, key_size);
+    PUT(w, sets);
+    PUT(w, ways);
+    PUT(w, keys);
+    PUT(w, asns);
+    PUT(w, engine->now_us);
+    PUT(w, engine->first_us);
+    PUT(w, engine->next_tick_us);
+    PUT(w, engine->next_expiry_us);
+}
+
+static void put_keys(struct state_writer *w, const struct key_store *store)
+{
+    for (uint32_t slot = 0; slot < store->high_water; slot++) {
+        struct key copy = store->keys[slot];
+        if (!copy.in_use)
+            continue;
+        put(w, &slot, sizeof slot);
+        PUT(w, copy.name_length);
+        put(w, copy.name, copy.name_length);
+        copy.name = NULL; /* a pointer means nothing in a file */
+        PUT(w, copy);
+    }
+}
+
+static void put_directory(struct state_writer *w, const struct as_directory *directory)
+{
+    for (uint32_t i = 0; i <= directory->mask; i++) {
+        const struct as_entry *e = &directory->entries[i];
+        if (!e->asn)
+            continue;
+        uint16_t org_length = e->org ? (uint16_t)strnlen(e->org, UINT16_MAX) : 0;
+        PUT(w, e->asn);
+        put(w, e->country, 3);
+        PUT(w, org_length);
+        put(w, e->org ? e->org : "", org_length);
+    }
+}
+
+/* Makes the rename itself durable. */
+static void sync_directory_of(const char *path)
+{
+    char copy[PATH_MAX];
+    snprintf(copy, sizeof copy, "%s", path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+bool state_file_save(const struct engine *engine, const char *path, char *error,
+                     size_t error_size)
+{
+    char temporary[PATH_MAX];
+    snprintf(temporary, sizeof temporary, "%s.tmp", path);
+    struct state_writer w = { .file = fopen(temporary, "wb"), .crc = crc32(0, NULL, 0) };
+    if (!w.file) {
+        snprintf(error, error_size, "%s: cannot write state: %s", temporary, strerror(errno));
+        return false;
+    }
+    put_header(&w, engine);
+    put_keys(&w, &engine->store);
+    put_directory(&w, &engine->directory);
+    put(&w, engine->recent_pairs, (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS * sizeof(uint64_t));
+    uint32_t crc = (uint32_t)w.crc;
+    fwrite(&crc, sizeof crc, 1, w.file);
+    fwrite(end_magic, 1, sizeof end_magic, w.file);
+    bool ok = fflush(w.file) == 0 && !ferror(w.file) && fsync(fileno(w.file)) == 0;
+    int saved_errno = errno;
+    ok = fclose(w.file) == 0 && ok;
+    if (ok && rename(temporary, path) != 0) {
+        saved_errno = errno;
+        ok = false;
+    }
+    if (!ok) {
+        snprintf(error, error_size, "%s: cannot write state: %s", path, strerror(saved_errno));
+        unlink(temporary);
+        return false;
+    }
+    sync_directory_of(path);
+    return true;
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+struct state_reader {
+    const uint8_t *at, *end;
+    bool short_read;
+};
+
+/* The next length bytes, or NULL (and short_read) past the end. */
+static const void *take(struct state_reader *r, size_t length)
+{
+    if ((size_t)(r->end - r->at) < length) {
+        r->short_read = true;
+        return NULL;
+    }
+    const void *bytes = r->at;
+    r->at += length;
+    return bytes;
+}
+
+#define TAKE(r, value) do { const void *p_ = take((r), sizeof(value)); \
+                            if (p_) memcpy(&(value), p_, sizeof(value)); } while (0)
+
+struct state_header {
+    uint32_t version, key_size, sets, ways, keys, asns;
+    int64_t now_us, first_us, next_tick_us, next_expiry_us;
+};
+
+/* Checks what makes a file this build's: magic, version, layout, CRC. */
+static const char *check_file(const uint8_t *data, size_t size, struct state_header *h,
+                              struct state_reader *r)
+{
+    if (size < sizeof head_magic + 4 + sizeof end_magic || memcmp(data, head_magic, sizeof head_magic))
+        return "not an exclave state file";
+    *r = (struct state_reader){ .at = data + sizeof head_magic, .end = data + size - 12 };
+    TAKE(r, h->version);
+    if (h->version != STATE_FILE_VERSION)
+        return "written in another format version";
+    TAKE(r, h->key_size);
+    TAKE(r, h->sets);
+    TAKE(r, h->ways);
+    TAKE(r, h->keys);
+    TAKE(r, h->asns);
+    TAKE(r, h->now_us);
+    TAKE(r, h->first_us);
+    TAKE(r, h->next_tick_us);
+    TAKE(r, h->next_expiry_us);
+    if (r->short_read || memcmp(data + size - sizeof end_magic, end_magic, sizeof end_magic))
+        return "damaged: it ends early (a save was cut short?)";
+    if (h->key_size != sizeof(struct key) || h->sets != ENGINE_PAIR_SETS || h->ways != ENGINE_PAIR_WAYS)
+        return "written by a build with another key layout";
+    uint32_t stored;
+    memcpy(&stored, data + size - 12, sizeof stored);
+    if (stored != (uint32_t)crc32(crc32(0, NULL, 0), data, (uInt)(size - 12)))
+        return "damaged: checksum mismatch";
+    return NULL;
+}
+
+/* Old slot number -> new slot, for the keys' references to each other. */
+struct slot_map {
+    uint32_t *new_slot;
+    uint32_t size;
+};
+
+static void remap(const struct slot_map *map, struct key_ref *ref)
+{
+    if (ref->hash_check == 0)
+        return;
+    if (ref->slot < map->size && map->new_slot[ref->slot] != UINT32_MAX)
+        ref->slot = map->new_slot[ref->slot];
+    else
+        *ref = (struct key_ref){ 0, 0 }; /* the key it named was not saved */
+}
+
+/* One saved key into the store; false when the record is malformed. */
+static bool load_key(struct engine *engine, struct state_reader *r, struct slot_map *map)
+{
+    uint32_t old_slot = UINT32_MAX;
+    uint16_t name_length = 0;
+    struct key saved;
+    TAKE(r, old_slot);
+    TAKE(r, name_length);
+    const char *name = take(r, name_length);
+    TAKE(r, saved);
+    if (r->short_read || saved.kind >= KEY_KINDS || saved.name_length != name_length ||
+        old_slot >= map->size)
+        return false;
+    uint64_t hash = key_store_hash(saved.kind, name, name_length);
+    struct key *key = key_store_get(&engine->store, saved.kind, name, name_length, hash);
+    if (!key)
+        return true; /* counted by the store as refused */
+    bool dirty = saved.dirty;
+    saved.hash = key->hash, saved.name = key->name, saved.in_use = true, saved.dirty = false;
+    *key = saved;
+    if (dirty) /* lookups since the last tick: the next tick evaluates them */
+        key_store_mark_dirty(&engine->store, key);
+    map->new_slot[old_slot] = key_store_slot(&engine->store, key);
+    return true;
+}
+
+static void remap_all(struct engine *engine, const struct slot_map *map)
+{
+    struct key_store *store = &engine->store;
+    for (uint32_t slot = 0; slot < store->high_water; slot++) {
+        struct key *key = &store->keys[slot];
+        if (!key->in_use)
+            continue;
+        remap(map, &key->domain);
+        for (unsigned i = 0; key->kind == KEY_ADDRESS && i < key->linked_count && i < KEY_NAMES_MAX; i++)
+            remap(map, &key->linked.names[i]);
+    }
+}
+
+static bool load_directory(struct engine *engine, struct state_reader *r, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t asn = 0;
+        char country[3] = "";
+        uint16_t org_length = 0;
+        TAKE(r, asn);
+        const char *c = take(r, 3);
+        TAKE(r, org_length);
+        const char *org = take(r, org_length);
+        if (r->short_read)
+            return false;
+        memcpy(country, c, 2);
+        as_directory_note(&engine->directory, asn, org_length ? org : NULL, org_length, country);
+    }
+    return true;
+}
+
+/* Applies a checked file to the engine; false when a record is malformed. */
+static bool apply(struct engine *engine, const struct state_header *h, struct state_reader *r)
+{
+    uint32_t slots = h->keys ? h->keys : 1;
+    struct slot_map map = { .size = 0 };
+    /* old slots are below the saving store's size, which we do not know:
+     * size the map by the largest slot in the file */
+    struct state_reader scan = *r;
+    for (uint32_t i = 0; i < h->keys; i++) {
+        uint32_t old_slot = 0;
+        uint16_t name_length = 0;
+        TAKE(&scan, old_slot);
+        TAKE(&scan, name_length);
+        if (!take(&scan, name_length) || !take(&scan, sizeof(struct key)))
+            return false;
+        if (old_slot >= slots)
+            slots = old_slot + 1;
+    }
+    if (!(map.new_slot = malloc((size_t)slots * sizeof *map.new_slot)))
+        return false;
+    memset(map.new_slot, 0xff, (size_t)slots * sizeof *map.new_slot);
+    map.size = slots;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < h->keys; i++)
+        ok = load_key(engine, r, &map);
+    if (ok)
+        remap_all(engine, &map);
+    free(map.new_slot);
+    size_t pairs = (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS * sizeof(uint64_t);
+    const void *pair_bytes = NULL;
+    ok = ok && load_directory(engine, r, h->asns) && (pair_bytes = take(r, pairs)) && r->at == r->end;
+    if (!ok)
+        return false;
+    memcpy(engine->recent_pairs, pair_bytes, pairs);
+    engine->now_us = h->now_us;
+    engine->first_us = h->first_us;
+    engine->next_tick_us = h->next_tick_us;
+    engine->next_expiry_us = h->next_expiry_us;
+    return true;
+}
+
+static uint8_t *read_whole(const char *path, size_t *size, int *error_number)
+{
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        *error_number = errno;
+        return NULL;
+    }
+    uint8_t *data = NULL;
+    long length = fseek(file, 0, SEEK_END) == 0 ? ftell(file) : -1;
+    if (length >= 0 && fseek(file, 0, SEEK_SET) == 0 && (data = malloc((size_t)length + 1)) &&
+        fread(data, 1, (size_t)length, file) == (size_t)length) {
+        *size = (size_t)length;
+    } else {
+        *error_number = errno ? errno : EIO;
+        free(data);
+        data = NULL;
+    }
+    fclose(file);
+    return data;
+}
+
+int state_file_load(struct engine *engine, const char *path, char *error, size_t error_size)
+{
+    size_t size = 0;
+    int error_number = 0;
+    uint8_t *data = read_whole(path, &size, &error_number);
+    if (!data) {
+        if (error_number == ENOENT)
+            return 0;
+        snprintf(error, error_size, "%s: cannot read state: %s", path, strerror(error_number));
+        return -1;
+    }
+    struct state_header header = { 0 };
+    struct state_reader reader = { 0 };
+    const char *wrong = check_file(data, size, &header, &reader);
+    if (!wrong && !apply(engine, &header, &reader))
+        wrong = "damaged: a record does not parse";
+    free(data);
+    if (wrong) {
+        snprintf(error, error_size, "%s: refused: %s (format version %d is read here); move it "
+                                    "aside to start afresh", path, wrong, STATE_FILE_VERSION);
+        return -1;
+    }
+    return 1;
+}
+
+bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t error_size)
+{
+    uint8_t head[sizeof head_magic + 6 * sizeof(uint32_t)];
+    FILE *file = fopen(path, "rb");
+    size_t got = file ? fread(head, 1, sizeof head, file) : 0;
+    if (file)
+        fclose(file);
+    uint32_t version = 0;
+    if (got == sizeof head)
+        memcpy(&version, head + sizeof head_magic, sizeof version);
+    if (got != sizeof head || memcmp(head, head_magic, sizeof head_magic) || version != STATE_FILE_VERSION) {
+        snprintf(error, error_size, "%s: %s", path, !file ? strerror(errno)
+                 : "not an exclave state file of format version 1");
+        return false;
+    }
+    memcpy(keys, head + sizeof head_magic + 4 * sizeof(uint32_t), sizeof *keys);
+    return true;
+}

@@ -1,0 +1,37 @@
+/* state_file: the engine's aggregates on disk, so that a window of weeks
+ * survives restarts and a month of captures can be read one file at a
+ * time. A save writes a temporary file, syncs it and renames it over the
+ * old one, so a crash at any moment leaves the previous save or the new
+ * one, never a mix. The file carries a format version, the key layout's
+ * size and a CRC-32; a file that is not exactly what this build writes is
+ * refused with the reason, never half-read. It saves what the engine counts
+ * (keys, their links, the ASN directory, the caching-slot memory and the
+ * clock), not the policies' Lua state or the run's counters. */
+#ifndef EXCLAVE_STATE_FILE_H
+#define EXCLAVE_STATE_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+
+enum { STATE_FILE_VERSION = 1 };
+
+/* Writes engine's state to path (through path.tmp). False with a message
+ * naming the file. */
+bool state_file_save(const struct engine *engine, const char *path, char *error,
+                     size_t error_size);
+
+/* Loads path into a freshly initialised engine. Returns 1 when loaded, 0
+ * when the file does not exist (a first run), -1 with a message when it is
+ * damaged, of another version or layout, or unreadable; the engine is then
+ * untouched. */
+int state_file_load(struct engine *engine, const char *path, char *error, size_t error_size);
+
+/* The number of keys a state file holds, from its header, to size the
+ * engine that will load it. False with a message when it is not a state
+ * file of this version. */
+bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t error_size);
+
+#endif

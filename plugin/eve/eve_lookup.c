@@ -1,0 +1,106 @@
+/* eve_lookup: the rules of both EVE dns versions in one place. Version 2
+ * (Suricata 7) logs a query and an answer as two records, both from client
+ * to server; version 3 (Suricata 8) logs a request and a response, and the
+ * response's src_ip is the server. Must not allocate. */
+#include "eve/eve_lookup.h"
+
+#include <string.h>
+
+#include "dns/dns_codes.h"
+#include "base/iso_time.h"
+
+static void add_answers(const struct eve_record *r, struct eve_lookup_scratch *scratch,
+                        struct engine_lookup *lookup)
+{
+    for (unsigned i = 0; i < r->answer_count; i++) {
+        const struct eve_answer *a = &r->answers[i];
+        struct ip_address address;
+        if ((eve_span_is(a->rrtype, "A") || eve_span_is(a->rrtype, "AAAA")) &&
+            eve_span_address(a->rdata, &address))
+            engine_lookup_add_answer(lookup, scratch->answers, &address,
+                                     a->ttl < 0 ? 0 : a->ttl > UINT32_MAX ? UINT32_MAX : (uint32_t)a->ttl);
+    }
+}
+
+/* Which side asked: 1 for a query, 0 for a response, -1 for neither. */
+static int is_query(const struct eve_record *r)
+{
+    if (eve_span_is(r->dns_type, "query") || eve_span_is(r->dns_type, "request"))
+        return 1;
+    if (eve_span_is(r->dns_type, "answer") || eve_span_is(r->dns_type, "response"))
+        return 0;
+    return -1;
+}
+
+enum eve_lookup_status eve_lookup_from_record(const struct eve_record *r,
+                                              struct eve_lookup_scratch *scratch,
+                                              struct engine_lookup *lookup, const char **problem)
+{
+    int query = is_query(r);
+    if (!eve_span_is(r->event_type, "dns"))
+        return EVE_LOOKUP_NOT_DNS;
+    if (!r->has_dns || query < 0) {
+        *problem = "no dns object with a type of query, answer, request or response";
+        return EVE_LOOKUP_BAD;
+    }
+    memset(lookup, 0, sizeof *lookup);
+    /* version 3 responses are logged from the server's side */
+    bool server_first = query == 0 && r->dns_version >= 3;
+    struct eve_span querier = server_first ? r->dest_ip : r->src_ip;
+    struct eve_span server = server_first ? r->src_ip : r->dest_ip;
+    *problem = NULL;
+    if (!r->timestamp.ptr || !iso_time_parse(r->timestamp.ptr, r->timestamp.length, &lookup->time_us))
+        *problem = "no timestamp, or not an ISO 8601 time";
+    else if (!eve_span_address(querier, &lookup->querier))
+        *problem = "no client address";
+    if (*problem)
+        return EVE_LOOKUP_BAD;
+    if (!eve_span_address(server, &lookup->server))
+        memset(&lookup->server, 0, sizeof lookup->server);
+    lookup->qname_length = r->rrname.ptr ? eve_span_decode(r->rrname, scratch->qname,
+                                                           sizeof scratch->qname) : 0;
+    lookup->qname = scratch->qname;
+    if (r->rrtype.ptr)
+        dns_type_from_text(r->rrtype.ptr, r->rrtype.length, &lookup->qtype);
+    lookup->counts_as_lookup = query == 1;
+    if (query == 0) {
+        lookup->has_response = true;
+        if (r->rcode.ptr)
+            dns_rcode_from_text(r->rcode.ptr, r->rcode.length, &lookup->rcode);
+        add_answers(r, scratch, lookup);
+    }
+    return EVE_LOOKUP_OK;
+}
+
+static void enrich_span(struct eve_writer *w, struct eve_span span, const char *as_key,
+                        size_t as_key_length, const char *geo_key, size_t geo_key_length)
+{
+    struct ip_address address;
+    if (eve_span_address(span, &address))
+        eve_writer_enrichment(w, as_key, as_key_length, geo_key, geo_key_length, &address);
+}
+
+#define ENRICH_SPAN(w, span, as_key, geo_key) \
+    enrich_span((w), (span), as_key, sizeof(as_key) - 1, geo_key, sizeof(geo_key) - 1)
+
+void eve_lookup_write_enriched(struct eve_writer *w, const char *text,
+                               const struct eve_record *r, bool answers_too)
+{
+    size_t copied = 0;
+    if (w->geoip && !r->has_enrichment) {
+        for (unsigned i = 0; answers_too && i < r->answer_count; i++) {
+            const struct eve_answer *a = &r->answers[i];
+            if (!eve_span_is(a->rrtype, "A") && !eve_span_is(a->rrtype, "AAAA"))
+                continue;
+            json_out_raw(w->out, text + copied, a->end - copied);
+            copied = a->end;
+            ENRICH_SPAN(w, a->rdata, ",\"as\"", ",\"geo\"");
+        }
+        json_out_raw(w->out, text + copied, r->end - copied);
+        copied = r->end;
+        ENRICH_SPAN(w, r->src_ip, ",\"src_as\"", ",\"src_geo\"");
+        ENRICH_SPAN(w, r->dest_ip, ",\"dest_as\"", ",\"dest_geo\"");
+    }
+    json_out_raw(w->out, text + copied, r->end + 1 - copied);
+    json_out_end_record(w->out);
+}

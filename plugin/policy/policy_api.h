@@ -1,0 +1,48 @@
+/* policy_api: what a policy sees from Lua: the `exclave` table (alert, key,
+ * asn, now, log, var), read-only key views, and lookup tables for on_lookup.
+ * Shared by policy_host (which owns the states) and nothing else. A key view
+ * is valid only during the call it was passed to or looked up in. */
+#ifndef EXCLAVE_POLICY_API_H
+#define EXCLAVE_POLICY_API_H
+
+#include <lua.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy/policy_host.h"
+
+struct policy {
+    struct policy_host *host;
+    unsigned index;
+    char name[POLICY_NAME_MAX];
+    char label[POLICY_NAME_MAX + 8]; /* "policy NAME", for messages */
+    char path[POLICY_PATH_MAX];
+    lua_State *state;
+    size_t memory_used;
+    bool memory_refused;       /* the cap refused an allocation in this call */
+    int64_t instructions_left;
+    bool budget_hit;
+    char last_where[POLICY_PATH_MAX + 16]; /* file:line at the last budget check */
+    bool has_evaluate, has_on_lookup, disabled;
+    double min_lookups;        /* keys with fewer corrected lookups are not evaluated */
+    uint64_t errors;
+    unsigned messages_shown;   /* error reports */
+    unsigned log_lines;        /* exclave.log and print */
+};
+
+/* Installs the global `exclave` table in the policy's state. */
+void policy_api_open(struct policy *policy);
+
+void policy_api_push_key(lua_State *L, struct policy *policy, struct key *key);
+void policy_api_push_lookup(lua_State *L, struct policy *policy,
+                            const struct engine_lookup *lookup, uint32_t querier_asn);
+
+/* A message about the policy on the host's message stream, at most
+ * POLICY_MESSAGES_MAX per policy. */
+void policy_message(struct policy *policy, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A line the policy logs itself, at most POLICY_LOG_LINES_MAX per policy. */
+void policy_log(struct policy *policy, const char *text);
+
+#endif

@@ -1,0 +1,549 @@
+/* policy_host: state creation (allocator with a cap, count hook for the
+ * instruction budget, the sandboxed globals), loading, reloading and the
+ * protected calls. */
+#include "policy/policy_host.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/json_out.h"
+#include "policy/policy_api.h"
+#include "base/warning_limit.h"
+
+enum { HOOK_EVERY = 1000 };
+
+void policy_limits_defaults(struct policy_limits *limits)
+{
+    limits->memory_bytes = 64u << 20;
+    limits->instructions = 10000000;
+    limits->max_errors = 10;
+}
+
+void policy_host_init(struct policy_host *host, struct engine *engine,
+                      const struct policy_limits *limits, struct policy_variable *variables,
+                      size_t variable_count, FILE *messages)
+{
+    memset(host, 0, sizeof *host);
+    host->engine = engine;
+    host->limits = *limits;
+    host->variables = variables;
+    host->variable_count = variable_count;
+    host->messages = messages;
+}
+
+static void close_policy(struct policy *policy)
+{
+    if (policy && policy->state)
+        lua_close(policy->state);
+    free(policy);
+}
+
+void policy_host_free(struct policy_host *host)
+{
+    for (unsigned i = 0; i < host->count; i++)
+        close_policy(host->policies[i]);
+    host->count = 0;
+    free(host->evidence);
+    host->evidence = NULL;
+}
+
+void policy_message(struct policy *policy, const char *format, ...)
+{
+    FILE *out = policy->host->messages;
+    if (!warning_allowed(out, &policy->messages_shown, POLICY_MESSAGES_MAX, policy->label,
+                         "messages not shown"))
+        return;
+    va_list args;
+    va_start(args, format);
+    warning_vprint(out, policy->label, format, args);
+    va_end(args);
+}
+
+void policy_log(struct policy *policy, const char *text)
+{
+    FILE *out = policy->host->messages;
+    if (warning_allowed(out, &policy->log_lines, POLICY_LOG_LINES_MAX, policy->label,
+                        "log lines not shown"))
+        fprintf(out, "exclave: %s: %s\n", policy->label, text);
+}
+
+/* ---- the sandbox --------------------------------------------------------------- */
+
+static void *capped_alloc(void *user, void *block, size_t old_size, size_t new_size)
+{
+    struct policy *policy = user;
+    size_t old = block ? old_size : 0;
+    if (new_size == 0) {
+        free(block);
+        policy->memory_used -= old;
+        return NULL;
+    }
+    if (new_size > old && policy->memory_used - old + new_size > policy->host->limits.memory_bytes) {
+        policy->memory_refused = true;
+        return NULL;
+    }
+    void *grown = realloc(block, new_size);
+    if (grown)
+        policy->memory_used = policy->memory_used - old + new_size;
+    return grown;
+}
+
+static struct policy *policy_of(lua_State *L)
+{
+    void *user = NULL;
+    lua_getallocf(L, &user);
+    return user;
+}
+
+/* Every HOOK_EVERY instructions: charges the budget and notes where the
+ * policy is, so that a stop (budget or memory) can say file:line. */
+static void budget_hook(lua_State *L, lua_Debug *ar)
+{
+    struct policy *policy = policy_of(L);
+    policy->instructions_left -= HOOK_EVERY;
+    if (lua_getinfo(L, "Sl", ar))
+        snprintf(policy->last_where, sizeof policy->last_where, "%s:%d", ar->short_src,
+                 ar->currentline);
+    if (policy->instructions_left <= 0) {
+        policy->budget_hit = true;
+        luaL_error(L, "%s: instruction budget of %I exceeded", policy->last_where,
+                   (lua_Integer)policy->host->limits.instructions);
+    }
+}
+
+/* load() of text only; binary chunks could break the VM. */
+static int sandboxed_load(lua_State *L)
+{
+    int given = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_pushliteral(L, "t");
+    if (given >= 4)
+        lua_pushvalue(L, 4);
+    lua_call(L, given >= 4 ? 4 : 3, 2);
+    return 2;
+}
+
+static int sandboxed_collectgarbage(lua_State *L)
+{
+    const char *option = luaL_optstring(L, 1, "collect");
+    if (strcmp(option, "count") != 0)
+        return luaL_error(L, "collectgarbage('%s') is not available to policies; only 'count'",
+                          option);
+    struct policy *policy = policy_of(L);
+    lua_pushnumber(L, (lua_Number)policy->memory_used / 1024.0);
+    return 1;
+}
+
+static int sandboxed_print(lua_State *L)
+{
+    luaL_Buffer line;
+    luaL_buffinit(L, &line);
+    for (int i = 1, n = lua_gettop(L); i <= n; i++) {
+        if (i > 1)
+            luaL_addchar(&line, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&line);
+    }
+    luaL_pushresult(&line);
+    policy_log(policy_of(L), lua_tostring(L, -1));
+    return 0;
+}
+
+static void open_library(lua_State *L, const char *name, lua_CFunction open)
+{
+    luaL_requiref(L, name, open, 1);
+    lua_pop(L, 1);
+}
+
+/* Keeps only os.time, os.date, os.clock and os.difftime. */
+static void restrict_os(lua_State *L)
+{
+    static const char *const kept[] = { "time", "date", "clock", "difftime" };
+    luaL_requiref(L, "os", luaopen_os, 0);
+    lua_createtable(L, 0, 4);
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        lua_getfield(L, -2, kept[i]);
+        lua_setfield(L, -2, kept[i]);
+    }
+    lua_setglobal(L, "os");
+    lua_pop(L, 1);
+}
+
+static void build_sandbox(lua_State *L)
+{
+    open_library(L, "_G", luaopen_base);
+    open_library(L, LUA_TABLIBNAME, luaopen_table);
+    open_library(L, LUA_STRLIBNAME, luaopen_string);
+    open_library(L, LUA_MATHLIBNAME, luaopen_math);
+    open_library(L, LUA_UTF8LIBNAME, luaopen_utf8);
+    open_library(L, LUA_COLIBNAME, luaopen_coroutine);
+    restrict_os(L);
+    static const char *const removed[] = { "dofile", "loadfile", "require", "package", "io",
+                                           "debug" };
+    for (size_t i = 0; i < sizeof removed / sizeof removed[0]; i++) {
+        lua_pushnil(L);
+        lua_setglobal(L, removed[i]);
+    }
+    lua_getglobal(L, "string");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+    lua_getglobal(L, "load");
+    lua_pushcclosure(L, sandboxed_load, 1);
+    lua_setglobal(L, "load");
+    lua_register(L, "collectgarbage", sandboxed_collectgarbage);
+    lua_register(L, "print", sandboxed_print);
+}
+
+/* Runs protected: a state too small for the libraries fails cleanly. */
+static int setup_state(lua_State *L)
+{
+    build_sandbox(L);
+    policy_api_open(policy_of(L));
+    return 0;
+}
+
+/* Which hooks any enabled policy defines; after every load, reload and
+ * disabling, so that the per-lookup path reads one flag. */
+static void refresh_hooks(struct policy_host *host)
+{
+    host->wants_keys = host->wants_lookups = false;
+    for (unsigned i = 0; i < host->count; i++) {
+        const struct policy *policy = host->policies[i];
+        host->wants_keys |= policy->has_evaluate && !policy->disabled;
+        host->wants_lookups |= policy->has_on_lookup && !policy->disabled;
+    }
+}
+
+/* ---- loading -------------------------------------------------------------------- */
+
+static void name_from_path(const char *path, char *name, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t length = strcspn(base, ".");
+    if (length >= size)
+        length = size - 1;
+    memcpy(name, base, length);
+    name[length] = '\0';
+}
+
+static void start_budget(struct policy *policy)
+{
+    policy->last_where[0] = '\0';
+    policy->instructions_left = (int64_t)policy->host->limits.instructions;
+    policy->budget_hit = false;
+    policy->memory_refused = false;
+}
+
+/* Pushes a global without metamethods: the host may run outside a
+ * protected call, where a policy's __index on _G must not run. */
+static int raw_global(lua_State *L, const char *name)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+    lua_pushstring(L, name);
+    int type = lua_rawget(L, -2);
+    lua_remove(L, -2);
+    return type;
+}
+
+static bool global_is_function(lua_State *L, const char *name)
+{
+    bool is = raw_global(L, name) == LUA_TFUNCTION;
+    lua_pop(L, 1);
+    return is;
+}
+
+static void read_declarations(struct policy *policy)
+{
+    lua_State *L = policy->state;
+    policy->has_evaluate = global_is_function(L, "evaluate");
+    policy->has_on_lookup = global_is_function(L, "on_lookup");
+    policy->min_lookups = raw_global(L, "min_lookups") == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
+    lua_pop(L, 1);
+}
+
+/* A new state running the file; NULL (and error) on failure. */
+static struct policy *open_policy(struct policy_host *host, const char *path, unsigned index,
+                                  char *error, size_t error_size)
+{
+    struct policy *policy = calloc(1, sizeof *policy);
+    if (!policy) {
+        snprintf(error, error_size, "%s: out of memory", path);
+        return NULL;
+    }
+    policy->host = host;
+    policy->index = index;
+    snprintf(policy->path, sizeof policy->path, "%s", path);
+    name_from_path(path, policy->name, sizeof policy->name);
+    snprintf(policy->label, sizeof policy->label, "policy %s", policy->name);
+    lua_State *L = policy->state = lua_newstate(capped_alloc, policy);
+    if (!L) {
+        snprintf(error, error_size, "%s: cannot create a Lua state", path);
+        free(policy);
+        return NULL;
+    }
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    start_budget(policy);
+    lua_pushcfunction(L, setup_state);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK || luaL_loadfilex(L, path, "t") != LUA_OK ||
+        lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        snprintf(error, error_size, "policy %s: %s", path,
+                 lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "an error that is not a string");
+        close_policy(policy);
+        return NULL;
+    }
+    read_declarations(policy);
+    return policy;
+}
+
+bool policy_host_load(struct policy_host *host, const char *path, char *error, size_t error_size)
+{
+    if (host->count == POLICY_MAX) {
+        snprintf(error, error_size, "policy %s: at most %d policies can be loaded", path,
+                 POLICY_MAX);
+        return false;
+    }
+    struct policy *policy = open_policy(host, path, host->count, error, error_size);
+    if (!policy)
+        return false;
+    for (unsigned i = 0; i < host->count; i++) {
+        if (strcmp(host->policies[i]->name, policy->name) == 0) {
+            snprintf(error, error_size, "policy %s: another policy is already named '%s' (%s)",
+                     path, policy->name, host->policies[i]->path);
+            close_policy(policy);
+            return false;
+        }
+    }
+    host->policies[host->count++] = policy;
+    refresh_hooks(host);
+    return true;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_lua_file(const struct dirent *entry)
+{
+    size_t length = strlen(entry->d_name);
+    return entry->d_name[0] != '.' && length > 4 && strcmp(entry->d_name + length - 4, ".lua") == 0;
+}
+
+bool policy_host_load_path(struct policy_host *host, const char *path, char *error,
+                           size_t error_size)
+{
+    struct stat info;
+    if (stat(path, &info) != 0) {
+        snprintf(error, error_size, "--policy %s: %s", path, strerror(errno));
+        return false;
+    }
+    if (!S_ISDIR(info.st_mode))
+        return policy_host_load(host, path, error, error_size);
+    struct dirent **entries;
+    int n = scandir(path, &entries, is_lua_file, by_name);
+    if (n < 0) {
+        snprintf(error, error_size, "--policy %s: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        char file[POLICY_PATH_MAX];
+        snprintf(file, sizeof file, "%s/%s", path, entries[i]->d_name);
+        ok = ok && policy_host_load(host, file, error, error_size);
+        free(entries[i]);
+    }
+    free(entries);
+    return ok;
+}
+
+bool policy_host_check_variables(const struct policy_host *host, char *error, size_t error_size)
+{
+    for (size_t i = 0; i < host->variable_count; i++) {
+        const struct policy_variable *v = &host->variables[i];
+        if (!v->used) {
+            snprintf(error, error_size, "--set %.*s.%s: no loaded policy reads this variable",
+                     (int)v->policy_length, v->policy, v->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+void policy_host_reload(struct policy_host *host)
+{
+    host->counters.reloads++;
+    for (unsigned i = 0; i < host->count; i++) {
+        char error[POLICY_PATH_MAX + 512];
+        struct policy *fresh = open_policy(host, host->policies[i]->path, i, error, sizeof error);
+        if (!fresh) {
+            host->counters.reload_failures++;
+            if (host->messages)
+                fprintf(host->messages, "exclave: keeping the running version: %s\n", error);
+            continue;
+        }
+        close_policy(host->policies[i]);
+        host->policies[i] = fresh;
+    }
+    refresh_hooks(host);
+}
+
+/* ---- calls ---------------------------------------------------------------------- */
+
+static void report_failure(struct policy_host *host, struct policy *policy, const char *function,
+                           const char *subject)
+{
+    lua_State *L = policy->state;
+    /* no allocation here: the state may be out of memory */
+    const char *message = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                         : "(an error value that is not a string)";
+    host->counters.errors++;
+    host->counters.budget_exceeded += policy->budget_hit;
+    host->counters.memory_refused += policy->memory_refused;
+    if (policy->memory_refused) /* Lua's memory errors carry no position */
+        policy_message(policy, "%s(%s): %s: memory cap of %zu bytes reached, in %s", function,
+                       subject, message, host->limits.memory_bytes,
+                       policy->last_where[0] ? policy->last_where : policy->path);
+    else
+        policy_message(policy, "%s(%s): %s", function, subject, message);
+    if (++policy->errors >= host->limits.max_errors) {
+        policy->disabled = true;
+        refresh_hooks(host);
+        host->counters.disabled++;
+        if (host->messages)
+            fprintf(host->messages, "exclave: policy %s disabled after %llu errors\n",
+                    policy->name, (unsigned long long)policy->errors);
+    }
+    lua_settop(L, 0);
+    lua_gc(L, LUA_GCCOLLECT);
+}
+
+/* What a protected call is about; read by the trampolines below. */
+struct policy_call {
+    struct policy *policy;
+    struct key *key;
+    const struct engine_lookup *lookup;
+    uint32_t querier_asn;
+};
+
+/* Everything that allocates (the key view, the lookup table) happens inside
+ * the protected call, so running out of memory is an ordinary error. */
+static int call_evaluate(lua_State *L)
+{
+    struct policy_call *call = lua_touserdata(L, 1);
+    raw_global(L, "evaluate");
+    policy_api_push_key(L, call->policy, call->key);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+static int call_on_lookup(lua_State *L)
+{
+    struct policy_call *call = lua_touserdata(L, 1);
+    raw_global(L, "on_lookup");
+    policy_api_push_lookup(L, call->policy, call->lookup, call->querier_asn);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+static void protected_call(struct policy_host *host, struct policy_call *call,
+                           lua_CFunction trampoline, const char *function, const char *subject)
+{
+    struct policy *policy = call->policy;
+    lua_State *L = policy->state;
+    host->counters.calls++;
+    start_budget(policy);
+    lua_settop(L, 0);
+    lua_pushcfunction(L, trampoline);
+    lua_pushlightuserdata(L, call);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+        report_failure(host, policy, function, subject);
+    lua_settop(L, 0);
+    host->view_generation++;
+}
+
+void policy_host_evaluate(struct policy_host *host, struct key *key)
+{
+    host->evaluating = key;
+    for (unsigned i = 0; i < host->count; i++) {
+        struct policy *policy = host->policies[i];
+        if (!policy->has_evaluate || policy->disabled ||
+            (double)key->lookups_corrected < policy->min_lookups)
+            continue;
+        struct policy_call call = { .policy = policy, .key = key };
+        protected_call(host, &call, call_evaluate, "evaluate", key->name);
+    }
+    host->evaluating = NULL;
+}
+
+void policy_host_on_lookup(struct policy_host *host, const struct engine_lookup *lookup,
+                           uint32_t querier_asn)
+{
+    for (unsigned i = 0; i < host->count; i++) {
+        struct policy *policy = host->policies[i];
+        if (!policy->has_on_lookup || policy->disabled)
+            continue;
+        struct policy_call call = { .policy = policy, .lookup = lookup,
+                                    .querier_asn = querier_asn };
+        protected_call(host, &call, call_on_lookup, "on_lookup", "lookup");
+    }
+}
+
+void policy_host_visit_counters(const struct policy_host *host, counter_visit_fn visit, void *user)
+{
+#define POLICY_COUNTER_VISIT(name, help) visit(user, "policy_" #name, host->counters.name);
+    POLICY_COUNTERS(POLICY_COUNTER_VISIT)
+#undef POLICY_COUNTER_VISIT
+}
+
+static bool decider_wants_keys(const void *context)
+{
+    return policy_host_wants_keys(context);
+}
+
+static bool decider_wants_lookups(const void *context)
+{
+    return policy_host_wants_lookups(context);
+}
+
+static void decider_evaluate(void *context, struct key *key)
+{
+    policy_host_evaluate(context, key);
+}
+
+static void decider_on_lookup(void *context, const struct engine_lookup *lookup,
+                              uint32_t querier_asn)
+{
+    policy_host_on_lookup(context, lookup, querier_asn);
+}
+
+void policy_host_attach(struct policy_host *host, struct engine *engine)
+{
+    const struct engine_decider decider = {
+        .context = host,
+        .wants_keys = decider_wants_keys,
+        .wants_lookups = decider_wants_lookups,
+        .evaluate = decider_evaluate,
+        .on_lookup = decider_on_lookup,
+    };
+    engine_set_decider(engine, &decider);
+}
+
+void policy_host_print_counters(const struct policy_host *host, FILE *out)
+{
+    policy_host_visit_counters(host, counter_print, out);
+}
+
+const char *policy_host_name(const struct policy_host *host, unsigned index)
+{
+    return index < host->count ? host->policies[index]->name : NULL;
+}

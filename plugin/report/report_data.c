@@ -1,0 +1,230 @@
+/* report_data: two passes over eve.json. The first keeps the alerts (read
+ * with json-c, they are few); the second counts each alerted key's lookups
+ * from the dns records (read in place with eve_record): a name by its
+ * queries, a domain by its names' queries, an address by the answers that
+ * carry it. Must not hold more than REPORT_KEYS_MAX keys. */
+#include "report/report_data.h"
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eve/eve_record.h"
+#include "base/iso_time.h"
+#include "base/line_reader.h"
+
+static const char *member_text(struct json_object *object, const char *name)
+{
+    struct json_object *value;
+    return json_object_object_get_ex(object, name, &value) ? json_object_get_string(value) : NULL;
+}
+
+static int64_t member_time(struct json_object *object, const char *name)
+{
+    const char *text = member_text(object, name);
+    int64_t us = 0;
+    return text && iso_time_parse(text, strlen(text), &us) ? us : 0;
+}
+
+static uint64_t member_count(struct json_object *object, const char *name)
+{
+    struct json_object *value;
+    return json_object_object_get_ex(object, name, &value) ? (uint64_t)json_object_get_int64(value) : 0;
+}
+
+static struct report_key *key_for(struct report_data *data, const char *policy, const char *kind,
+                                  const char *name)
+{
+    for (size_t i = 0; i < data->key_count; i++) {
+        struct report_key *k = &data->keys[i];
+        if (!strcmp(k->policy, policy) && !strcmp(k->kind, kind) && !strcmp(k->name, name))
+            return k;
+    }
+    if (data->key_count == REPORT_KEYS_MAX)
+        return NULL;
+    struct report_key *k = &data->keys[data->key_count++];
+    memset(k, 0, sizeof *k);
+    snprintf(k->policy, sizeof k->policy, "%s", policy);
+    snprintf(k->kind, sizeof k->kind, "%s", kind);
+    snprintf(k->name, sizeof k->name, "%s", name);
+    return k;
+}
+
+static void keep_top_asns(struct report_key *k, struct json_object *exclave)
+{
+    struct json_object *top;
+    k->top_count = 0;
+    if (!json_object_object_get_ex(exclave, "top_asns", &top) || !json_object_is_type(top, json_type_array))
+        return;
+    for (size_t i = 0; i < json_object_array_length(top) && k->top_count < REPORT_TOP_ASNS; i++) {
+        struct json_object *entry = json_object_array_get_idx(top, i), *share;
+        struct report_asn *a = &k->top[k->top_count++];
+        a->asn = (uint32_t)member_count(entry, "asn");
+        snprintf(a->org, sizeof a->org, "%s", member_text(entry, "org") ? member_text(entry, "org") : "");
+        snprintf(a->country, sizeof a->country, "%s",
+                 member_text(entry, "country") ? member_text(entry, "country") : "");
+        a->share = json_object_object_get_ex(entry, "share", &share) ? json_object_get_double(share) : 0;
+    }
+}
+
+static void keep_related(struct report_key *k, struct json_object *exclave)
+{
+    struct json_object *related;
+    k->related[0] = '\0';
+    if (!json_object_object_get_ex(exclave, "related", &related) ||
+        !json_object_is_type(related, json_type_array) || json_object_array_length(related) == 0)
+        return;
+    snprintf(k->related, sizeof k->related, "%s",
+             json_object_get_string(json_object_array_get_idx(related, 0)));
+}
+
+/* One alert record: its key's row, with the latest evidence. */
+static void keep_alert(struct report_data *data, struct json_object *record)
+{
+    struct json_object *exclave, *alert, *severity;
+    if (!json_object_object_get_ex(record, "exclave", &exclave) ||
+        !json_object_object_get_ex(record, "alert", &alert))
+        return;
+    const char *policy = member_text(exclave, "policy"), *kind = member_text(exclave, "kind");
+    const char *name = member_text(exclave, "name");
+    struct report_key *k = policy && kind && name ? key_for(data, policy, kind, name) : NULL;
+    if (!k)
+        return;
+    data->alerts++;
+    k->alerts++;
+    k->severity = json_object_object_get_ex(alert, "severity", &severity) ? json_object_get_int(severity) : 3;
+    snprintf(k->signature, sizeof k->signature, "%s",
+             member_text(alert, "signature") ? member_text(alert, "signature") : "");
+    k->lookups = member_count(exclave, "lookups");
+    k->lookups_corrected = member_count(exclave, "lookups_corrected");
+    k->queriers = member_count(exclave, "queriers");
+    k->first_seen_us = member_time(exclave, "first_seen");
+    k->last_seen_us = member_time(exclave, "last_seen");
+    k->nxdomain_since_us = member_time(exclave, "nxdomain_since");
+    k->alerted_us = member_time(record, "timestamp");
+    keep_top_asns(k, exclave);
+    keep_related(k, exclave);
+}
+
+/* A name belongs to a domain key when it is the domain or ends in ".domain". */
+static bool name_in_domain(const char *name, size_t length, const char *domain)
+{
+    size_t d = strlen(domain);
+    return (length == d && !memcmp(name, domain, d)) ||
+           (length > d && name[length - d - 1] == '.' && !memcmp(name + length - d, domain, d));
+}
+
+static void count(struct report_key *k, int64_t time_us, int64_t asn)
+{
+    int32_t day = (int32_t)(time_us / 86400000000LL);
+    if (!k->first_day)
+        k->first_day = k->first_seen_us ? (int32_t)(k->first_seen_us / 86400000000LL) : day;
+    k->hours[(time_us / 3600000000LL) % 24]++;
+    k->counted++;
+    if (day < k->first_day || day - k->first_day >= REPORT_DAYS_MAX)
+        return;
+    unsigned series = REPORT_TOP_ASNS;
+    for (unsigned i = 0; i < k->top_count; i++)
+        if (asn >= 0 && k->top[i].asn == (uint32_t)asn)
+            series = i;
+    k->days[day - k->first_day][series]++;
+}
+
+/* A query record counts for the name and domain keys it falls under; an
+ * answer record for the address keys among its answers. */
+static void count_record(struct report_data *data, const struct eve_record *r, int64_t time_us)
+{
+    bool query = eve_span_is(r->dns_type, "query") || eve_span_is(r->dns_type, "request");
+    char name[256];
+    size_t length = r->rrname.ptr ? eve_span_decode(r->rrname, name, sizeof name) : 0;
+    for (size_t i = 0; i < length; i++)
+        name[i] = (char)tolower((unsigned char)name[i]);
+    while (length > 1 && name[length - 1] == '.')
+        name[--length] = '\0';
+    for (size_t i = 0; i < data->key_count; i++) {
+        struct report_key *k = &data->keys[i];
+        if (query && !strcmp(k->kind, "name") && length == strlen(k->name) && !memcmp(name, k->name, length))
+            count(k, time_us, r->src_asn);
+        else if (query && !strcmp(k->kind, "domain") && name_in_domain(name, length, k->name))
+            count(k, time_us, r->src_asn);
+        else if (!query && !strcmp(k->kind, "address"))
+            for (unsigned a = 0; a < r->answer_count; a++)
+                if (eve_span_equals(r->answers[a].rdata, k->name, strlen(k->name)))
+                    count(k, time_us, r->src_asn);
+    }
+}
+
+/* Runs one pass over the file: alerts (first) or dns records (second). */
+struct report_reading {
+    struct line_reader lines;      /* 64 KiB of line: on the heap, not the stack */
+    struct eve_record record;
+};
+
+static bool read_pass(struct report_data *data, struct report_reading *reading, const char *path,
+                      bool alerts, char *error, size_t error_size)
+{
+    struct line_reader *lines = &reading->lines;
+    struct eve_record *record = &reading->record;
+    if (!line_reader_open(lines, path, false, error, error_size))
+        return false;
+    bool too_long;
+    int status;
+    while ((status = line_reader_next(lines, &too_long, error, error_size)) > 0) {
+        size_t length = strlen(lines->line), at;
+        bool alert = strstr(lines->line, "\"event_type\":\"alert\"") != NULL;
+        if (too_long || length == 0 || alert != alerts) {
+            data->bad_lines += too_long && alerts;
+            continue;
+        }
+        if (alerts) {
+            struct json_object *object = json_tokener_parse(lines->line);
+            if (object)
+                keep_alert(data, object);
+            json_object_put(object);
+            continue;
+        }
+        data->records++;
+        int64_t time_us;
+        if (eve_record_parse(lines->line, length, record, &at) || !eve_span_is(record->event_type, "dns") ||
+            !record->timestamp.ptr || !iso_time_parse(record->timestamp.ptr, record->timestamp.length, &time_us))
+            continue;
+        data->dns_records++;
+        count_record(data, record, time_us);
+    }
+    line_reader_close(lines);
+    return status == 0;
+}
+
+bool report_data_read(struct report_data *data, const char *dir, char *error, size_t error_size)
+{
+    char path[PATH_MAX];
+    memset(data, 0, sizeof *data);
+    snprintf(path, sizeof path, "%s/eve.json", dir);
+    struct report_reading *reading = malloc(sizeof *reading);
+    if (!reading || !(data->keys = calloc(REPORT_KEYS_MAX, sizeof *data->keys))) {
+        snprintf(error, error_size, "out of memory");
+        free(reading);
+        return false;
+    }
+    bool ok = read_pass(data, reading, path, true, error, error_size) &&
+              read_pass(data, reading, path, false, error, error_size);
+    free(reading);
+    return ok;
+}
+
+void report_data_free(struct report_data *data)
+{
+    free(data->keys);
+    data->keys = NULL;
+}
+
+const struct report_key *report_data_find(const struct report_data *data, const char *name)
+{
+    for (size_t i = 0; i < data->key_count; i++)
+        if (!strcmp(data->keys[i].name, name) && !strcmp(data->keys[i].kind, "name"))
+            return &data->keys[i];
+    return NULL;
+}

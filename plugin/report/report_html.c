@@ -1,0 +1,284 @@
+/* report_html: SVG by hand, in fixed boxes; every text from the logs goes
+ * through html_text, so a name or an organisation cannot break the page. */
+#include "report/report_html.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { CHART_WIDTH = 760, CHART_HEIGHT = 180, CHART_LEFT = 50, CHART_BOTTOM = 24 };
+
+static const char *const series_colors[REPORT_SERIES] = {
+    "#c0392b", "#2471a3", "#229954", "#b9770e", "#7f8c8d",
+};
+
+static void html_text(FILE *out, const char *text)
+{
+    for (; *text; text++) {
+        switch (*text) {
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '&': fputs("&amp;", out); break;
+        case '"': fputs("&quot;", out); break;
+        default: fputc(*text, out);
+        }
+    }
+}
+
+static void date_text(int64_t time_us, char *out, size_t size)
+{
+    time_t seconds = (time_t)(time_us / 1000000);
+    struct tm tm;
+    gmtime_r(&seconds, &tm);
+    if (!time_us)
+        snprintf(out, size, "-");
+    else
+        strftime(out, size, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* The days from the key's first to its last counted day. */
+static int day_span(const struct report_key *k)
+{
+    int last = 0;
+    for (int d = 0; d < REPORT_DAYS_MAX; d++)
+        for (int s = 0; s < REPORT_SERIES; s++)
+            if (k->days[d][s])
+                last = d;
+    return last + 1;
+}
+
+static uint32_t day_total(const struct report_key *k, int day)
+{
+    uint32_t total = 0;
+    for (int s = 0; s < REPORT_SERIES; s++)
+        total += k->days[day][s];
+    return total;
+}
+
+/* The top ASNs with their shares; from a state, whose days are not split
+ * by ASN, the one series drawn is all queriers. */
+static void legend(FILE *out, const struct report_data *data, const struct report_key *k)
+{
+    fputs("<p class=\"legend\">", out);
+    for (unsigned i = 0; i <= k->top_count; i++) {
+        unsigned s = i < k->top_count ? i : REPORT_TOP_ASNS;
+        if (data->state_path && i < k->top_count)
+            fputs("<span>", out); /* a share, not a series drawn */
+        else
+            fprintf(out, "<span><i style=\"background:%s\"></i>", series_colors[s]);
+        if (i < k->top_count) {
+            fprintf(out, "AS%u ", k->top[i].asn);
+            html_text(out, k->top[i].org[0] ? k->top[i].org : "(unknown)");
+            fputs(k->top[i].country[0] ? " (" : "", out);
+            html_text(out, k->top[i].country);
+            fprintf(out, "%s %.0f%%", k->top[i].country[0] ? ")" : "", 100 * k->top[i].share);
+        } else {
+            fputs(data->state_path ? "all queriers" : "other ASNs", out);
+        }
+        fputs("</span>", out);
+    }
+    fputs("</p>\n", out);
+}
+
+/* Daily lookups, one bar per day, stacked by querier ASN. */
+static void daily_chart(FILE *out, const struct report_key *k)
+{
+    int days = day_span(k);
+    uint32_t peak = 1;
+    for (int d = 0; d < days; d++)
+        if (day_total(k, d) > peak)
+            peak = day_total(k, d);
+    double width = (double)(CHART_WIDTH - CHART_LEFT) / days, plot = CHART_HEIGHT - CHART_BOTTOM;
+    fprintf(out, "<svg class=\"daily\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"daily lookups\">\n",
+            CHART_WIDTH, CHART_HEIGHT);
+    fprintf(out, "<text x=\"0\" y=\"12\">%u</text><text x=\"0\" y=\"%.0f\">0</text>\n", peak, plot);
+    for (int d = 0; d < days; d++) {
+        double y = plot;
+        for (int s = 0; s < REPORT_SERIES; s++) {
+            if (!k->days[d][s])
+                continue;
+            double h = plot * k->days[d][s] / peak;
+            y -= h;
+            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
+                    CHART_LEFT + d * width, y, width > 1.5 ? width - 0.5 : width, h, series_colors[s]);
+        }
+    }
+    char first[32], last[32];
+    date_text((int64_t)k->first_day * 86400000000LL, first, sizeof first);
+    date_text(((int64_t)k->first_day + days - 1) * 86400000000LL, last, sizeof last);
+    fprintf(out, "<text x=\"%d\" y=\"%d\">%.10s</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.10s</text>\n",
+            CHART_LEFT, CHART_HEIGHT - 6, first, CHART_WIDTH, CHART_HEIGHT - 6, last);
+    fputs("</svg>\n", out);
+}
+
+/* Lookups per hour of the day (UTC). */
+static void hours_chart(FILE *out, const struct report_key *k)
+{
+    uint32_t peak = 1;
+    for (int h = 0; h < 24; h++)
+        if (k->hours[h] > peak)
+            peak = k->hours[h];
+    fprintf(out, "<svg class=\"hours\" width=\"%d\" height=\"110\" role=\"img\" aria-label=\"hour of day\">\n",
+            24 * 16 + 10);
+    for (int h = 0; h < 24; h++) {
+        double height = 80.0 * k->hours[h] / peak;
+        fprintf(out, "<rect x=\"%d\" y=\"%.1f\" width=\"13\" height=\"%.1f\" fill=\"#5d6d7e\"/>", 5 + h * 16,
+                85 - height, height);
+        if (h % 6 == 0)
+            fprintf(out, "<text x=\"%d\" y=\"104\">%02d h</text>", 5 + h * 16, h);
+    }
+    fputs("\n</svg>\n", out);
+}
+
+/* A rotation: the old and the new name's daily totals on one axis, the old
+ * name's silence and the new name's first sighting marked. */
+static void rotation_chart(FILE *out, const struct report_key *new_name, const struct report_key *old)
+{
+    int32_t start = old->first_day < new_name->first_day ? old->first_day : new_name->first_day;
+    int32_t end = old->first_day + day_span(old);
+    if (new_name->first_day + day_span(new_name) > end)
+        end = new_name->first_day + day_span(new_name);
+    int days = end - start > 0 ? end - start : 1;
+    uint32_t peak = 1;
+    const struct report_key *both[2] = { old, new_name };
+    for (int i = 0; i < 2; i++)
+        for (int d = 0; d < day_span(both[i]); d++)
+            if (day_total(both[i], d) > peak)
+                peak = day_total(both[i], d);
+    double width = (double)(CHART_WIDTH - CHART_LEFT) / days, plot = CHART_HEIGHT - CHART_BOTTOM;
+    fprintf(out, "<svg class=\"rotation\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"rotation\">\n",
+            CHART_WIDTH, CHART_HEIGHT);
+    static const char *const colors[2] = { "#7f8c8d", "#c0392b" };
+    for (int i = 0; i < 2; i++) {
+        fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", colors[i]);
+        for (int d = 0; d < day_span(both[i]); d++)
+            fprintf(out, "%.1f,%.1f ", CHART_LEFT + (both[i]->first_day - start + d + 0.5) * width,
+                    plot - plot * day_total(both[i], d) / peak);
+        fputs("\"/>\n", out);
+    }
+    int64_t silence = old->nxdomain_since_us ? old->nxdomain_since_us : old->last_seen_us;
+    double silence_x = CHART_LEFT + ((double)silence / 86400e6 - start) * width;
+    double first_x = CHART_LEFT + ((double)new_name->first_seen_us / 86400e6 - start) * width;
+    fprintf(out, "<line class=\"silence\" x1=\"%.1f\" x2=\"%.1f\" y1=\"0\" y2=\"%.0f\" stroke=\"#7f8c8d\" "
+                 "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"12\" text-anchor=\"end\">silence &#8594;</text>\n",
+            silence_x, silence_x, plot, silence_x - 2);
+    fprintf(out, "<line class=\"first-sighting\" x1=\"%.1f\" x2=\"%.1f\" y1=\"0\" y2=\"%.0f\" stroke=\"#c0392b\" "
+                 "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"26\" text-anchor=\"end\">first sighting "
+                 "&#8594;</text>\n",
+            first_x, first_x, plot, first_x - 2);
+    fputs("</svg>\n<p class=\"legend\"><span><i style=\"background:#7f8c8d\"></i>", out);
+    html_text(out, old->name);
+    fputs("</span><span><i style=\"background:#c0392b\"></i>", out);
+    html_text(out, new_name->name);
+    fputs("</span></p>\n", out);
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct report_key *x = *(const struct report_key *const *)a;
+    const struct report_key *y = *(const struct report_key *const *)b;
+    if (x->severity != y->severity)
+        return x->severity - y->severity;
+    if (x->lookups_corrected != y->lookups_corrected)
+        return x->lookups_corrected < y->lookups_corrected ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+static void table_row(FILE *out, size_t rank, const struct report_key *k)
+{
+    char first[32], last[32];
+    date_text(k->first_seen_us, first, sizeof first);
+    date_text(k->last_seen_us, last, sizeof last);
+    fprintf(out, "<tr><td>%zu</td><td>%d</td><td>", rank, k->severity);
+    html_text(out, k->policy);
+    fputs("</td><td>", out);
+    html_text(out, k->kind);
+    fprintf(out, "</td><td><a href=\"#key-%zu\">", rank);
+    html_text(out, k->name);
+    fprintf(out, "</a></td><td>%llu</td><td>%llu</td><td>%llu</td><td>", (unsigned long long)k->lookups,
+            (unsigned long long)k->lookups_corrected, (unsigned long long)k->queriers);
+    if (k->top_count)
+        fprintf(out, "AS%u %.0f%%", k->top[0].asn, 100 * k->top[0].share);
+    fputs("</td><td>", out);
+    html_text(out, k->related);
+    fprintf(out, "</td><td>%s</td><td>%s</td></tr>\n", first, last);
+}
+
+static void key_section(FILE *out, const struct report_data *data, size_t rank,
+                        const struct report_key *k)
+{
+    fprintf(out, "<section id=\"key-%zu\"><h2>%zu. ", rank, rank);
+    html_text(out, k->name);
+    fputs(" <small>", out);
+    html_text(out, k->kind);
+    fputs(", ", out);
+    html_text(out, k->policy);
+    fputs("</small></h2>\n<p>", out);
+    html_text(out, k->signature);
+    fprintf(out, ". %llu lookups counted in the %s over these days.</p>\n", (unsigned long long)k->counted,
+            data->state_path ? "state's daily series" : "log");
+    fputs(data->state_path ? "<h3>Daily lookups (all queriers; top ASNs' shares of the window)</h3>\n"
+                           : "<h3>Daily lookups by querier ASN</h3>\n", out);
+    legend(out, data, k);
+    daily_chart(out, k);
+    fputs("<h3>Hour of day (UTC)</h3>\n", out);
+    hours_chart(out, k);
+    const struct report_key *old = k->related[0] && !strcmp(k->policy, "rotation")
+                                       ? report_data_find(data, k->related) : NULL;
+    if (old) {
+        fputs("<h3>Rotation</h3>\n", out);
+        rotation_chart(out, k, old);
+    }
+    fputs("</section>\n", out);
+}
+
+/* Where the page's numbers come from. */
+static void summary(FILE *out, const struct report_data *data)
+{
+    if (data->state_path) {
+        char clock[32];
+        date_text(data->state_clock_us, clock, sizeof clock);
+        fprintf(out, "%zu alerted keys: what the policies made of every key of the state ", data->key_count);
+        html_text(out, data->state_path);
+        fprintf(out, ", evaluated once at its clock, %s UTC. A state keeps each key's lookups per day "
+                     "and per hour, not the split of each day by querier ASN, so the daily charts "
+                     "show all queriers; the top ASNs' shares cover the whole window.", clock);
+        return;
+    }
+    fprintf(out, "%zu alerted keys from %llu alerts; %llu records read, %llu of them dns%s.", data->key_count,
+            (unsigned long long)data->alerts, (unsigned long long)data->records,
+            (unsigned long long)data->dns_records,
+            data->bad_lines ? " (some lines were too long to read and are left out)" : "");
+}
+
+bool report_html_write(const struct report_data *data, const char *title, FILE *out)
+{
+    const struct report_key **ranked = malloc((data->key_count + 1) * sizeof *ranked);
+    if (!ranked)
+        return false;
+    for (size_t i = 0; i < data->key_count; i++)
+        ranked[i] = &data->keys[i];
+    qsort(ranked, data->key_count, sizeof *ranked, by_rank);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", out);
+    html_text(out, title);
+    fputs("</title>\n<style>body{font:14px sans-serif;margin:2em;color:#222}table{border-collapse:collapse}"
+          "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}svg text{font:11px sans-serif}"
+          ".legend span{margin-right:1.5em}.legend i{display:inline-block;width:10px;height:10px;"
+          "margin-right:4px}section{margin-top:2.5em}</style></head><body>\n<h1>", out);
+    html_text(out, title);
+    fputs("</h1>\n<p>", out);
+    summary(out, data);
+    fputs(" Evidence, not verdicts: benign explanations (anti-spam checks, resolver caching, stale "
+          "records) are not ruled out by any of this.</p>\n", out);
+    fputs("<table><tr><th>rank</th><th>sev</th><th>policy</th><th>kind</th><th>key</th><th>lookups</th>"
+          "<th>corrected</th><th>queriers</th><th>top ASN</th><th>related</th><th>first seen</th>"
+          "<th>last seen</th></tr>\n", out);
+    for (size_t i = 0; i < data->key_count; i++)
+        table_row(out, i + 1, ranked[i]);
+    fputs("</table>\n", out);
+    for (size_t i = 0; i < data->key_count; i++)
+        key_section(out, data, i + 1, ranked[i]);
+    fputs("</body></html>\n", out);
+    free(ranked);
+    return !ferror(out);
+}

@@ -1,0 +1,183 @@
+#!/bin/sh
+# make bench: packets/s of (a) a bare libpcap read loop, (b) exclave's decode
+# and query matching, (c) the full run - enrichment against the real-size
+# databases in ../shared (or the demo ones), the engine with the default
+# policies, and EVE JSON written to a file - and (d) the same with the JSON
+# sent to /dev/null; then the engine's cost: (d) against the same run with
+# --no-engine (e), with --no-policies (f), with a per-lookup on_lookup policy
+# added (g) and with 10 s ticks (h), on the same synthetic capture, in one
+# run; --zeek on the same lookups as a Zeek dns.log against cat; and, when
+# the plugin is built, Suricata with it (engine on, and engine: no) against
+# Suricata with a plain EVE file, and --eve against jq. Speed is a ratio to (a), measured
+# together, because these machines are shared and noisy. Not a test: it never
+# fails on a slow figure.
+set -eu
+: "${top_srcdir:?run through make bench}" "${top_builddir:?run through make bench}"
+PACKETS=${BENCH_PACKETS:-2000000}
+WORK="$top_builddir/tests/work/bench"
+mkdir -p "$WORK"
+PCAP="$WORK/bench-$PACKETS.pcap"
+if [ ! -s "$PCAP" ]; then
+    echo "bench: generating $PACKETS packets into $PCAP"
+    "$top_builddir/tools/gen-dns-pcap" --scenario bench --packets "$PACKETS" --seed 1 -o "$PCAP"
+fi
+REAL="$top_srcdir/../shared/data/mmdb/real"
+if [ -f "$REAL/ip-location-db-ASN.mmdb" ]; then
+    DBS="--asn-db $REAL/ip-location-db-ASN.mmdb --country-db $REAL/iptoasn-country.mmdb"
+else
+    echo "bench: ../shared/data not found; using the demo databases"
+    DBS="--geoip-dir $top_builddir/demo"
+fi
+now() { date +%s.%N; }
+cat "$PCAP" >/dev/null # warm the page cache for every stage alike
+
+set -- $("$top_builddir/tests/bench/bench-pcap-read" "$PCAP")
+read_packets=$1 read_seconds=$2
+set -- $("$top_builddir/tests/bench/bench-sensor" "$PCAP")
+sensor_packets=$1 sensor_seconds=$2
+POLICIES="--policy $top_srcdir/scripts"
+rm -f "$WORK/eve.json"
+start=$(now)
+# shellcheck disable=SC2086
+"$top_builddir/exclave" -r "$PCAP" $DBS $POLICIES -l "$WORK" --stats 2>"$WORK/stats"
+end=$(now)
+full_seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
+full_packets=$(awk '$1 == "packets" { print $2 }' "$WORK/stats")
+
+# timed NAME ARGS...: the faster of two runs to /dev/null (the machine is
+# shared and noisy); prints its seconds, keeps the counters
+timed() {
+    name=$1; shift
+    best=""
+    for round in 1 2; do
+        start=$(now)
+        # shellcheck disable=SC2086
+        "$top_builddir/exclave" -r "$PCAP" $DBS -l - --stats "$@" >/dev/null 2>"$WORK/stats-$name"
+        end=$(now)
+        best=$(awk -v s="$start" -v e="$end" -v b="$best" 'BEGIN { t = e - s; print (b == "" || t < b) ? t : b }')
+    done
+    echo "$best"
+}
+null_seconds=$(timed engine $POLICIES)
+plain_seconds=$(timed plain --no-engine)
+counting_seconds=$(timed counting --no-policies)
+lookup_seconds=$(timed on-lookup $POLICIES --policy "$top_srcdir/tests/policies/counting.lua")
+ticks_seconds=$(timed ticks $POLICIES --interval 10)
+
+awk -v rp="$read_packets" -v rs="$read_seconds" -v sp="$sensor_packets" -v ss="$sensor_seconds" \
+    -v fp="$full_packets" -v fs="$full_seconds" -v ns="$null_seconds" -v bytes="$(wc -c <"$WORK/eve.json")" 'BEGIN {
+    a = rp / rs; b = sp / ss; c = fp / fs
+    printf "bench: %d packets\n", rp
+    printf "  (a) libpcap read loop           %10.0f packets/s\n", a
+    printf "  (b) decode + match              %10.0f packets/s  %5.1f%% of (a)\n", b, 100 * b / a
+    printf "  (c) full: enrich + EVE to file  %10.0f packets/s  %5.1f%% of (a)  (%.0f MB/s of JSON)\n", c, 100 * c / a, bytes / fs / 1e6
+    n = fp / ns
+    printf "  (d) as (c), EVE to /dev/null    %10.0f packets/s  %5.1f%% of (a)  (what the file write costs)\n", n, 100 * n / a
+}'
+counter() { awk -v k="$2" '$1 == k { print $2 }' "$WORK/stats-$1"; }
+echo "  the engine's cost, all to /dev/null (throughput as a share of (e), calls into Lua):"
+for stage in "e plain --no-engine $plain_seconds" \
+             "f counting --no-policies $counting_seconds" \
+             "d engine default-policies $null_seconds" \
+             "g on-lookup +on_lookup $lookup_seconds" \
+             "h ticks --interval=10 $ticks_seconds"; do
+    set -- $stage
+    awk -v l="$1" -v n="$2" -v what="$3" -v s="$4" -v base="$plain_seconds" -v p="$full_packets" \
+        -v calls="$(counter "$2" policy_calls)" -v ticks="$(counter "$2" engine_evaluation_ticks)" \
+        -v keys="$(counter "$2" engine_keys_created)" 'BEGIN {
+        printf "  (%s) %-20s %10.0f packets/s  %5.1f%% of (e)  lua calls %9d  ticks %3d  keys %d\n",
+               l, what, p / s, 100 * base / s, calls, ticks, keys }'
+done
+grep -E '^(geoip_lookups|geoip_cache_hits|queries|responses|engine_lookups_counted) ' "$WORK/stats" |
+    sed 's/^/  /'
+
+ZEEK_LOG="$WORK/bench-$PACKETS.dns.log"
+if [ ! -s "$ZEEK_LOG" ]; then
+    "$top_builddir/tools/gen-dns-pcap" --scenario bench --packets "$PACKETS" --seed 1 -o /dev/null \
+        --zeek "$ZEEK_LOG"
+fi
+start=$(now); cat "$ZEEK_LOG" >/dev/null; end=$(now)
+cat_seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
+start=$(now)
+# shellcheck disable=SC2086
+"$top_builddir/exclave" --zeek "$ZEEK_LOG" $DBS $POLICIES -l - --stats >/dev/null 2>"$WORK/stats-zeek"
+end=$(now)
+awk -v c="$cat_seconds" -v s="$start" -v e="$end" -v n="$(counter zeek zeek_records)" \
+    -v bytes="$(wc -c <"$ZEEK_LOG")" 'BEGIN {
+    printf "  --zeek, the same lookups as a Zeek TSV dns.log (%d records, %.0f MB):\n", n, bytes / 1e6
+    printf "    cat                           %10.0f records/s\n", n / c
+    printf "    exclave --zeek, default policies %7.0f records/s  %5.1f%% of cat\n", n / (e - s), 100 * c / (e - s)
+}'
+
+# Suricata with the plugin as its EVE output against Suricata with a plain
+# EVE file of the same types (both threaded: no, Suricata's default), on one
+# DNS capture, in one run (best of two each); then --eve on Suricata's own
+# eve.json against jq reading it.
+PLUGIN="$top_builddir/exclave-suricata.so"
+if ! command -v suricata >/dev/null || [ ! -f "$PLUGIN" ]; then
+    echo "  Suricata plugin: not built (no Suricata 7); skipped"
+    exit 0
+fi
+SURICATA_PACKETS=${BENCH_SURICATA_PACKETS:-400000}
+SPCAP="$WORK/bench-$SURICATA_PACKETS.pcap"
+[ -s "$SPCAP" ] || "$top_builddir/tools/gen-dns-pcap" --scenario bench --packets "$SURICATA_PACKETS" \
+    --seed 2 -o "$SPCAP"
+suricata_yaml() { # OUTDIR FILETYPE [ENGINE]: one eve-log output of dns records
+    mkdir -p "$1"
+    cat >"$1/suricata.yaml" <<YAML
+%YAML 1.1
+---
+default-log-dir: $1
+plugins: [ $PLUGIN ]
+outputs:
+  - eve-log:
+      enabled: yes
+      filetype: $2
+      threaded: no
+      filename: eve.json
+      $(echo "$DBS" | sed 's/--asn-db /asn-db: /; s/ --country-db /\n      country-db: /; s/--geoip-dir /geoip-dir: /')
+      policy: [ $top_srcdir/scripts ]
+      engine: ${3:-yes}
+      types: [ dns ]
+app-layer:
+  protocols:
+    dns:
+      udp: { enabled: yes, detection-ports: { dp: 53 } }
+      tcp: { enabled: yes, detection-ports: { dp: 53 } }
+YAML
+}
+suricata_seconds() { # OUTDIR: the faster of two runs
+    best=""
+    for round in 1 2; do
+        rm -f "$1/eve.json"
+        start=$(now)
+        suricata -c "$1/suricata.yaml" -r "$SPCAP" -k none -l "$1" >"$1/out" 2>&1
+        end=$(now)
+        best=$(awk -v s="$start" -v e="$end" -v b="$best" 'BEGIN { t = e - s; print (b == "" || t < b) ? t : b }')
+    done
+    echo "$best"
+}
+suricata_yaml "$WORK/suricata-plain" regular
+suricata_yaml "$WORK/suricata-plugin" exclave
+suricata_yaml "$WORK/suricata-enrich" exclave no
+plain=$(suricata_seconds "$WORK/suricata-plain")
+enrich=$(suricata_seconds "$WORK/suricata-enrich")
+plugin=$(suricata_seconds "$WORK/suricata-plugin")
+records=$(wc -l <"$WORK/suricata-plain/eve.json")
+awk -v p="$plain" -v q="$plugin" -v x="$enrich" -v n="$SURICATA_PACKETS" -v r="$records" 'BEGIN {
+    printf "  Suricata 7 on %d packets (%d dns records), wall time, best of two:\n", n, r
+    printf "    plain EVE file                %8.2f s\n", p
+    printf "    exclave plugin, engine: no    %8.2f s  ratio %.2f (enrichment only)\n", x, x / p
+    printf "    exclave plugin (policies on)  %8.2f s  ratio %.2f (target at most 1.10)\n", q, q / p
+}'
+start=$(now); jq -c . "$WORK/suricata-plain/eve.json" >/dev/null; end=$(now)
+jq_seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
+start=$(now)
+# shellcheck disable=SC2086
+"$top_builddir/exclave" --eve "$WORK/suricata-plain/eve.json" $DBS $POLICIES -l - >/dev/null 2>&1
+end=$(now)
+awk -v j="$jq_seconds" -v s="$start" -v e="$end" -v r="$records" 'BEGIN {
+    printf "  --eve on that eve.json (%d records):\n", r
+    printf "    jq -c . >/dev/null            %10.0f records/s\n", r / j
+    printf "    exclave --eve, default policies %8.0f records/s  %.1fx jq\n", r / (e - s), j / (e - s)
+}'

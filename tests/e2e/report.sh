@@ -1,0 +1,114 @@
+#!/bin/sh
+# exclave report: the demo's log becomes one self-contained HTML page: a
+# ranked table of the 7 alerted keys, a daily chart stacked by querier ASN
+# and an hour profile for each, the rotation's chart with the silence and the
+# first sighting marked, no script and no external reference; the counts it
+# draws equal the records in the log (counted here with jq). Then a real
+# headless chromium (Debian's) loads it: the DOM holds every chart and the
+# screenshot is not blank. Then `report --state`: the same capture's state,
+# evaluated once by the policies, gives the rotation and exclusive names with
+# their charts and nothing the whole run did not alert on (no decoy); each name's daily series sums to its queries in the log over
+# the 128 days the state keeps; the state file is left as it was.
+. "$top_srcdir/tests/e2e/lib.sh"
+"$GEN" --scenario demo --seed 12 -o "$WORK/demo.pcap"
+"$EXCLAVE" -r "$WORK/demo.pcap" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/logs" 2>/dev/null ||
+    fail "exclave -r exited $?"
+"$EXCLAVE" report -l "$WORK/logs" -o "$WORK/report.html" 2>"$WORK/report.err" ||
+    fail "report exited $?: $(cat "$WORK/report.err")"
+keys=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.exclave.policy, .exclave.kind, .exclave.name] | @tsv' | sort -u | wc -l)
+mail1=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)
+"$PYTHON3" - "$WORK/report.html" "$keys" "$mail1" <<'PY' || fail "the page is not what it should be"
+import html.parser, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+keys, mail1 = int(sys.argv[2]), int(sys.argv[3])
+class Count(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.tags = {}; self.classes = {}; self.refs = []
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs); self.tags[tag] = self.tags.get(tag, 0) + 1
+        for c in (a.get("class") or "").split(): self.classes[c] = self.classes.get(c, 0) + 1
+        for name in ("src", "href"):
+            if a.get(name) and not a[name].startswith("#"): self.refs.append(a[name])
+c = Count(); c.feed(page)
+problems = []
+if c.classes.get("daily") != keys or c.classes.get("hours") != keys:
+    problems.append(f"charts: {c.classes.get('daily')} daily, {c.classes.get('hours')} hours for {keys} keys")
+if c.tags.get("tr", 0) != keys + 1: problems.append(f"{c.tags.get('tr')} table rows for {keys} keys")
+if not (c.classes.get("rotation") and c.classes.get("silence") and c.classes.get("first-sighting")):
+    problems.append("no rotation chart with its marks")
+if c.tags.get("script") or c.refs: problems.append(f"scripts or references: {c.refs[:3]}")
+if "AS15632 JSC &quot;Alfa-Bank&quot; (demo) (RU)" not in page: problems.append("legend without org and country")
+counted = re.findall(r'mail1\.trump-email\.com <small>name, exclusive</small></h2>\n<p>[^<]*?(\d+) lookups counted', page)
+if counted != [str(mail1)]: problems.append(f"mail1 counted {counted}, the log has {mail1}")
+print("\n".join(problems)); sys.exit(1 if problems else 0)
+PY
+
+# --- from a state ---
+"$EXCLAVE" -r "$WORK/demo.pcap" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/state-logs" \
+    --state "$WORK/demo.state" --quiet 2>/dev/null || fail "exclave -r --state exited $?"
+sha256sum "$WORK/demo.state" >"$WORK/state.sha"
+"$EXCLAVE" report --state "$WORK/demo.state" --policy "$POLICIES" --geoip-dir "$DEMO_DIR" \
+    -o "$WORK/state.html" 2>"$WORK/state.err" ||
+    fail "report --state exited $?: $(tail -n 3 "$WORK/state.err")"
+sha256sum -c --quiet "$WORK/state.sha" || fail "report --state changed the state file"
+ls "${TMPDIR:-/tmp}" | grep -q '^exclave-report-' && fail "report --state left its temporary directory"
+"$PYTHON3" - "$WORK/state.html" "$WORK/logs/eve.json" <<'PY' || fail "the state's page is not what it should be"
+import datetime, html, json, re, sys
+page, eve = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+problems = []
+rows = re.findall(r'<tr><td>\d+</td><td>\d</td><td>([^<]*)</td><td>([^<]*)</td><td><a[^>]*>([^<]*)</a>', page)
+keys = {(p, k, html.unescape(n)) for p, k, n in rows}
+for wanted in (("rotation", "name", "trump1.contact-client.com"), ("exclusive", "name", "mail1.trump-email.com")):
+    if wanted not in keys: problems.append(f"no row {wanted}: {sorted(keys)}")
+alerted = set()
+for line in open(eve, encoding="utf-8"):
+    if '"event_type":"alert"' in line:
+        e = json.loads(line)["exclave"]
+        alerted.add((e["policy"], e["kind"], e["name"]))
+if not keys <= alerted: problems.append(f"keys the whole run never alerted on (decoys?): {sorted(keys - alerted)}")
+if page.count('class="daily"') != len(rows) or page.count('class="hours"') != len(rows):
+    problems.append("not one daily and one hour chart per key")
+if not all(c in page for c in ('class="rotation"', 'class="silence"', 'class="first-sighting"')):
+    problems.append("no rotation chart with its marks")
+if "evaluated once at its clock" not in page or "all queriers" not in page:
+    problems.append("the page does not say its days are totals from a state")
+days = {}
+for line in open(eve, encoding="utf-8"):
+    record = json.loads(line)
+    if record.get("event_type") == "dns" and record["dns"].get("type") == "query":
+        when = datetime.datetime.strptime(record["timestamp"][:19], "%Y-%m-%dT%H:%M:%S")
+        days.setdefault(record["dns"]["rrname"], []).append(
+            int(when.replace(tzinfo=datetime.timezone.utc).timestamp() // 86400))
+for name, counted in re.findall(r'<h2>\d+\. ([^ <]+) <small>name, [a-z]+</small></h2>\n<p>[^<]*?(\d+) lookups counted', page):
+    seen = days.get(name, [])
+    kept = sum(1 for d in seen if d > max(seen) - 128)
+    if int(counted) != kept: problems.append(f"{name}: {counted} in the state's days, {kept} queries in the log")
+print("\n".join(problems)); sys.exit(1 if problems else 0)
+PY
+EXPECT="no-such.state: No such file" expect_error "$EXCLAVE" report --state "$WORK/no-such.state" -o "$WORK/x.html"
+EXPECT="give -l LOGDIR" expect_error "$EXCLAVE" report -l "$WORK/logs" --state "$WORK/demo.state" -o "$WORK/x.html"
+EXPECT="give -l LOGDIR" expect_error "$EXCLAVE" report -o "$WORK/x.html"
+EXPECT="$WORK/none/eve.json: cannot read" expect_error "$EXCLAVE" report -l "$WORK/none" -o "$WORK/x.html"
+
+command -v chromium >/dev/null || { echo "chromium not installed: browser check skipped"; finish; }
+browse() { timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+    --user-data-dir="$WORK/chromium" "$@" "file://$WORK/report.html" 2>>"$WORK/chromium.err"; }
+browse --dump-dom >"$WORK/dom.html" || fail "chromium could not load the page: $(tail -n 3 "$WORK/chromium.err")"
+[ "$(grep -o '<svg' "$WORK/dom.html" | wc -l)" -ge $((2 * keys + 1)) ] || fail "the browser's DOM lacks the charts"
+timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$WORK/chromium" --dump-dom \
+    "file://$WORK/state.html" 2>>"$WORK/chromium.err" | grep -q 'class="rotation"' ||
+    fail "chromium did not load the state's page with its rotation chart"
+browse --window-size=1000,2600 --screenshot="$WORK/report.png" >/dev/null || fail "no screenshot"
+"$PYTHON3" - "$WORK/report.png" <<'PY' || fail "the screenshot is blank or not a PNG"
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n"
+at, idat = 8, b""
+while at < len(data):
+    length, kind = struct.unpack(">I4s", data[at:at + 8])
+    if kind == b"IDAT": idat += data[at + 8:at + 8 + length]
+    at += 12 + length
+pixels = zlib.decompress(idat)
+sys.exit(0 if len(set(pixels[::7])) > 20 else 1)
+PY
+finish

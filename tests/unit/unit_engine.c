@@ -1,0 +1,139 @@
+/* Unit tests of the engine on its own, with a decider written in C: the
+ * engine hands a tick's touched keys and (when asked) each lookup to its
+ * decider, and only then; an alert is raised once per key and policy in a
+ * window. This test links no Lua (Makefile.am): the engine builds and runs
+ * without the policy layer above it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "unit.h"
+
+struct c_decider {
+    bool wants_keys, wants_lookups;
+    unsigned evaluated[KEY_KINDS];
+    unsigned lookups_seen;
+    unsigned alerts_raised;
+    struct engine *engine;
+};
+
+static bool c_wants_keys(const void *context) { return ((const struct c_decider *)context)->wants_keys; }
+static bool c_wants_lookups(const void *context)
+{
+    return ((const struct c_decider *)context)->wants_lookups;
+}
+
+/* Raises an alert on a name once it has three corrected lookups. */
+static void c_evaluate(void *context, struct key *key)
+{
+    struct c_decider *d = context;
+    d->evaluated[key->kind]++;
+    if (key->kind != KEY_NAME || key->lookups_corrected < 3)
+        return;
+    struct engine_alert alert = { .policy = "c", .signature = "three lookups", .signature_id = 1,
+                                  .severity = 3, .key = key, .time_us = d->engine->tick_time_us,
+                                  .evidence_json = "" };
+    d->alerts_raised += engine_raise_alert(d->engine, 0, &alert);
+}
+
+static void c_on_lookup(void *context, const struct engine_lookup *lookup, uint32_t asn)
+{
+    (void)lookup, (void)asn;
+    ((struct c_decider *)context)->lookups_seen++;
+}
+
+static unsigned sink_calls;
+static void count_alert(void *user, const struct engine *engine, const struct engine_alert *alert)
+{
+    (void)user, (void)engine;
+    CHECK(strcmp(alert->policy, "c") == 0);
+    sink_calls++;
+}
+
+/* One answered lookup of name by querier at hour h of packet time. */
+static void observe(struct engine *engine, const char *name, const char *querier, int h)
+{
+    struct ip_address answer_storage[1], answer;
+    struct engine_lookup l = { .time_us = (1462320000LL + h * 3600LL) * 1000000,
+                               .qname = name, .qname_length = strlen(name), .qtype = 1,
+                               .counts_as_lookup = true, .has_response = true };
+    CHECK(ip_address_parse(querier, &l.querier));
+    CHECK(ip_address_parse("192.0.2.53", &l.server));
+    CHECK(ip_address_parse("198.51.100.7", &answer));
+    engine_lookup_add_answer(&l, answer_storage, &answer, 300);
+    engine_observe(engine, &l);
+}
+
+static void test_decider_sees_ticks_and_lookups(bool wants_lookups)
+{
+    struct engine engine;
+    struct engine_config config;
+    char error[256];
+    engine_config_defaults(&config);
+    CHECK(engine_init(&engine, &config, NULL, error, sizeof error));
+    struct c_decider d = { .wants_keys = true, .wants_lookups = wants_lookups, .engine = &engine };
+    const struct engine_decider decider = { &d, c_wants_keys, c_wants_lookups, c_evaluate,
+                                            c_on_lookup };
+    engine_set_decider(&engine, &decider);
+    engine_set_alert_sink(&engine, count_alert, NULL);
+    sink_calls = 0;
+    static const char *queriers[] = { "203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4" };
+    for (int i = 0; i < 4; i++)
+        observe(&engine, "mail1.example.com", queriers[i], i);
+    engine_finish(&engine);
+    CHECK(d.lookups_seen == (wants_lookups ? 4u : 0u));
+    /* each hour's tick saw the name, its domain and the answer address */
+    CHECK(d.evaluated[KEY_NAME] >= 1 && d.evaluated[KEY_DOMAIN] >= 1 && d.evaluated[KEY_ADDRESS] >= 1);
+    CHECK(engine.counters.keys_evaluated ==
+          d.evaluated[KEY_NAME] + d.evaluated[KEY_DOMAIN] + d.evaluated[KEY_ADDRESS]);
+    /* raised at the third lookup's tick, then refused again in the window */
+    CHECK(d.alerts_raised == 1 && sink_calls == 1);
+    CHECK(engine.counters.alerts == 1 && engine.counters.alerts_repeated >= 1);
+    engine_free(&engine);
+}
+
+static void test_no_decider_counts_only(void)
+{
+    struct engine engine;
+    struct engine_config config;
+    char error[256];
+    engine_config_defaults(&config);
+    CHECK(engine_init(&engine, &config, NULL, error, sizeof error));
+    observe(&engine, "mail1.example.com", "203.0.113.1", 0);
+    observe(&engine, "mail1.example.com", "203.0.113.2", 2);
+    engine_finish(&engine);
+    CHECK(engine.counters.lookups_counted == 2);
+    CHECK(engine.counters.keys_evaluated == 0);
+    struct key *key = engine_find_key(&engine, KEY_NAME, "MAIL1.example.com", 17);
+    CHECK(key && key->lookups == 2 && key->lookups_corrected == 2);
+    engine_free(&engine);
+}
+
+/* A decider whose hooks are off is not called, and its keys are not held
+ * dirty for it. */
+static void test_decider_that_wants_nothing(void)
+{
+    struct engine engine;
+    struct engine_config config;
+    char error[256];
+    engine_config_defaults(&config);
+    CHECK(engine_init(&engine, &config, NULL, error, sizeof error));
+    struct c_decider d = { .engine = &engine };
+    const struct engine_decider decider = { &d, c_wants_keys, c_wants_lookups, c_evaluate,
+                                            c_on_lookup };
+    engine_set_decider(&engine, &decider);
+    for (int i = 0; i < 5; i++)
+        observe(&engine, "quiet.example.net", "203.0.113.9", i);
+    engine_finish(&engine);
+    CHECK(d.lookups_seen == 0 && d.evaluated[KEY_NAME] == 0 && engine.counters.keys_evaluated == 0);
+    engine_free(&engine);
+}
+
+int main(void)
+{
+    test_decider_sees_ticks_and_lookups(false);
+    test_decider_sees_ticks_and_lookups(true);
+    test_no_decider_counts_only();
+    test_decider_that_wants_nothing();
+    return unit_finish("unit-engine");
+}

@@ -1,0 +1,124 @@
+/* Unit tests of the EVE record reader and of ISO 8601 times: spans and
+ * splice offsets of v2 and v3 dns records, escapes, and every kind of broken
+ * record refused with where it broke. */
+#include "eve/eve_lookup.h"
+#include "eve/eve_record.h"
+#include "base/iso_time.h"
+#include "unit.h"
+
+static const char v2_answer[] =
+    "{\"timestamp\":\"2016-10-20T15:23:01.077982+0000\",\"flow_id\":18446744073709551615,"
+    "\"event_type\":\"dns\",\"src_ip\":\"172.17.0.10\",\"src_port\":53199,\"dest_ip\":\"8.8.8.8\","
+    "\"dest_port\":53,\"proto\":\"UDP\",\"dns\":{\"version\":2,\"type\":\"answer\",\"id\":59311,"
+    "\"flags\":\"8180\",\"rrname\":\"g\\u006fogle.com\",\"rrtype\":\"A\",\"rcode\":\"NXDOMAIN\","
+    "\"answers\":[{\"rrname\":\"google.com\",\"rrtype\":\"A\",\"ttl\":44,\"rdata\":\"216.58.218.206\"},"
+    "{\"rrname\":\"x\",\"rrtype\":\"CNAME\",\"ttl\":5,\"rdata\":\"y\"}],"
+    "\"grouped\":{\"A\":[\"216.58.218.206\"]}}}";
+
+static const char v3_response[] =
+    "{\"timestamp\":\"2024-01-01T00:00:29Z\",\"event_type\":\"dns\",\"src_ip\":\"192.168.2.1\","
+    "\"dest_ip\":\"192.168.2.16\",\"dns\":{\"version\":3,\"type\":\"response\",\"rcode\":\"NOERROR\","
+    "\"queries\":[{\"rrname\":\"ipv6.google.com\",\"rrtype\":\"AAAA\"},{\"rrname\":\"no\"}],"
+    "\"answers\":[{\"rrtype\":\"AAAA\",\"ttl\":300,\"rdata\":\"2001:4860:0000:2001:0000:0000:0000:0068\"}]}}";
+
+static void test_v2(void)
+{
+    struct eve_record r;
+    size_t at;
+    CHECK(eve_record_parse(v2_answer, sizeof v2_answer - 1, &r, &at) == NULL);
+    CHECK(eve_span_is(r.event_type, "dns") && r.has_dns && r.dns_version == 2);
+    CHECK(r.src_port == 53199 && r.dest_port == 53 && r.dns_id == 59311);
+    uint64_t flow_id = 0;
+    CHECK(eve_span_uint64(r.flow_id, &flow_id) && flow_id == UINT64_MAX);
+    CHECK(r.answer_count == 2 && r.answers[0].ttl == 44 && eve_span_is(r.answers[1].rdata, "y"));
+    CHECK(v2_answer[r.answers[0].end] == '}' && v2_answer[r.end] == '}' && r.end == sizeof v2_answer - 2);
+    char name[64];
+    CHECK_TEXT(name, eve_span_decode(r.rrname, name, sizeof name), "google.com");
+    struct eve_lookup_scratch scratch;
+    struct engine_lookup lookup;
+    const char *problem;
+    CHECK(eve_lookup_from_record(&r, &scratch, &lookup, &problem) == EVE_LOOKUP_OK);
+    CHECK(!lookup.counts_as_lookup && lookup.has_response && lookup.rcode == 3 && lookup.qtype == 1);
+    CHECK(lookup.answer_count == 1 && lookup.min_ttl == 44);
+    CHECK(lookup.time_us == 1476976981077982LL);
+}
+
+static void test_v3(void)
+{
+    struct eve_record r;
+    size_t at;
+    CHECK(eve_record_parse(v3_response, sizeof v3_response - 1, &r, &at) == NULL);
+    struct eve_lookup_scratch scratch;
+    struct engine_lookup lookup;
+    const char *problem;
+    CHECK(eve_lookup_from_record(&r, &scratch, &lookup, &problem) == EVE_LOOKUP_OK);
+    char querier[64];
+    CHECK_TEXT(querier, ip_address_format(&lookup.querier, querier), "192.168.2.16");
+    CHECK_TEXT(lookup.qname, lookup.qname_length, "ipv6.google.com");
+    CHECK(lookup.qtype == 28 && lookup.answer_count == 1);
+}
+
+/* Each broken record is refused; the offset points at or before the fault. */
+static void test_broken(void)
+{
+    static const char *const broken[] = {
+        "", "[]", "{", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}", "{\"a\":\"x}", "{\"a\":1} x",
+        "{\"a\":[1,2}", "{\"a\":tru}", "{\"a\":\"\x01\"}", "{1:2}",
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        struct eve_record r;
+        size_t at = 0;
+        const char *why = eve_record_parse(broken[i], strlen(broken[i]), &r, &at);
+        CHECK(why != NULL);
+        CHECK(at <= strlen(broken[i]));
+    }
+    char deep[200];
+    memset(deep, '[', sizeof deep);
+    memcpy(deep, "{\"a\":", 5);
+    struct eve_record r;
+    size_t at;
+    CHECK(eve_record_parse(deep, sizeof deep, &r, &at) != NULL); /* nested too deeply */
+}
+
+/* A dns record whose members have the wrong types is unusable, not a lookup. */
+static void test_wrong_types(void)
+{
+    static const char *const wrong[] = {
+        "{\"event_type\":\"dns\",\"dns\":\"query\"}",
+        "{\"event_type\":\"dns\",\"timestamp\":5,\"src_ip\":\"10.0.0.1\",\"dns\":{\"type\":\"query\"}}",
+        "{\"event_type\":\"dns\",\"timestamp\":\"2016-01-01T00:00:00Z\",\"src_ip\":[1],\"dns\":{\"type\":\"query\"}}",
+        "{\"event_type\":\"dns\",\"dns\":{\"type\":7}}",
+    };
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        struct eve_record r;
+        struct eve_lookup_scratch scratch;
+        struct engine_lookup lookup;
+        const char *problem = NULL;
+        size_t at;
+        CHECK(eve_record_parse(wrong[i], strlen(wrong[i]), &r, &at) == NULL);
+        CHECK(eve_lookup_from_record(&r, &scratch, &lookup, &problem) == EVE_LOOKUP_BAD);
+        CHECK(problem != NULL);
+    }
+}
+
+static void test_times(void)
+{
+    int64_t t = 0;
+    CHECK(iso_time_parse("1970-01-01T00:00:00Z", 20, &t) && t == 0);
+    CHECK(iso_time_parse("2016-10-20T15:23:01.077982+0000", 31, &t) && t == 1476976981077982LL);
+    CHECK(iso_time_parse("2016-10-20T17:23:01.5+02:00", 27, &t) && t == 1476976981500000LL);
+    CHECK(iso_time_parse("2000-02-29T00:00:00", 19, &t) && t == 951782400000000LL);
+    CHECK(!iso_time_parse("2016-13-01T00:00:00Z", 20, &t));
+    CHECK(!iso_time_parse("2016-10-20 15:23:01", 19, &t));
+    CHECK(!iso_time_parse("2016-10-20T15:23:01+2", 21, &t));
+}
+
+int main(void)
+{
+    test_v2();
+    test_v3();
+    test_broken();
+    test_wrong_types();
+    test_times();
+    return unit_finish("unit-eve-record");
+}
