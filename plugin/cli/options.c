@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/number_text.h"
 #include "cli/usage.h"
 
 #ifndef PACKAGE_VERSION
@@ -24,44 +25,17 @@ void exclave_print_version(void)
            MMDB_lib_version());
 }
 
-static bool parse_number(const char *text, double min, double max, double *value)
-{
-    char *end = NULL;
-    errno = 0;
-    *value = strtod(text, &end);
-    return errno == 0 && end != text && *end == '\0' && *value >= min && *value <= max;
-}
-
 enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STATS, OPT_DNS_PORT,
                         OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET };
 
-/* "256M", "2G", "1048576" -> bytes. */
-static bool parse_size(const char *text, size_t *bytes)
-{
-    char *end = NULL;
-    errno = 0;
-    double value = strtod(text, &end);
-    if (errno || end == text || value <= 0)
-        return false;
-    double unit = 1;
-    if (*end && strchr("kKmMgG", *end)) {
-        unit = *end == 'k' || *end == 'K' ? 1024.0 : *end == 'm' || *end == 'M' ? 1048576.0 : 1073741824.0;
-        end++;
-    }
-    if (*end || value * unit > 1e15)
-        return false;
-    *bytes = (size_t)(value * unit);
-    return true;
-}
-
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
                           double *value)
 {
-    if (parse_number(optarg, min, max, value) && (!whole || *value == (double)(uint64_t)*value))
+    if (number_text_parse(optarg, min, max, value) && (!whole || *value == (double)(uint64_t)*value))
         return true;
     fprintf(stderr, "exclave: --%s: '%s' is not %s\n", flag, optarg, what);
     return false;
@@ -120,7 +94,7 @@ static int parse_engine_option(int c, struct exclave_options *o)
         o->engine.max_keys = (uint32_t)number;
         return 0;
     case OPT_MAX_MEMORY:
-        if (!parse_size(optarg, &o->engine.max_bytes) || o->engine.max_bytes < (1u << 20)) {
+        if (!number_text_parse_size(optarg, &o->engine.max_bytes) || o->engine.max_bytes < (1u << 20)) {
             fprintf(stderr, "exclave: --max-memory: '%s' is not a size of at least 1M (e.g. 256M)\n", optarg);
             return 2;
         }

@@ -11,8 +11,6 @@
 #include "capture/capabilities.h"
 #include "engine/state_file.h"
 
-static const int64_t state_save_every_us = 86400LL * 1000000; /* a day of packet time */
-
 struct exclave_signals exclave_signals;
 
 static void on_stop_signal(int signal_number)
@@ -184,19 +182,6 @@ static bool load_policies(struct exclave_run *run)
     return true;
 }
 
-/* After a tick: --state is saved once a day of packet time; a failed save
- * is reported and the run goes on (the previous save stays whole). */
-static void save_state_daily(void *user, struct engine *engine, int64_t tick_us)
-{
-    struct exclave_run *run = user;
-    if (tick_us - run->last_state_save_us < state_save_every_us)
-        return;
-    char error[ERROR_SIZE];
-    run->last_state_save_us = tick_us;
-    if (!state_file_save(engine, run->options.state_file, error, sizeof error))
-        fprintf(stderr, "exclave: %s\n", error);
-}
-
 /* --state: the aggregates of earlier runs, when the file exists. */
 static bool load_state(struct exclave_run *run)
 {
@@ -204,15 +189,14 @@ static bool load_state(struct exclave_run *run)
     if (!path)
         return true;
     char error[ERROR_SIZE];
-    int loaded = state_file_load(&run->engine, path, error, sizeof error);
+    int loaded = state_autosave_start(&run->autosave, &run->engine, path, stderr, error,
+                                      sizeof error);
     if (loaded < 0) {
         fprintf(stderr, "exclave: %s\n", error);
         return false;
     }
     if (loaded)
         fprintf(stderr, "exclave: %s: %u keys loaded\n", path, run->engine.store.count);
-    run->last_state_save_us = run->engine.now_us;
-    engine_set_tick_hook(&run->engine, save_state_daily, run);
     return true;
 }
 

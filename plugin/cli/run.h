@@ -17,6 +17,7 @@
 #include "capture/sensor.h"
 #include "cli/options.h"
 #include "engine/engine.h"
+#include "engine/state_file.h"
 #include "eve/alert_writer.h"
 #include "eve/eve_reader.h"
 #include "eve/eve_writer.h"
@@ -65,7 +66,7 @@ struct exclave_run {
         uint64_t reopened;                 /* --follow: rotations followed */
     } log_totals;
     time_t last_reload_check;
-    int64_t last_state_save_us;            /* packet time of the last --state save */
+    struct state_autosave autosave;        /* --state */
     struct progress progress;
     uint64_t input_bytes;                  /* size of the file read, 0 when unknown */
 };

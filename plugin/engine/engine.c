@@ -107,7 +107,7 @@ static void run_tick(struct engine *engine, int64_t tick_us)
 static int64_t interval_us(const struct engine *engine)
 {
     int64_t us = (int64_t)(engine->config.interval_seconds * US_PER_SECOND);
-    return us > 0 ? us : US_PER_SECOND;
+    return us > 0 ? us : (int64_t)US_PER_SECOND;
 }
 
 /* Ticks that fell due before this packet time run first, so a tick sees

@@ -365,3 +365,29 @@ bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t 
     memcpy(keys, head + sizeof head_magic + 4 * sizeof(uint32_t), sizeof *keys);
     return true;
 }
+
+enum { STATE_AUTOSAVE_ERROR_MAX = 1024 };
+static const int64_t state_autosave_every_us = 86400LL * 1000000; /* a day of packet time */
+
+static void autosave_after_tick(void *user, struct engine *engine, int64_t tick_us)
+{
+    struct state_autosave *autosave = user;
+    if (tick_us - autosave->last_save_us < state_autosave_every_us)
+        return;
+    char error[STATE_AUTOSAVE_ERROR_MAX];
+    autosave->last_save_us = tick_us;
+    if (!state_file_save(engine, autosave->path, error, sizeof error))
+        fprintf(autosave->messages, "exclave: %s\n", error);
+}
+
+int state_autosave_start(struct state_autosave *autosave, struct engine *engine, const char *path,
+                         FILE *messages, char *error, size_t error_size)
+{
+    int loaded = state_file_load(engine, path, error, error_size);
+    if (loaded < 0)
+        return loaded;
+    *autosave = (struct state_autosave){ .path = path, .last_save_us = engine->now_us,
+                                         .messages = messages };
+    engine_set_tick_hook(engine, autosave_after_tick, autosave);
+    return loaded;
+}

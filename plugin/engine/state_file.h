@@ -29,6 +29,21 @@ bool state_file_save(const struct engine *engine, const char *path, char *error,
  * untouched. */
 int state_file_load(struct engine *engine, const char *path, char *error, size_t error_size);
 
+/* --state as a run uses it: loaded at start when it exists, then saved
+ * after the first tick of each day of packet time (as an engine tick hook)
+ * and, by the caller, at the end. A failed save is reported to messages
+ * and the run goes on: the previous save stays whole. */
+struct state_autosave {
+    const char *path;
+    int64_t last_save_us;      /* packet time of the last save */
+    FILE *messages;
+};
+
+/* Loads path (as state_file_load) and sets the engine's tick hook. Returns
+ * state_file_load's result; on -1 nothing is set. */
+int state_autosave_start(struct state_autosave *autosave, struct engine *engine, const char *path,
+                         FILE *messages, char *error, size_t error_size);
+
 /* The number of keys a state file holds, from its header, to size the
  * engine that will load it. False with a message when it is not a state
  * file of this version. */

@@ -52,7 +52,7 @@ if [ -d "$SHARED" ]; then
     settings "$WORK/set" "      set: { exclusive.min_lookups: 5, peaks: { min_lookups: 7 } }"
     grep -q "exclave_stats" "$WORK/set/eve-exclave.json" 2>/dev/null || fail "set: $(grep exclave "$WORK/set/out" | head -3)"
     settings "$WORK/badset" "      set: { exclusive.no_such: 1 }"
-    grep -q "exclave: --set exclusive.no_such: no loaded policy reads this variable" "$WORK/badset/out" ||
+    grep -q "exclave: eve-log set: --set exclusive.no_such: no loaded policy reads this variable" "$WORK/badset/out" ||
         fail "an unread variable was not reported: $(grep exclave "$WORK/badset/out" | head -3)"
     [ -s "$WORK/badset/eve-exclave.json" ] && fail "the output ran with a bad setting"
 fi

@@ -1,23 +1,17 @@
-/* suricata_abi: the parts of Suricata 7.0's plugin interface that exclave
+/* suricata7_abi: the parts of Suricata 7.0's plugin interface that exclave
  * uses, declared here because Debian's suricata package ships no headers.
  * The layouts follow Suricata 7.0 (suricata-plugin.h, conf.h); configure
  * builds the plugin only when `suricata -V` says 7.x, because the binary
  * exports no version to check at load. Declarations only. */
-#ifndef EXCLAVE_SURICATA_ABI_H
-#define EXCLAVE_SURICATA_ABI_H
+#ifndef EXCLAVE_SURICATA7_ABI_H
+#define EXCLAVE_SURICATA7_ABI_H
 
 #include <stdbool.h>
 
+#include "suricata/conf_node.h"
+
 /* conf.h: one node of the YAML configuration. */
-typedef struct ConfNode_ {
-    char *name;
-    char *val;
-    int is_seq;
-    int final;
-    struct ConfNode_ *parent;
-    struct { struct ConfNode_ *tqh_first; struct ConfNode_ **tqh_last; } head;
-    struct { struct ConfNode_ *tqe_next; struct ConfNode_ **tqe_prev; } next;
-} ConfNode;
+typedef struct suricata_conf_node ConfNode;
 
 /* suricata-plugin.h */
 typedef struct SCPlugin_ {
@@ -39,8 +33,6 @@ typedef struct SCEveFileType_ {
 
 /* Functions the suricata binary exports (it is linked with -rdynamic). */
 bool SCRegisterEveFileType(SCEveFileType *file_type);
-ConfNode *ConfNodeLookupChild(const ConfNode *node, const char *name);
-const char *ConfNodeLookupChildValue(const ConfNode *node, const char *name);
 const char *ConfigGetLogDirectory(void);
 
 #endif

@@ -1,0 +1,255 @@
+/* suricata8_plugin: exclave inside Suricata 8. Three hooks, no output of
+ * its own for Suricata's records:
+ *   - an EVE callback adds src_as/src_geo/dest_as/dest_geo (and on dns
+ *     records as/geo in every address answer) to the records of every
+ *     eve-log output the user has, in place, as the standalone sensor
+ *     writes them;
+ *   - a DNS transaction logger turns each request and response into a
+ *     lookup for the engine thread (plugin_engine), both directions, every
+ *     worker, no lock on the way;
+ *   - the engine's alerts and the closing exclave_stats record go to a file
+ *     of their own in Suricata's log directory.
+ * Settings come from the top-level `exclave:` node; a mistake there stops
+ * Suricata at start. The only state is struct exclave_suricata8, since
+ * Suricata's plugin Init takes no argument. This file adapts the host's
+ * 8.0 interface and nothing else. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suricata/plugin_config.h"
+#include "suricata/plugin_engine.h"
+#include "suricata/plugin_worker.h"
+#include "suricata/suricata8_abi.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+#ifndef EXCLAVE_SURICATA_VERSION
+#define EXCLAVE_SURICATA_VERSION "8.0"
+#endif
+
+enum { IP_PROTO_TCP = 6, IP_PROTO_UDP = 17 };
+
+static struct exclave_suricata8 {
+    struct plugin_config config;
+    FILE *file;                        /* alerts and counters */
+    struct json_out *out;
+    struct plugin_engine engine;
+    struct plugin_workers workers;
+    bool workers_ready, running;       /* running: Init succeeded, the end not yet written */
+    AppProto dns;
+} exclave_suricata8;
+
+static void fail_at_start(const char *error)
+{
+    fprintf(stderr, "exclave: %s\n", error);
+    exclave_suricata8.running = false;
+    exit(EXIT_FAILURE);
+}
+
+/* ---- enrichment, on every record of every eve-log output --------------------------- */
+
+/* Rewrites the record jb holds with what eve_lookup_write_enriched adds.
+ * The builder's text is the record without its closing brace; the enriched
+ * copy replaces it (SCJbReset, then the members as one formatted piece), and
+ * Suricata closes it as usual. */
+static void enrich_record(ThreadVars *tv, const Packet *p, Flow *f, SCJsonBuilder *jb, void *user)
+{
+    (void)tv, (void)p, (void)f;
+    struct exclave_suricata8 *x = user;
+    struct plugin_worker *w = plugin_workers_mine(&x->workers);
+    if (!w || !w->writer.geoip)
+        return;
+    w->counters.plugin_records++;
+    size_t length = SCJbLen(jb);
+    if (length + 1 > PLUGIN_RECORD_MAX) {
+        w->counters.plugin_records_too_long++;
+        return;
+    }
+    memcpy(w->record_copy, SCJbPtr(jb), length);
+    w->record_copy[length++] = '}';
+    size_t at;
+    if (eve_record_parse(w->record_copy, length, &w->record, &at)) {
+        w->counters.plugin_records_not_parsed++;
+        return;
+    }
+    struct eve_span type = w->record.event_type;
+    if (!plugin_config_enriches(&x->config, type.ptr, type.length))
+        return;
+    w->out.used = 0;
+    eve_lookup_write_enriched(&w->writer, w->record_copy, &w->record, eve_span_is(type, "dns"));
+    struct json_out *o = &w->out;
+    if (o->used == length + 1 || o->used < 3 || o->buffer[0] != '{') /* nothing added */
+        return;
+    o->buffer[o->used - 2] = '\0'; /* drops the closing brace and the newline */
+    SCJbReset(jb);
+    SCJbSetFormatted(jb, o->buffer + 1);
+    o->used = 0;
+}
+
+/* ---- the engine's feed: every DNS transaction -------------------------------------- */
+
+static int dns_tx_logged(ThreadVars *tv, void *thread_data, const Packet *p, Flow *f, void *state,
+                         void *tx, uint64_t tx_id)
+{
+    (void)tv, (void)f, (void)state, (void)tx_id;
+    struct plugin_worker *w = thread_data;
+    bool request = SCDnsTxIsRequest(tx);
+    if (!w || (!request && !SCDnsTxIsResponse(tx)))
+        return EXCLAVE_TM_ECODE_OK;
+    /* the flow's sides, as Suricata logs dns: a response from the server */
+    SCJsonBuilder *jb = CreateEveHeader(p, request ? EXCLAVE_LOG_DIR_FLOW_TOSERVER
+                                                   : EXCLAVE_LOG_DIR_FLOW_TOCLIENT, "dns", NULL, NULL);
+    if (!jb)
+        return EXCLAVE_TM_ECODE_OK;
+    size_t at;
+    struct engine_lookup lookup;
+    const char *missing = NULL;
+    if (SCDnsLogJson(tx, UINT64_MAX, jb) && SCJbClose(jb) &&
+        eve_record_parse((const char *)SCJbPtr(jb), SCJbLen(jb), &w->record, &at) == 0) {
+        enum eve_lookup_status found = eve_lookup_from_record(&w->record, &w->scratch, &lookup,
+                                                              &missing);
+        w->counters.plugin_dns_unusable += found == EVE_LOOKUP_BAD;
+        if (found == EVE_LOOKUP_OK) {
+            w->counters.plugin_dns_lookups++;
+            plugin_worker_push(w, &lookup);
+        }
+    } else {
+        w->counters.plugin_records_not_parsed++;
+    }
+    SCJbFree(jb);
+    return EXCLAVE_TM_ECODE_OK;
+}
+
+/* Each logging thread's worker and ring exist before its first packet, so
+ * the time-ordered merge of the rings waits for it from the start. */
+static int dns_thread_init(ThreadVars *tv, const void *initdata, void **data)
+{
+    (void)tv;
+    struct exclave_suricata8 *x = (struct exclave_suricata8 *)initdata;
+    struct plugin_worker *w = plugin_workers_mine(&x->workers);
+    *data = w && plugin_workers_add_ring(&x->workers, w) ? w : NULL;
+    return *data ? EXCLAVE_TM_ECODE_OK : EXCLAVE_TM_ECODE_FAILED;
+}
+
+static int dns_thread_deinit(ThreadVars *tv, void *data)
+{
+    (void)tv, (void)data;
+    return EXCLAVE_TM_ECODE_OK;
+}
+
+/* Suricata runs a transaction logger only for protocols that an output
+ * already logs, and frees a transaction once every expected logger has
+ * seen it: so the engine needs dns in some eve-log's types, and its logger
+ * is added to the expected ones. */
+static void register_dns_logger(struct exclave_suricata8 *x)
+{
+    x->dns = StringToAppProto("dns");
+    int udp = AppLayerParserProtocolGetLoggerBits(IP_PROTO_UDP, x->dns);
+    int tcp = AppLayerParserProtocolGetLoggerBits(IP_PROTO_TCP, x->dns);
+    if (udp == 0 && tcp == 0)
+        fail_at_start("the engine reads Suricata's DNS transactions, which Suricata runs only "
+                      "when an output logs dns: add dns to the types of an eve-log output (an "
+                      "output with filetype: nullsink will do), or set exclave.engine: no");
+    if (SCOutputRegisterTxLogger(EXCLAVE_LOGGER_USER, "exclave", x->dns, dns_tx_logged, x, -1, -1,
+                                 NULL, dns_thread_init, dns_thread_deinit) != 0)
+        fail_at_start("Suricata refused exclave's DNS transaction logger");
+    const int ours = 1 << EXCLAVE_LOGGER_USER;
+    if (udp)
+        AppLayerParserRegisterLoggerBits(IP_PROTO_UDP, x->dns, udp | ours);
+    if (tcp)
+        AppLayerParserRegisterLoggerBits(IP_PROTO_TCP, x->dns, tcp | ours);
+}
+
+static void on_logging_ready(void *arg)
+{
+    struct exclave_suricata8 *x = arg;
+    char error[PLUGIN_ERROR_MAX];
+    if (x->config.engine_off)
+        return;
+    register_dns_logger(x);
+    if (!plugin_engine_start_thread(&x->engine, error))
+        fail_at_start(error);
+}
+
+/* ---- start and end ------------------------------------------------------------------- */
+
+/* Suricata gives plugins no shutdown hook; it ends with exit(), after its
+ * threads are gone, so the rings are drained and the end written here. */
+static void finish_at_exit(void)
+{
+    struct exclave_suricata8 *x = &exclave_suricata8;
+    if (!x->running)
+        return;
+    x->running = false;
+    plugin_engine_finish(&x->engine, &x->workers);
+    if (fflush(x->file) != 0)
+        fprintf(stderr, "exclave: %s: %s\n", x->config.filename, strerror(errno));
+}
+
+static bool default_enrich(struct plugin_config *c, char *error)
+{
+    static const char *const types[] = { "dns", "flow", "alert" };
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+        if (!(c->enrich[c->enrich_count++] = strdup(types[i]))) {
+            snprintf(error, PLUGIN_ERROR_MAX, "out of memory");
+            return false;
+        }
+    return true;
+}
+
+static bool open_plugin(struct exclave_suricata8 *x, char *error)
+{
+    if (!plugin_config_read(SCConfGetNode("exclave"), "exclave.", true, SCConfigGetLogDirectory(),
+                            "exclave.json", &x->config, error) ||
+        (!x->config.enrich_set && !default_enrich(&x->config, error)))
+        return false;
+    if (!(x->file = fopen(x->config.filename, "a"))) {
+        snprintf(error, PLUGIN_ERROR_MAX, "exclave.filename: %.900s: cannot open for writing: %s",
+                 x->config.filename, strerror(errno));
+        return false;
+    }
+    if (!(x->out = malloc(sizeof *x->out))) {
+        snprintf(error, PLUGIN_ERROR_MAX, "out of memory");
+        return false;
+    }
+    json_out_init(x->out, x->file);
+    if (!plugin_engine_open(&x->engine, &x->config, x->out, error))
+        return false;
+    x->workers_ready = plugin_workers_init(&x->workers, &x->config, plugin_engine_feed(&x->engine),
+                                           NULL);
+    return x->workers_ready;
+}
+
+static void plugin_init(void)
+{
+    struct exclave_suricata8 *x = &exclave_suricata8;
+    char error[PLUGIN_ERROR_MAX] = "out of memory";
+    if (!open_plugin(x, error))
+        fail_at_start(error);
+    if (!SCEveRegisterCallback(enrich_record, x))
+        fail_at_start("Suricata refused exclave's EVE callback");
+    if (SCRegisterOnLoggingReady(on_logging_ready, x) != 0)
+        fail_at_start("Suricata refused exclave's logging-ready callback");
+    x->running = true;
+    atexit(finish_at_exit);
+}
+
+static SCPlugin exclave_plugin_description = {
+    .version = EXCLAVE_SC_API_VERSION,
+    .suricata_version = EXCLAVE_SURICATA_VERSION,
+    .name = "exclave",
+    .plugin_version = PACKAGE_VERSION,
+    .license = "GPL-2.0-only",
+    .author = "the exclave authors",
+    .Init = plugin_init,
+};
+
+/* The one symbol exclave-suricata-engine.so exports, for the loader shim. */
+SCPlugin *exclave_suricata_plugin(void);
+SCPlugin *exclave_suricata_plugin(void)
+{
+    return &exclave_plugin_description;
+}
