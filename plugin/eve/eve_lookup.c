@@ -83,6 +83,27 @@ static void enrich_span(struct eve_writer *w, struct eve_span span, const char *
 #define ENRICH_SPAN(w, span, as_key, geo_key) \
     enrich_span((w), (span), as_key, sizeof(as_key) - 1, geo_key, sizeof(geo_key) - 1)
 
+static bool is_address_answer(const struct eve_answer *a)
+{
+    return eve_span_is(a->rrtype, "A") || eve_span_is(a->rrtype, "AAAA");
+}
+
+bool eve_lookup_has_address_answers(const struct eve_record *r)
+{
+    for (unsigned i = 0; i < r->answer_count; i++)
+        if (is_address_answer(&r->answers[i]))
+            return true;
+    return false;
+}
+
+void eve_lookup_write_endpoints(struct eve_writer *w, const struct eve_record *r)
+{
+    if (!w->geoip || r->has_enrichment)
+        return;
+    ENRICH_SPAN(w, r->src_ip, ",\"src_as\"", ",\"src_geo\"");
+    ENRICH_SPAN(w, r->dest_ip, ",\"dest_as\"", ",\"dest_geo\"");
+}
+
 void eve_lookup_write_enriched(struct eve_writer *w, const char *text,
                                const struct eve_record *r, bool answers_too)
 {
@@ -90,7 +111,7 @@ void eve_lookup_write_enriched(struct eve_writer *w, const char *text,
     if (w->geoip && !r->has_enrichment) {
         for (unsigned i = 0; answers_too && i < r->answer_count; i++) {
             const struct eve_answer *a = &r->answers[i];
-            if (!eve_span_is(a->rrtype, "A") && !eve_span_is(a->rrtype, "AAAA"))
+            if (!is_address_answer(a))
                 continue;
             json_out_raw(w->out, text + copied, a->end - copied);
             copied = a->end;
@@ -98,8 +119,7 @@ void eve_lookup_write_enriched(struct eve_writer *w, const char *text,
         }
         json_out_raw(w->out, text + copied, r->end - copied);
         copied = r->end;
-        ENRICH_SPAN(w, r->src_ip, ",\"src_as\"", ",\"src_geo\"");
-        ENRICH_SPAN(w, r->dest_ip, ",\"dest_as\"", ",\"dest_geo\"");
+        eve_lookup_write_endpoints(w, r);
     }
     json_out_raw(w->out, text + copied, r->end + 1 - copied);
     json_out_end_record(w->out);

@@ -35,4 +35,13 @@ enum eve_lookup_status eve_lookup_from_record(const struct eve_record *record,
 void eve_lookup_write_enriched(struct eve_writer *writer, const char *text,
                                const struct eve_record *record, bool answers_too);
 
+/* Whether the record has an A or AAAA answer, which enrichment splices
+ * into; a record without one is enriched by appending members alone. */
+bool eve_lookup_has_address_answers(const struct eve_record *record);
+
+/* Only the endpoints' members (src_as, src_geo, dest_as, dest_geo), each
+ * with its leading comma, for a host that appends them to a record itself;
+ * nothing for a record that already carries enrichment. */
+void eve_lookup_write_endpoints(struct eve_writer *writer, const struct eve_record *record);
+
 #endif

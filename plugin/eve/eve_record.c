@@ -13,7 +13,13 @@ struct scanner {
     const char *start, *p, *end;
     const char *error;
     struct eve_record *record;
+    bool head_only;            /* stop once event_type, src_ip and dest_ip are known */
 };
+
+static bool head_known(const struct eve_record *r)
+{
+    return r->event_type.ptr && r->src_ip.ptr && r->dest_ip.ptr;
+}
 
 static bool fail(struct scanner *s, const char *error)
 {
@@ -228,6 +234,8 @@ static bool scan_object(struct scanner *s, enum place place, int depth)
             return fail(s, "':' was expected after a member name");
         if (!scan_member(s, place, key, depth, answer))
             return false;
+        if (s->head_only && place == PLACE_TOP && head_known(s->record))
+            return true;
     } while (expect(s, ','));
     if (!expect(s, '}'))
         return fail(s, "',' or '}' was expected");
@@ -257,12 +265,25 @@ static bool scan_array(struct scanner *s, enum place item_place, int depth)
     return expect(s, ']') || fail(s, "',' or ']' was expected");
 }
 
-const char *eve_record_parse(const char *text, size_t length, struct eve_record *record,
-                             size_t *error_offset)
+static void clear_record(struct eve_record *record)
 {
     memset(record, 0, offsetof(struct eve_record, answers));
     record->src_port = record->dest_port = record->dns_version = record->dns_id = -1;
     record->src_asn = -1;
+}
+
+bool eve_record_parse_head(const char *text, size_t length, struct eve_record *record)
+{
+    clear_record(record);
+    struct scanner s = { .start = text, .p = text, .end = text + length, .record = record,
+                         .head_only = true };
+    return scan_object(&s, PLACE_TOP, 0) && head_known(record);
+}
+
+const char *eve_record_parse(const char *text, size_t length, struct eve_record *record,
+                             size_t *error_offset)
+{
+    clear_record(record);
     struct scanner s = { .start = text, .p = text, .end = text + length, .record = record };
     bool ok = scan_object(&s, PLACE_TOP, 0);
     skip_space(&s);

@@ -49,6 +49,13 @@ struct eve_record {
 const char *eve_record_parse(const char *text, size_t length, struct eve_record *record,
                              size_t *error_offset);
 
+/* Reads the top-level members of text[0..length) only until event_type,
+ * src_ip and dest_ip are known (Suricata writes them first), for a host
+ * that needs no more of the record; the rest is not checked, and a record
+ * may be unfinished. False when the three were not found in well-formed
+ * members. */
+bool eve_record_parse_head(const char *text, size_t length, struct eve_record *record);
+
 /* True when the span is exactly text[0..length). */
 static inline bool eve_span_equals(struct eve_span span, const char *text, size_t length)
 {

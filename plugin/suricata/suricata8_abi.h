@@ -70,7 +70,8 @@ void AppLayerParserRegisterLoggerBits(uint8_t ipproto, AppProto alproto, int bit
 
 /* output-json.h, output-eve-bindgen.h: an EVE record's header (timestamp,
  * flow_id, pcap_cnt, event_type, endpoints) of a packet. */
-enum { EXCLAVE_LOG_DIR_FLOW_TOCLIENT = 2, EXCLAVE_LOG_DIR_FLOW_TOSERVER = 3 };
+enum { EXCLAVE_LOG_DIR_PACKET = 0, EXCLAVE_LOG_DIR_FLOW_TOCLIENT = 2,
+       EXCLAVE_LOG_DIR_FLOW_TOSERVER = 3 };
 SCJsonBuilder *CreateEveHeader(const Packet *p, int direction, const char *event_type, void *addr,
                                void *eve_ctx);
 

@@ -13,6 +13,7 @@
  * Suricata at start. The only state is struct exclave_suricata8, since
  * Suricata's plugin Init takes no argument. This file adapts the host's
  * 8.0 interface and nothing else. */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@
 #endif
 
 enum { IP_PROTO_TCP = 6, IP_PROTO_UDP = 17 };
+/* rust/src/dns/log.rs: every record type, detailed answers (bit 61), not
+ * the grouped copy of them (bit 60) that a lookup does not need */
+static const uint64_t DNS_LOG_FLAGS = UINT64_MAX & ~(UINT64_C(1) << 60);
 
 static struct exclave_suricata8 {
     struct plugin_config config;
@@ -51,10 +55,57 @@ static void fail_at_start(const char *error)
 
 /* ---- enrichment, on every record of every eve-log output --------------------------- */
 
-/* Rewrites the record jb holds with what eve_lookup_write_enriched adds.
- * The builder's text is the record without its closing brace; the enriched
- * copy replaces it (SCJbReset, then the members as one formatted piece), and
- * Suricata closes it as usual. */
+/* The endpoints' members of the record in w->record, appended to jb. */
+static void append_endpoints(SCJsonBuilder *jb, struct plugin_worker *w)
+{
+    struct json_out *o = &w->out;
+    o->used = 0;
+    eve_lookup_write_endpoints(&w->writer, &w->record);
+    if (o->used > 1) { /* each member after a comma; SCJbSetFormatted adds the first */
+        json_out_raw(o, "", 1);
+        SCJbSetFormatted(jb, o->buffer + 1);
+    }
+    o->used = 0;
+}
+
+/* A dns record with answers: copied, closed and parsed whole; when it has
+ * address answers, the enriched copy replaces the builder's text
+ * (SCJbReset, then every member as one formatted piece), and Suricata
+ * closes it as usual. */
+static void rewrite_enriched(SCJsonBuilder *jb, struct plugin_worker *w, const char *text,
+                             size_t length)
+{
+    if (length + 1 > PLUGIN_RECORD_MAX) {
+        w->counters.plugin_records_too_long++;
+        return;
+    }
+    memcpy(w->record_copy, text, length);
+    w->record_copy[length++] = '}';
+    size_t at;
+    if (eve_record_parse(w->record_copy, length, &w->record, &at)) {
+        w->counters.plugin_records_not_parsed++;
+        return;
+    }
+    if (!eve_lookup_has_address_answers(&w->record)) {
+        append_endpoints(jb, w);
+        return;
+    }
+    struct json_out *o = &w->out;
+    o->used = 0;
+    eve_lookup_write_enriched(&w->writer, w->record_copy, &w->record, true);
+    if (o->used >= 3 && o->buffer[0] == '{') {
+        o->buffer[o->used - 2] = '\0'; /* drops the closing brace and the newline */
+        SCJbReset(jb);
+        SCJbSetFormatted(jb, o->buffer + 1);
+    }
+    o->used = 0;
+}
+
+/* Adds exclave's members to the record jb holds, of the event types asked
+ * for. The builder's text is the record so far, without its closing brace.
+ * Its head (event type and endpoints, which Suricata writes first) is read
+ * in place; the endpoints' members are appended; a dns record with answers
+ * goes to rewrite_enriched. */
 static void enrich_record(ThreadVars *tv, const Packet *p, Flow *f, SCJsonBuilder *jb, void *user)
 {
     (void)tv, (void)p, (void)f;
@@ -63,33 +114,39 @@ static void enrich_record(ThreadVars *tv, const Packet *p, Flow *f, SCJsonBuilde
     if (!w || !w->writer.geoip)
         return;
     w->counters.plugin_records++;
+    const char *text = (const char *)SCJbPtr(jb);
     size_t length = SCJbLen(jb);
-    if (length + 1 > PLUGIN_RECORD_MAX) {
-        w->counters.plugin_records_too_long++;
-        return;
-    }
-    memcpy(w->record_copy, SCJbPtr(jb), length);
-    w->record_copy[length++] = '}';
-    size_t at;
-    if (eve_record_parse(w->record_copy, length, &w->record, &at)) {
+    static const char answers[] = "\"answers\":[";
+    if (!eve_record_parse_head(text, length, &w->record)) {
         w->counters.plugin_records_not_parsed++;
         return;
     }
     struct eve_span type = w->record.event_type;
     if (!plugin_config_enriches(&x->config, type.ptr, type.length))
         return;
-    w->out.used = 0;
-    eve_lookup_write_enriched(&w->writer, w->record_copy, &w->record, eve_span_is(type, "dns"));
-    struct json_out *o = &w->out;
-    if (o->used == length + 1 || o->used < 3 || o->buffer[0] != '{') /* nothing added */
+    if (eve_span_is(type, "dns") && memmem(text, length, answers, sizeof answers - 1)) {
+        rewrite_enriched(jb, w, text, length);
         return;
-    o->buffer[o->used - 2] = '\0'; /* drops the closing brace and the newline */
-    SCJbReset(jb);
-    SCJbSetFormatted(jb, o->buffer + 1);
-    o->used = 0;
+    }
+    append_endpoints(jb, w);
 }
 
 /* ---- the engine's feed: every DNS transaction -------------------------------------- */
+
+/* The record's header as Suricata's own dns logger makes it: over UDP the
+ * packet's direction (a response from the server, even in a flow whose
+ * first packet was that response); over TCP, where a transaction completes
+ * on whichever packet acknowledges it, the flow's. */
+static SCJsonBuilder *dns_header(const Packet *p, bool request)
+{
+    SCJsonBuilder *jb = CreateEveHeader(p, EXCLAVE_LOG_DIR_PACKET, "dns", NULL, NULL);
+    static const char tcp[] = "\"proto\":\"TCP\"";
+    if (!jb || !memmem(SCJbPtr(jb), SCJbLen(jb), tcp, sizeof tcp - 1))
+        return jb;
+    SCJbFree(jb);
+    return CreateEveHeader(p, request ? EXCLAVE_LOG_DIR_FLOW_TOSERVER : EXCLAVE_LOG_DIR_FLOW_TOCLIENT,
+                           "dns", NULL, NULL);
+}
 
 static int dns_tx_logged(ThreadVars *tv, void *thread_data, const Packet *p, Flow *f, void *state,
                          void *tx, uint64_t tx_id)
@@ -99,15 +156,13 @@ static int dns_tx_logged(ThreadVars *tv, void *thread_data, const Packet *p, Flo
     bool request = SCDnsTxIsRequest(tx);
     if (!w || (!request && !SCDnsTxIsResponse(tx)))
         return EXCLAVE_TM_ECODE_OK;
-    /* the flow's sides, as Suricata logs dns: a response from the server */
-    SCJsonBuilder *jb = CreateEveHeader(p, request ? EXCLAVE_LOG_DIR_FLOW_TOSERVER
-                                                   : EXCLAVE_LOG_DIR_FLOW_TOCLIENT, "dns", NULL, NULL);
+    SCJsonBuilder *jb = dns_header(p, request);
     if (!jb)
         return EXCLAVE_TM_ECODE_OK;
     size_t at;
     struct engine_lookup lookup;
     const char *missing = NULL;
-    if (SCDnsLogJson(tx, UINT64_MAX, jb) && SCJbClose(jb) &&
+    if (SCDnsLogJson(tx, DNS_LOG_FLAGS, jb) && SCJbClose(jb) &&
         eve_record_parse((const char *)SCJbPtr(jb), SCJbLen(jb), &w->record, &at) == 0) {
         enum eve_lookup_status found = eve_lookup_from_record(&w->record, &w->scratch, &lookup,
                                                               &missing);

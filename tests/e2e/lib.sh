@@ -51,3 +51,48 @@ run_suricata() {
     suricata_config "$2" "$3" "$4" "${5:-3600}"
     suricata -c "$2/suricata.yaml" -r "$1" -k none -l "$2" >"$2/suricata.out" 2>&1
 }
+# need_suricata8: Suricata 8 in a Debian 13 root (tools/suricata8-root,
+# made on first use and reused), exclave built inside it from this tree.
+# Sets ROOT8; W8 is this test's work directory inside the root as the host
+# sees it, and W8IN the same directory as seen inside; /proc is mounted in
+# the root while the test runs. Skips under a sanitizer build (the plugin's
+# loader needs RTLD_DEEPBIND) and when not root.
+need_suricata8() {
+    [ "$(id -u)" = 0 ] || skip "Suricata 8 runs in a Debian 13 root: debootstrap and chroot need root"
+    if ldd "$EXCLAVE" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+        skip "a sanitizer build: RTLD_DEEPBIND cannot run under AddressSanitizer"
+    fi
+    command -v git >/dev/null && git -C "$top_srcdir" rev-parse >/dev/null 2>&1 ||
+        skip "the source is not a git checkout: the root's build copies git's files"
+    "$top_srcdir/tools/suricata8-root" --build "$top_srcdir" >"$WORK/root8.path" 2>"$WORK/root8.log" ||
+        { echo "FAIL: no Debian 13 root with exclave built: $(tail -n 5 "$WORK/root8.log")"; exit 1; }
+    ROOT8=$(tail -n 1 "$WORK/root8.path")
+    W8IN="/work/$TEST_NAME"
+    W8="$ROOT8$W8IN"
+    rm -rf "$W8" && mkdir -p "$W8"
+    if ! mountpoint -q "$ROOT8/proc"; then
+        mount -t proc proc "$ROOT8/proc" && trap 'umount "$ROOT8/proc"' EXIT
+    fi
+    PLUGIN8=/build/exclave/exclave-suricata.so
+    mkdir -p "$W8/geoip" && cp "$DEMO_DIR"/GeoLite2-*.mmdb "$W8/geoip/"
+}
+# suricata8_config FILE THREADED EXCLAVE-YAML: Debian's own suricata.yaml of
+# the root, changed as README tells a user: the plugin under plugins:, the
+# exclave: section at the end; and a second eve-log output (dns and flow,
+# threaded: THREADED) first in outputs:, to show that every output is enriched.
+suricata8_config() {
+    awk -v plugin="$PLUGIN8" -v threaded="$2" '
+        { print }
+        /^plugins:/ { print "  - " plugin }
+        /^outputs:/ { print "  - eve-log:\n      enabled: yes\n      filetype: regular\n" \
+                            "      filename: eve-second.json\n      threaded: " threaded "\n" \
+                            "      types: [ dns, flow ]" }' "$ROOT8/etc/suricata/suricata.yaml" >"$1"
+    printf '\n%s\n' "$3" >>"$1"
+}
+# run_suricata8 CONFIG PCAP LOGDIR [suricata args...]: paths inside the root
+run_suricata8() {
+    config=$1 pcap=$2 logdir=$3
+    shift 3
+    mkdir -p "$ROOT8$logdir"
+    chroot "$ROOT8" suricata -c "$config" -r "$pcap" -k none -l "$logdir" "$@" >"$ROOT8$logdir/suricata.out" 2>&1
+}

@@ -113,8 +113,29 @@ static void test_times(void)
     CHECK(!iso_time_parse("2016-10-20T15:23:01+2", 21, &t));
 }
 
+/* The head alone, as Suricata 8's EVE callback sees a record: unfinished
+ * (no closing brace), read only as far as the endpoints. */
+static void test_head(void)
+{
+    struct eve_record r;
+    static const char open_flow[] = "{\"timestamp\":\"2016-05-04T00:00:00.000000+0000\","
+        "\"flow_id\":7,\"event_type\":\"flow\",\"src_ip\":\"203.0.113.10\",\"src_port\":5,"
+        "\"dest_ip\":\"192.0.2.53\",\"dest_port\":53,\"flow\":{\"pkts_toserver\":1";
+    CHECK(eve_record_parse_head(open_flow, sizeof open_flow - 1, &r));
+    CHECK_TEXT(r.event_type.ptr, r.event_type.length, "flow");
+    CHECK_TEXT(r.src_ip.ptr, r.src_ip.length, "203.0.113.10");
+    CHECK_TEXT(r.dest_ip.ptr, r.dest_ip.length, "192.0.2.53");
+    CHECK(r.dest_port == -1); /* after the head: not read */
+    static const char no_dest[] = "{\"event_type\":\"stats\",\"src_ip\":\"1.2.3.4\",\"x\":{}";
+    CHECK(!eve_record_parse_head(no_dest, sizeof no_dest - 1, &r));
+    static const char broken[] = "{\"event_type\":\"flow\",\"src_ip\":\"1.2.3.4\" \"dest_ip\":\"x\"";
+    CHECK(!eve_record_parse_head(broken, sizeof broken - 1, &r));
+    CHECK(!eve_record_parse_head("", 0, &r));
+}
+
 int main(void)
 {
+    test_head();
     test_v2();
     test_v3();
     test_broken();

@@ -1,0 +1,156 @@
+#!/bin/sh
+# The plugin inside a real Suricata 8.0 (Debian 13's 8.0.8, in a root that
+# tools/suricata8-root builds), configured as README tells a user: Debian's
+# own suricata.yaml with the plugin under plugins: and an exclave: section.
+# - it loads ("Initializing plugin": a failed load is only a Notice in 8);
+# - every record of Suricata's own eve.json is there, equal to a run without
+#   the plugin apart from exclave's fields, in every eve-log output (a
+#   second one is added), threaded: no and yes, with one worker and two;
+# - every dns record's enrichment equals exclave -r's for the same message;
+# - the alerts equal exclave -r's: keys, times, corrected lookups, queriers;
+# - policies run on Lua 5.4 (// and math.type);
+# - a mistake in the exclave: settings stops Suricata at start, non-zero,
+#   naming the key; so does an engine with no dns logged anywhere;
+# - state: a capture read in two runs alerts as one run over the whole;
+# - engine: no enriches only; the shared real-world pcaps enrich as -r does.
+. "$top_srcdir/tests/e2e/lib.sh"
+need_suricata8
+alerts() { # time, policy, kind, key, corrected lookups, queriers of each alert
+    grep '"event_type":"alert"' "$1" | jq -r '[.timestamp, .exclave.policy, .exclave.kind,
+        .exclave.name, .exclave.lookups_corrected, .exclave.queriers] | @tsv'
+}
+stat_of() { grep '"event_type":"exclave_stats"' "$1" | jq -r ".exclave_stats.$2"; }
+check() { "$PYTHON3" "$top_srcdir/tests/e2e/check_suricata_plugin.py" "$@" >"$WORK/check.out" ||
+    fail "$(head -n 5 "$WORK/check.out")"; }
+loaded() { grep -q "Initializing plugin exclave" "$1/suricata.out" ||
+    fail "$1: the plugin did not load: $(grep -i 'plugin\|exclave' "$1/suricata.out" | head -3)"; }
+only_types() { jq -c "select(.event_type == \"dns\" or .event_type == \"flow\")" "$1"; }
+# README's excerpt, as a user would paste it: its plugins: entry and its
+# exclave: section, with this machine's paths; @STATE@ is a run's own file
+sed -n '/<!-- suricata8-yaml/,/^```$/p' "$top_srcdir/README.md" | sed '1,2d;$d' >"$WORK/readme.yaml"
+grep -q "^  - /usr/local/lib/exclave/exclave-suricata.so$" "$WORK/readme.yaml" ||
+    fail "README's Suricata 8 excerpt has no plugins: entry"
+README_EXCLAVE=$(sed -n '/^exclave:/,$p' "$WORK/readme.yaml" | sed -e "s|/var/lib/GeoIP|$W8IN/geoip|" \
+    -e "s|/usr/local/share/exclave/scripts|/build/exclave/scripts|" -e "s|/var/lib/suricata/exclave.state|@STATE@|")
+printf '%s\n' "$README_EXCLAVE" | grep -q "@STATE@" || fail "README's excerpt has no state:"
+README_SET=$(printf '%s\n' "$README_EXCLAVE" | sed -n 's/^    \([a-z_]*\.[a-z_]*\): *\(.*\)$/--set \1=\2/p')
+EXCLAVE_YAML=$(printf '%s\n' "$README_EXCLAVE" | grep -v '@STATE@')
+
+"$GEN" --scenario demo --seed 7 -o "$W8/demo.pcap"
+# shellcheck disable=SC2086
+"$EXCLAVE" -r "$W8/demo.pcap" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" $README_SET \
+    -l "$WORK/standalone" 2>/dev/null || fail "exclave -r exited $?"
+alerts "$WORK/standalone/eve.json" >"$WORK/standalone.alerts"
+[ "$(wc -l <"$WORK/standalone.alerts")" -gt 10 ] || fail "too few standalone alerts to compare"
+
+# Suricata without the plugin: the records every output must still hold
+run_suricata8 /etc/suricata/suricata.yaml "$W8IN/demo.pcap" "$W8IN/plain" ||
+    fail "suricata without the plugin exited $?"
+only_types "$W8/plain/eve.json" >"$WORK/plain-dns-flow.json"
+
+for mode in "no single 1" "yes autofp 2"; do
+    set -- $mode
+    name=threaded-$1-workers-$3
+    out="$W8/$name"
+    suricata8_config "$W8/$name.yaml" "$1" "$(printf '%s\n' "$README_EXCLAVE" | sed "s|@STATE@|$W8IN/$name.state|")"
+    run_suricata8 "$W8IN/$name.yaml" "$W8IN/demo.pcap" "$W8IN/$name" --runmode "$2" ||
+        { fail "$name: suricata exited $?: $(tail -n 3 "$out/suricata.out")"; continue; }
+    loaded "$out"
+    [ "$3" = 1 ] || grep -q "W: $3 " "$out/suricata.out" || fail "$name: not $3 worker threads"
+    check "$W8/plain/eve.json" "$out/eve.json" "$WORK/standalone/eve.json"
+    cat "$out"/eve-second*.json >"$WORK/second.json" # threaded: yes writes one file per thread
+    check "$WORK/plain-dns-flow.json" "$WORK/second.json" "$WORK/standalone/eve.json"
+    alerts "$out/exclave.json" | cmp -s - "$WORK/standalone.alerts" ||
+        fail "$name: alerts differ from exclave -r: $(alerts "$out/exclave.json" | diff - "$WORK/standalone.alerts" | head -4)"
+    [ "$(stat_of "$out/exclave.json" plugin_records_not_parsed)" = 0 ] || fail "$name: records not parsed"
+    [ "$(stat_of "$out/exclave.json" engine_lookups_counted)" -gt 20000 ] || fail "$name: lookups not counted"
+    grep '"event_type":"exclave_stats"' "$out/exclave.json" | jq -e '.timestamp | test("^20[0-9-]+T")' >/dev/null ||
+        fail "$name: exclave_stats without a timestamp"
+    grep -m 1 '"event_type":"flow"' "$out/eve.json" | grep -q '"dest_as"' || fail "$name: flow records not enriched"
+    [ -s "$out.state" ] || fail "$name: no state saved at shutdown"
+done
+
+# EVE dns version 2 (still offered by 8, deprecated) is enriched alike
+SURICATA_EVE_DNS_VERSION=2 run_suricata8 /etc/suricata/suricata.yaml "$W8IN/demo.pcap" "$W8IN/plain-v2" ||
+    fail "suricata v2 without the plugin exited $?"
+suricata8_config "$W8/v2.yaml" no "$EXCLAVE_YAML"
+SURICATA_EVE_DNS_VERSION=2 run_suricata8 "$W8IN/v2.yaml" "$W8IN/demo.pcap" "$W8IN/v2" ||
+    fail "suricata v2 exited $?"
+grep -m 1 '"event_type":"dns"' "$W8/v2/eve.json" | grep -q '"version":2' || fail "v2: not dns version 2"
+check "$W8/plain-v2/eve.json" "$W8/v2/eve.json" "$WORK/standalone/eve.json"
+alerts "$W8/v2/exclave.json" | cmp -s - "$WORK/standalone.alerts" || fail "v2: alerts differ from exclave -r"
+
+# Lua 5.4 semantics inside Suricata 8
+suricata8_config "$W8/lua.yaml" no "exclave:
+  geoip-dir: $W8IN/geoip
+  policy: [ /build/exclave/tests/policies/lua54.lua ]"
+run_suricata8 "$W8IN/lua.yaml" "$W8IN/demo.pcap" "$W8IN/lua" || fail "suricata with lua54.lua exited $?"
+grep '"event_type":"alert"' "$W8/lua/exclave.json" 2>/dev/null |
+    jq -r '[.alert.signature, .exclave.evidence.int_div, .exclave.evidence.type] | @tsv' |
+    grep -q "^lua Lua 5.4	3	integer$" || fail "policies do not run on Lua 5.4 inside Suricata 8"
+
+# mistakes stop Suricata at start, naming the key
+refused() { # NAME EXPECTED-MESSAGE YAML: suricata must exit non-zero saying it
+    suricata8_config "$W8/$1.yaml" no "$3"
+    if run_suricata8 "$W8IN/$1.yaml" "$W8IN/demo.pcap" "$W8IN/$1"; then
+        fail "$1: suricata exited 0"
+    fi
+    grep -qF -- "$2" "$W8/$1/suricata.out" ||
+        fail "$1: expected '$2', got: $(grep -i 'exclave\|error' "$W8/$1/suricata.out" | head -3)"
+    if [ -s "$W8/$1/eve.json" ]; then fail "$1: Suricata logged records with a bad setting"; fi
+}
+refused typo "exclave: exclave.geoip-dri: is not a setting of exclave" "$EXCLAVE_YAML
+  geoip-dri: /nowhere"
+refused badnumber "exclave: exclave.interval: 'hourly' is not a number" "$EXCLAVE_YAML
+  interval: hourly"
+refused unread "exclave: exclave.set: --set exclusive.no_such: no loaded policy reads this variable" "$EXCLAVE_YAML
+  set: { exclusive.no_such: 1 }"
+refused nopolicy "exclave: exclave.policy: --policy /nowhere/x.lua: No such file" "exclave:
+  geoip-dir: $W8IN/geoip
+  policy: [ /nowhere/x.lua ]"
+refused nodb "exclave: exclave.asn-db: " "exclave:
+  asn-db: /nowhere/GeoLite2-ASN.mmdb"
+# the engine needs some output to log dns (Suricata runs DNS loggers only then)
+awk '{ print } /^plugins:/ { print "  - '"$PLUGIN8"'" }' "$ROOT8/etc/suricata/suricata.yaml" |
+    sed '/^        - dns:$/d' >"$W8/nodns.yaml"
+printf '\n%s\n' "$EXCLAVE_YAML" >>"$W8/nodns.yaml"
+if run_suricata8 "$W8IN/nodns.yaml" "$W8IN/demo.pcap" "$W8IN/nodns"; then fail "nodns: suricata exited 0"; fi
+grep -q "exclave: the engine reads Suricata's DNS transactions" "$W8/nodns/suricata.out" ||
+    fail "no dns output: $(grep exclave "$W8/nodns/suricata.out" | head -2)"
+
+# state: two runs, each loading and saving, alert as one run over the whole:
+# the same keys at the same times; corrected lookups as many, but for the
+# transaction cut at the boundary (Suricata does not log a UDP flow whose
+# first packet is a response)
+editcap -r "$W8/demo.pcap" "$W8/part1.pcap" 1-23000
+editcap -r "$W8/demo.pcap" "$W8/part2.pcap" 23001-1000000
+suricata8_config "$W8/state.yaml" no "$(printf '%s\n' "$README_EXCLAVE" | sed "s|@STATE@|$W8IN/exclave.state|")"
+for part in 1 2; do
+    run_suricata8 "$W8IN/state.yaml" "$W8IN/part$part.pcap" "$W8IN/state$part" ||
+        fail "state part $part exited $?"
+done
+grep -q "exclave.state: [0-9]* keys loaded" "$W8/state2/suricata.out" || fail "part 2 did not load the state"
+cat "$W8/state1/exclave.json" "$W8/state2/exclave.json" >"$WORK/state.json"
+alerts "$WORK/state.json" >"$WORK/state.alerts"
+cut -f 1-4,6 "$WORK/standalone.alerts" >"$WORK/standalone.keys"
+cut -f 1-4,6 "$WORK/state.alerts" | cmp -s - "$WORK/standalone.keys" ||
+    fail "two runs with state alert unlike one run: $(cut -f 1-4,6 "$WORK/state.alerts" | diff - "$WORK/standalone.keys" | head -4)"
+paste "$WORK/state.alerts" "$WORK/standalone.alerts" | awk -F '\t' '$5 > $11 || $5 < $11 - 2 { bad++ } END { exit bad > 0 }' ||
+    fail "corrected lookups of the two runs differ by more than the cut transaction"
+
+# engine: no - enrichment only, and the real captures enrich as exclave -r does
+need_shared
+for pcap in "$SHARED"/pcaps/zeek-btest/Traces/dns*.pcap "$SHARED"/pcaps/dnscap/src/test/dns*.pcap; do
+    name=$(basename "$pcap" .pcap)
+    cp "$pcap" "$W8/$name.pcap"
+    "$EXCLAVE" -r "$pcap" --geoip-dir "$DEMO_DIR" --no-engine -l "$WORK/$name.standalone" 2>/dev/null
+    run_suricata8 /etc/suricata/suricata.yaml "$W8IN/$name.pcap" "$W8IN/$name.plain" || fail "$name: plain suricata exited $?"
+    suricata8_config "$W8/$name.yaml" yes "exclave:
+  geoip-dir: $W8IN/geoip
+  engine: no"
+    run_suricata8 "$W8IN/$name.yaml" "$W8IN/$name.pcap" "$W8IN/$name" || fail "$name: suricata exited $?"
+    loaded "$W8/$name"
+    [ -s "$W8/$name.plain/eve.json" ] || continue # nothing Suricata logs
+    check "$W8/$name.plain/eve.json" "$W8/$name/eve.json" "$WORK/$name.standalone/eve.json"
+done
+finish
