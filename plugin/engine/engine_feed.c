@@ -76,16 +76,29 @@ static struct engine_feed_ring *oldest_ring(struct engine_feed *feed, unsigned c
     return best;
 }
 
+/* Whether some ring is filling up, so that its producer may soon wait. */
+static bool rings_pressed(struct engine_feed *feed, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++) {
+        struct engine_feed_ring *ring = feed->rings[i];
+        if (atomic_load_explicit(&ring->head, memory_order_acquire) -
+                atomic_load_explicit(&ring->tail, memory_order_relaxed) >= ENGINE_FEED_PRESSED)
+            return true;
+    }
+    return false;
+}
+
 /* True when no empty ring that pushed lately could still send something
  * older than time_us. */
-static bool safe_to_take(struct engine_feed *feed, unsigned count, int64_t time_us, int64_t now_ms)
+static bool safe_to_take(struct engine_feed *feed, unsigned count, int64_t time_us, int64_t now_ms,
+                         int64_t idle_ms)
 {
     for (unsigned i = 0; i < count; i++) {
         struct engine_feed_ring *ring = feed->rings[i];
         if (atomic_load_explicit(&ring->tail, memory_order_relaxed) !=
             atomic_load_explicit(&ring->head, memory_order_acquire))
             continue; /* not empty: its head was weighed already */
-        if (now_ms - atomic_load_explicit(&ring->last_push_ms, memory_order_relaxed) > ENGINE_FEED_IDLE_MS)
+        if (now_ms - atomic_load_explicit(&ring->last_push_ms, memory_order_relaxed) > idle_ms)
             continue;
         if (atomic_load_explicit(&ring->last_time_us, memory_order_relaxed) < time_us)
             return false;
@@ -100,11 +113,12 @@ static uint64_t drain_all(struct engine_feed *feed, bool final)
     uint64_t moved = 0;
     unsigned count = atomic_load_explicit(&feed->ring_count, memory_order_acquire);
     int64_t now_ms = wall_ms();
+    int64_t idle_ms = rings_pressed(feed, count) ? ENGINE_FEED_IDLE_PRESSED_MS : ENGINE_FEED_IDLE_MS;
     struct engine_feed_ring *ring;
     while ((ring = oldest_ring(feed, count))) {
         uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed);
         struct engine_feed_item *item = &ring->items[tail % ENGINE_FEED_RING];
-        if (!final && !safe_to_take(feed, count, item->lookup.time_us, now_ms))
+        if (!final && !safe_to_take(feed, count, item->lookup.time_us, now_ms, idle_ms))
             break;
         item->lookup.qname = item->qname;
         item->lookup.qname_length = item->qname_length;
@@ -145,6 +159,9 @@ struct engine_feed_ring *engine_feed_add_producer(struct engine_feed *feed)
     struct engine_feed_ring *ring = calloc(1, sizeof *ring);
     if (!ring)
         return NULL;
+    /* silent since now: until it pushes, or is idle, the merge waits for it
+     * (its first lookup may be older than another ring's) */
+    atomic_store_explicit(&ring->last_push_ms, wall_ms(), memory_order_relaxed);
     pthread_mutex_lock(&feed->producers_lock);
     unsigned count = atomic_load(&feed->ring_count);
     if (count == ENGINE_FEED_PRODUCERS_MAX) {

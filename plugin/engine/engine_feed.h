@@ -18,7 +18,13 @@
 
 enum { ENGINE_FEED_RING = 8192, ENGINE_FEED_NAME_MAX = 255, ENGINE_FEED_ANSWERS = 16,
        ENGINE_FEED_PRODUCERS_MAX = 256,
-       ENGINE_FEED_IDLE_MS = 100 };   /* a ring silent this long no longer holds the merge back */
+       /* An empty ring no longer holds the merge back once its producer has
+        * been silent this long: a producer that lags (descheduled on a
+        * loaded machine) is waited for while the other rings have room,
+        * one that has gone quiet is not waited for forever. */
+       ENGINE_FEED_IDLE_MS = 2000,
+       ENGINE_FEED_IDLE_PRESSED_MS = 100,    /* ... when a ring is 3/4 full */
+       ENGINE_FEED_PRESSED = ENGINE_FEED_RING / 4 * 3 };
 
 /* One lookup, copied so that it outlives the producer's record. */
 struct engine_feed_item {

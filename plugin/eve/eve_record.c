@@ -163,6 +163,7 @@ static void keep_dns(struct eve_record *r, struct eve_span key, struct eve_span 
     else if (eve_span_is(key, "rrtype")) r->rrtype = value;
     else if (eve_span_is(key, "rcode")) r->rcode = value;
     else if (eve_span_is(key, "id")) r->dns_id = span_integer(value);
+    else if (eve_span_is(key, "tx_id")) r->dns_tx_id = span_integer(value);
     else if (eve_span_is(key, "flags")) r->flags = value;
 }
 
@@ -269,6 +270,7 @@ static void clear_record(struct eve_record *record)
 {
     memset(record, 0, offsetof(struct eve_record, answers));
     record->src_port = record->dest_port = record->dns_version = record->dns_id = -1;
+    record->dns_tx_id = -1;
     record->src_asn = -1;
 }
 

@@ -37,6 +37,7 @@ struct eve_record {
     /* dns */
     bool has_dns;
     int64_t dns_version, dns_id;           /* -1 when absent */
+    int64_t dns_tx_id;                     /* Suricata's transaction number in the flow, -1 */
     struct eve_span dns_type, rrname, rrtype, rcode, flags;
     unsigned answer_count;
     unsigned answers_not_kept;             /* past EVE_ANSWERS_MAX */

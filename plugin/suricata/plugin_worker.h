@@ -42,6 +42,11 @@ struct plugin_worker {
     struct eve_lookup_scratch scratch;
     struct engine_feed_ring *ring;     /* NULL without the engine */
     char record_copy[PLUGIN_RECORD_MAX + 1];
+    /* the last record fed to the engine, so that its copy for another
+     * eve-log output, handed over next, is not fed again */
+    uint64_t fed_flow_id;
+    int64_t fed_dns_id, fed_time_us;
+    bool fed_asks;
     time_t last_flush;
     struct plugin_worker_counters counters;
     struct plugin_worker *next;

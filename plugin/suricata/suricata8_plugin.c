@@ -43,6 +43,7 @@ static struct exclave_suricata8 {
     struct plugin_engine engine;
     struct plugin_workers workers;
     bool workers_ready, running;       /* running: Init succeeded, the end not yet written */
+    bool fed_from_records;             /* lookups from the dns records an output logs */
     AppProto dns;
 } exclave_suricata8;
 
@@ -68,12 +69,40 @@ static void append_endpoints(SCJsonBuilder *jb, struct plugin_worker *w)
     o->used = 0;
 }
 
-/* A dns record with answers: copied, closed and parsed whole; when it has
- * address answers, the enriched copy replaces the builder's text
- * (SCJbReset, then every member as one formatted piece), and Suricata
- * closes it as usual. */
-static void rewrite_enriched(SCJsonBuilder *jb, struct plugin_worker *w, const char *text,
-                             size_t length)
+/* The engine's lookup of a dns record parsed whole, once per message: the
+ * record's copy for another eve-log output, handed over next in the same
+ * thread, is not fed again. A copy is known by its flow_id, dns id, side
+ * and packet time (outputs may log dns versions 2 and 3 side by side:
+ * version 2 answers carry no tx_id, and come with no Flow). */
+static void feed_once(struct exclave_suricata8 *x, struct plugin_worker *w)
+{
+    const struct eve_record *r = &w->record;
+    struct engine_lookup lookup;
+    const char *missing = NULL;
+    enum eve_lookup_status found = eve_lookup_from_record(r, &w->scratch, &lookup, &missing);
+    w->counters.plugin_dns_unusable += found == EVE_LOOKUP_BAD;
+    if (found != EVE_LOOKUP_OK)
+        return;
+    uint64_t flow_id = 0;
+    eve_span_uint64(r->flow_id, &flow_id);
+    bool asks = lookup.counts_as_lookup;
+    if (flow_id == w->fed_flow_id && r->dns_id == w->fed_dns_id && asks == w->fed_asks &&
+        lookup.time_us == w->fed_time_us)
+        return;
+    w->fed_flow_id = flow_id, w->fed_dns_id = r->dns_id, w->fed_asks = asks;
+    w->fed_time_us = lookup.time_us;
+    if (!plugin_workers_add_ring(&x->workers, w)) /* a thread that logs no transaction */
+        return;
+    w->counters.plugin_dns_lookups++;
+    plugin_worker_push(w, &lookup);
+}
+
+/* A dns record that is fed to the engine or has answers to enrich: copied,
+ * closed and parsed whole; when it has address answers, the enriched copy
+ * replaces the builder's text (SCJbReset, then every member as one
+ * formatted piece), and Suricata closes it as usual. */
+static void dns_record(struct exclave_suricata8 *x, SCJsonBuilder *jb, struct plugin_worker *w,
+                       const char *text, size_t length, bool enrich)
 {
     if (length + 1 > PLUGIN_RECORD_MAX) {
         w->counters.plugin_records_too_long++;
@@ -86,6 +115,10 @@ static void rewrite_enriched(SCJsonBuilder *jb, struct plugin_worker *w, const c
         w->counters.plugin_records_not_parsed++;
         return;
     }
+    if (x->fed_from_records)
+        feed_once(x, w);
+    if (!enrich)
+        return;
     if (!eve_lookup_has_address_answers(&w->record)) {
         append_endpoints(jb, w);
         return;
@@ -102,16 +135,17 @@ static void rewrite_enriched(SCJsonBuilder *jb, struct plugin_worker *w, const c
 }
 
 /* Adds exclave's members to the record jb holds, of the event types asked
- * for. The builder's text is the record so far, without its closing brace.
- * Its head (event type and endpoints, which Suricata writes first) is read
- * in place; the endpoints' members are appended; a dns record with answers
- * goes to rewrite_enriched. */
+ * for, and feeds the engine from dns records when that is the feed. The
+ * builder's text is the record so far, without its closing brace. Its head
+ * (event type and endpoints, which Suricata writes first) is read in place;
+ * the endpoints' members are appended; a dns record to feed or with answers
+ * goes to dns_record. */
 static void enrich_record(ThreadVars *tv, const Packet *p, Flow *f, SCJsonBuilder *jb, void *user)
 {
     (void)tv, (void)p, (void)f;
     struct exclave_suricata8 *x = user;
     struct plugin_worker *w = plugin_workers_mine(&x->workers);
-    if (!w || !w->writer.geoip)
+    if (!w)
         return;
     w->counters.plugin_records++;
     const char *text = (const char *)SCJbPtr(jb);
@@ -122,13 +156,12 @@ static void enrich_record(ThreadVars *tv, const Packet *p, Flow *f, SCJsonBuilde
         return;
     }
     struct eve_span type = w->record.event_type;
-    if (!plugin_config_enriches(&x->config, type.ptr, type.length))
-        return;
-    if (eve_span_is(type, "dns") && memmem(text, length, answers, sizeof answers - 1)) {
-        rewrite_enriched(jb, w, text, length);
-        return;
-    }
-    append_endpoints(jb, w);
+    bool enrich = w->writer.geoip && plugin_config_enriches(&x->config, type.ptr, type.length);
+    if (eve_span_is(type, "dns") &&
+        (x->fed_from_records || (enrich && memmem(text, length, answers, sizeof answers - 1))))
+        dns_record(x, jb, w, text, length, enrich);
+    else if (enrich)
+        append_endpoints(jb, w);
 }
 
 /* ---- the engine's feed: every DNS transaction -------------------------------------- */
@@ -153,8 +186,9 @@ static int dns_tx_logged(ThreadVars *tv, void *thread_data, const Packet *p, Flo
 {
     (void)tv, (void)f, (void)state, (void)tx_id;
     struct plugin_worker *w = thread_data;
+    struct exclave_suricata8 *x = &exclave_suricata8;
     bool request = SCDnsTxIsRequest(tx);
-    if (!w || (!request && !SCDnsTxIsResponse(tx)))
+    if (!w || x->fed_from_records || (!request && !SCDnsTxIsResponse(tx)))
         return EXCLAVE_TM_ECODE_OK;
     SCJsonBuilder *jb = dns_header(p, request);
     if (!jb)
@@ -198,7 +232,9 @@ static int dns_thread_deinit(ThreadVars *tv, void *data)
 /* Suricata runs a transaction logger only for protocols that an output
  * already logs, and frees a transaction once every expected logger has
  * seen it: so the engine needs dns in some eve-log's types, and its logger
- * is added to the expected ones. */
+ * is added to the expected ones. The logger is there even when the feed
+ * is the outputs' records: its thread start gives each logging thread its
+ * ring before the first packet. */
 static void register_dns_logger(struct exclave_suricata8 *x)
 {
     x->dns = StringToAppProto("dns");
@@ -218,12 +254,65 @@ static void register_dns_logger(struct exclave_suricata8 *x)
         AppLayerParserRegisterLoggerBits(IP_PROTO_TCP, x->dns, tcp | ours);
 }
 
+static bool yes_value(const char *text)
+{
+    return text && (!strcmp(text, "yes") || !strcmp(text, "true") || !strcmp(text, "on") ||
+                    !strcmp(text, "1"));
+}
+
+static bool no_value(const char *text)
+{
+    return text && (!strcmp(text, "no") || !strcmp(text, "false") || !strcmp(text, "off") ||
+                    !strcmp(text, "0"));
+}
+
+/* Whether the dns entry of an eve-log's types logs everything a lookup
+ * needs: requests and responses, every record type, detailed answers. */
+static bool dns_type_logs_all(const struct suricata_conf_node *type)
+{
+    const struct suricata_conf_node *o = conf_node_child(type, "dns"), *formats;
+    if (!o)
+        return true;
+    if (no_value(conf_node_value(o, "enabled")) || no_value(conf_node_value(o, "requests")) ||
+        no_value(conf_node_value(o, "responses")) || conf_node_child(o, "types"))
+        return false;
+    if (!(formats = conf_node_child(o, "formats")))
+        return true;
+    for (const struct suricata_conf_node *f = formats->head.tqh_first; f; f = f->next.tqe_next)
+        if (f->val && strcmp(f->val, "detailed") == 0)
+            return true;
+    return false;
+}
+
+/* Whether an enabled eve-log output logs every DNS transaction: then its
+ * dns records, which the EVE callback reads anyway, are the engine's feed,
+ * and no record is rendered twice. Otherwise the transaction logger renders
+ * each one for the engine. */
+static bool some_output_logs_all_dns(void)
+{
+    const struct suricata_conf_node *outputs = SCConfGetNode("outputs");
+    for (const struct suricata_conf_node *o = outputs ? outputs->head.tqh_first : NULL; o;
+         o = o->next.tqe_next) {
+        const struct suricata_conf_node *eve = o->val && !strcmp(o->val, "eve-log")
+                                                   ? conf_node_child(o, "eve-log") : NULL;
+        if (!eve || !yes_value(conf_node_value(eve, "enabled")))
+            continue;
+        const struct suricata_conf_node *types = conf_node_child(eve, "types");
+        for (const struct suricata_conf_node *t = types ? types->head.tqh_first : NULL; t;
+             t = t->next.tqe_next)
+            if (t->val && !strcmp(t->val, "dns") && dns_type_logs_all(t))
+                return true;
+    }
+    return false;
+}
+
 static void on_logging_ready(void *arg)
 {
     struct exclave_suricata8 *x = arg;
     char error[PLUGIN_ERROR_MAX];
     if (x->config.engine_off)
         return;
+    x->fed_from_records = some_output_logs_all_dns();
     register_dns_logger(x);
     if (!plugin_engine_start_thread(&x->engine, error))
         fail_at_start(error);
