@@ -20,7 +20,7 @@ bool json_out_flush(struct json_out *out)
 {
     if (out->used == 0)
         return true;
-    size_t written = fwrite(out->buffer, 1, out->used, out->file);
+    size_t written = out->file ? fwrite(out->buffer, 1, out->used, out->file) : 0;
     out->bytes_written += written;
     bool ok = written == out->used;
     if (!ok)

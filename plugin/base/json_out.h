@@ -24,6 +24,9 @@ struct json_out {
     char buffer[JSON_OUT_BUFFER_SIZE];
 };
 
+/* file NULL: the writer only collects, for a caller that takes buffer and
+ * used itself; what would be flushed is dropped and counted as a write
+ * error. */
 void json_out_init(struct json_out *out, FILE *file);
 
 /* Writes the buffer out; false (and counted) on an I/O error. */

@@ -314,6 +314,29 @@ static enum dns_decode_status decode_rdata(struct dns_message *m, const struct w
     return status;
 }
 
+bool dns_client_subnet_decode(const uint8_t *value, size_t length, struct dns_client_subnet *ecs)
+{
+    if (length < 4)
+        return false;
+    uint16_t family = read_be16(value);
+    uint8_t source = value[2], scope = value[3];
+    size_t address_bytes = length - 4u;
+    uint8_t bytes[16] = {0};
+    size_t max_bytes = family == 1 ? 4 : family == 2 ? 16 : 0;
+    if (!max_bytes || address_bytes > max_bytes || source > max_bytes * 8)
+        return false;
+    memcpy(bytes, value + 4, address_bytes);
+    if (family == 1)
+        ip_address_set_v4(&ecs->network, bytes);
+    else
+        ip_address_set_v6(&ecs->network, bytes);
+    ip_address_mask(&ecs->network, source);
+    ecs->source_prefix = source;
+    ecs->scope_prefix = scope;
+    ecs->present = true;
+    return true;
+}
+
 /* OPT pseudo-record: EDNS version, UDP size, extended rcode, client subnet. */
 static void decode_opt(struct dns_message *m, uint16_t rclass, uint32_t ttl, const uint8_t *p,
                        size_t n)
@@ -328,25 +351,8 @@ static void decode_opt(struct dns_message *m, uint16_t rclass, uint32_t ttl, con
         const uint8_t *value = p + i + 4;
         if (i + 4 + length > n)
             return;
-        if (code == EDNS_OPTION_CLIENT_SUBNET && length >= 4) {
-            uint16_t family = read_be16(value);
-            uint8_t source = value[2], scope = value[3];
-            size_t address_bytes = length - 4u;
-            uint8_t bytes[16] = {0};
-            size_t max_bytes = family == 1 ? 4 : family == 2 ? 16 : 0;
-            if (max_bytes && address_bytes <= max_bytes && source <= max_bytes * 8) {
-                memcpy(bytes, value + 4, address_bytes);
-                struct dns_client_subnet *ecs = &m->client_subnet;
-                if (family == 1)
-                    ip_address_set_v4(&ecs->network, bytes);
-                else
-                    ip_address_set_v6(&ecs->network, bytes);
-                ip_address_mask(&ecs->network, source);
-                ecs->source_prefix = source;
-                ecs->scope_prefix = scope;
-                ecs->present = true;
-            }
-        }
+        if (code == EDNS_OPTION_CLIENT_SUBNET)
+            dns_client_subnet_decode(value, length, &m->client_subnet);
         i += 4u + length;
     }
 }

@@ -97,6 +97,11 @@ static inline const char *dns_text_ptr(const struct dns_message *m, struct dns_t
  * the fault are kept and *question_ok is true: the caller may still log them.
  * A message without a question (qdcount 0, legal for some responses and
  * opcodes) has an empty qname and qtype 0. */
+/* The value of an EDNS client subnet option (RFC 7871: family, source and
+ * scope prefix, address bytes) into ecs, the network masked to its source
+ * prefix; false, ecs untouched, when it is not a well-formed one. */
+bool dns_client_subnet_decode(const uint8_t *value, size_t length, struct dns_client_subnet *ecs);
+
 enum dns_decode_status dns_message_decode(struct dns_message *message, const uint8_t *wire,
                                           size_t length, bool *question_ok);
 

@@ -88,12 +88,34 @@ static bool is_address_answer(const struct eve_answer *a)
     return eve_span_is(a->rrtype, "A") || eve_span_is(a->rrtype, "AAAA");
 }
 
-bool eve_lookup_has_address_answers(const struct eve_record *r)
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Version 3's client subnet option (its data in hex) decoded. */
+static bool client_subnet(const struct eve_record *r, struct dns_client_subnet *ecs)
+{
+    uint8_t value[4 + 16];
+    size_t length = r->client_subnet.length / 2;
+    if (!r->client_subnet.ptr || r->client_subnet.length % 2 || length > sizeof value)
+        return false;
+    for (size_t i = 0; i < length; i++) {
+        int high = hex_digit(r->client_subnet.ptr[2 * i]), low = hex_digit(r->client_subnet.ptr[2 * i + 1]);
+        if (high < 0 || low < 0)
+            return false;
+        value[i] = (uint8_t)(high << 4 | low);
+    }
+    return dns_client_subnet_decode(value, length, ecs);
+}
+
+bool eve_lookup_enriches_inside(const struct eve_record *r)
 {
     for (unsigned i = 0; i < r->answer_count; i++)
         if (is_address_answer(&r->answers[i]))
             return true;
-    return false;
+    return r->client_subnet.ptr != NULL;
 }
 
 void eve_lookup_write_endpoints(struct eve_writer *w, const struct eve_record *r)
@@ -116,6 +138,12 @@ void eve_lookup_write_enriched(struct eve_writer *w, const char *text,
             json_out_raw(w->out, text + copied, a->end - copied);
             copied = a->end;
             ENRICH_SPAN(w, a->rdata, ",\"as\"", ",\"geo\"");
+        }
+        struct dns_client_subnet ecs;
+        if (answers_too && client_subnet(r, &ecs) && r->dns_end >= copied) {
+            json_out_raw(w->out, text + copied, r->dns_end - copied);
+            copied = r->dns_end;
+            eve_writer_client_subnet(w, &ecs);
         }
         json_out_raw(w->out, text + copied, r->end - copied);
         copied = r->end;

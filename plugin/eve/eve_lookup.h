@@ -30,14 +30,16 @@ enum eve_lookup_status eve_lookup_from_record(const struct eve_record *record,
 
 /* Writes text (the record parsed into record) to the writer's output with
  * src_as/src_geo/dest_as/dest_geo added, and for a dns record as/geo in
- * every address answer, then a newline. A record that already carries
+ * every address answer and its client_subnet, then a newline. A record that already carries
  * enrichment is written unchanged. */
 void eve_lookup_write_enriched(struct eve_writer *writer, const char *text,
                                const struct eve_record *record, bool answers_too);
 
-/* Whether the record has an A or AAAA answer, which enrichment splices
- * into; a record without one is enriched by appending members alone. */
-bool eve_lookup_has_address_answers(const struct eve_record *record);
+/* Whether enrichment splices into the record's dns object: an A or AAAA
+ * answer, or an EDNS client subnet (version 3 logs it among the
+ * additionals; the enrichment adds "client_subnet" as the standalone sensor
+ * writes it). A record without either is enriched by appending members. */
+bool eve_lookup_enriches_inside(const struct eve_record *record);
 
 /* Only the endpoints' members (src_as, src_geo, dest_as, dest_geo), each
  * with its leading comma, for a host that appends them to a record itself;

@@ -7,12 +7,17 @@
 #include <stddef.h>
 #include <string.h>
 
-enum place { PLACE_OTHER, PLACE_TOP, PLACE_DNS, PLACE_ANSWER, PLACE_QUERY, PLACE_SRC_AS };
+enum place { PLACE_OTHER, PLACE_TOP, PLACE_DNS, PLACE_ANSWER, PLACE_QUERY, PLACE_SRC_AS,
+             PLACE_ADDITIONAL, PLACE_OPT };
+
+enum { EDNS_CLIENT_SUBNET = 8 };
 
 struct scanner {
     const char *start, *p, *end;
     const char *error;
     struct eve_record *record;
+    int64_t opt_code;          /* the EDNS option being read (version 3 additionals) */
+    struct eve_span opt_data;
     bool head_only;            /* stop once event_type, src_ip and dest_ip are known */
 };
 
@@ -182,16 +187,35 @@ static void keep_query(struct eve_record *r, struct eve_span key, struct eve_spa
     else if (eve_span_is(key, "rrtype") && !r->rrtype.ptr) r->rrtype = value;
 }
 
+/* Where the objects of the array under member `key` of an object at
+ * `place` live: the answers, queries, additionals and EDNS options of dns. */
+static enum place array_place(enum place place, struct eve_span key)
+{
+    if (place == PLACE_DNS && eve_span_is(key, "answers")) return PLACE_ANSWER;
+    if (place == PLACE_DNS && eve_span_is(key, "queries")) return PLACE_QUERY;
+    if (place == PLACE_DNS && eve_span_is(key, "additionals")) return PLACE_ADDITIONAL;
+    if (place == PLACE_ADDITIONAL && eve_span_is(key, "opt")) return PLACE_OPT;
+    return PLACE_OTHER;
+}
+
+/* An EDNS option read whole: the first client subnet is kept. */
+static void end_option(struct scanner *s)
+{
+    if (s->opt_code == EDNS_CLIENT_SUBNET && s->opt_data.ptr && !s->record->client_subnet.ptr)
+        s->record->client_subnet = s->opt_data;
+}
+
 /* One member's value, kept by its place. */
 static bool scan_member(struct scanner *s, enum place place, struct eve_span key, int depth,
                         struct eve_answer *answer)
 {
     struct eve_record *r = s->record;
     struct eve_span value;
-    if (place == PLACE_DNS && (eve_span_is(key, "answers") || eve_span_is(key, "queries"))) {
+    enum place items = array_place(place, key);
+    if (items != PLACE_OTHER) {
         skip_space(s);
         if (s->p < s->end && *s->p == '[')
-            return scan_array(s, eve_span_is(key, "answers") ? PLACE_ANSWER : PLACE_QUERY, depth + 1);
+            return scan_array(s, items, depth + 1);
     }
     if (place == PLACE_TOP && eve_span_is(key, "dns"))
         r->has_dns = true;
@@ -203,7 +227,11 @@ static bool scan_member(struct scanner *s, enum place place, struct eve_span key
     case PLACE_ANSWER: if (answer) keep_answer(answer, key, value); break;
     case PLACE_QUERY: keep_query(r, key, value); break;
     case PLACE_SRC_AS: if (eve_span_is(key, "number")) r->src_asn = span_integer(value); break;
-    case PLACE_OTHER: break;
+    case PLACE_OPT:
+        if (eve_span_is(key, "code")) s->opt_code = span_integer(value);
+        else if (eve_span_is(key, "data")) s->opt_data = value;
+        break;
+    case PLACE_ADDITIONAL: case PLACE_OTHER: break;
     }
     return true;
 }
@@ -225,6 +253,8 @@ static bool scan_object(struct scanner *s, enum place place, int depth)
     if (!expect(s, '{'))
         return fail(s, "an object was expected");
     struct eve_answer *answer = place == PLACE_ANSWER ? new_answer(s->record) : NULL;
+    if (place == PLACE_OPT)
+        s->opt_code = -1, s->opt_data.ptr = NULL;
     if (expect(s, '}'))
         goto closed;
     do {
@@ -243,6 +273,10 @@ static bool scan_object(struct scanner *s, enum place place, int depth)
 closed:
     if (answer)
         answer->end = (size_t)(s->p - 1 - s->start);
+    if (place == PLACE_OPT)
+        end_option(s);
+    if (place == PLACE_DNS)
+        s->record->dns_end = (size_t)(s->p - 1 - s->start);
     if (place == PLACE_TOP)
         s->record->end = (size_t)(s->p - 1 - s->start);
     return true;

@@ -1,7 +1,8 @@
 /* eve_record: reads one EVE JSON record just far enough for exclave: the
  * event type, the endpoints, the time, and of a dns record (version 2 of
- * Suricata 7 or version 3 of Suricata 8) the question, the rcode and each
- * answer, with the byte offsets where enrichment fields can be spliced in.
+ * Suricata 7 or version 3 of Suricata 8) the question, the rcode, each
+ * answer and the EDNS client subnet, with the byte offsets where enrichment
+ * fields can be spliced in.
  * It checks that the whole record is well-formed JSON, copies nothing and
  * allocates nothing; values are spans of the record's own text. */
 #ifndef EXCLAVE_EVE_RECORD_H
@@ -39,10 +40,12 @@ struct eve_record {
     int64_t dns_version, dns_id;           /* -1 when absent */
     int64_t dns_tx_id;                     /* Suricata's transaction number in the flow, -1 */
     struct eve_span dns_type, rrname, rrtype, rcode, flags;
+    struct eve_span client_subnet;         /* hex data of version 3's EDNS client subnet option */
+    size_t dns_end;                        /* offset of the dns object's closing brace */
     unsigned answer_count;
     unsigned answers_not_kept;             /* past EVE_ANSWERS_MAX */
-    struct eve_answer answers[EVE_ANSWERS_MAX];
     bool has_enrichment;                   /* src_as or dest_as already there */
+    struct eve_answer answers[EVE_ANSWERS_MAX]; /* last: a parse clears what is before it */
 };
 
 /* Parses text[0..length) (one record, no newline needed). Returns NULL on

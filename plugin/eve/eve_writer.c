@@ -151,9 +151,12 @@ static void write_section(struct eve_writer *w, const struct dns_message *m,
 
 static void write_client_subnet(struct eve_writer *w, const struct dns_message *m)
 {
-    const struct dns_client_subnet *ecs = &m->client_subnet;
-    if (!ecs->present)
-        return;
+    if (m->client_subnet.present)
+        eve_writer_client_subnet(w, &m->client_subnet);
+}
+
+void eve_writer_client_subnet(struct eve_writer *w, const struct dns_client_subnet *ecs)
+{
     char network[IP_ADDRESS_TEXT_MAX + 1 + DECIMAL_MAX];
     size_t length = ip_address_format(&ecs->network, network);
     network[length++] = '/';

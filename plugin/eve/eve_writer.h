@@ -23,6 +23,10 @@ void eve_writer_enrichment(struct eve_writer *writer, const char *as_key, size_t
                            const char *geo_key, size_t geo_key_length,
                            const struct ip_address *address);
 
+/* ,"client_subnet":{"network":"N/P","scope_prefix":S} with the network's
+ * as and geo inside, as the dns records of eve_writer_dns have it. */
+void eve_writer_client_subnet(struct eve_writer *writer, const struct dns_client_subnet *ecs);
+
 #define EVE_ENRICH(w, as_key, geo_key, address) \
     eve_writer_enrichment((w), as_key, sizeof(as_key) - 1, geo_key, sizeof(geo_key) - 1, (address))
 

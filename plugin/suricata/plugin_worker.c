@@ -62,8 +62,10 @@ bool plugin_workers_add_ring(struct plugin_workers *workers, struct plugin_worke
 
 void plugin_worker_push(struct plugin_worker *worker, const struct engine_lookup *lookup)
 {
-    if (worker->ring)
-        engine_feed_push(worker->ring, lookup);
+    if (!worker->ring)
+        return;
+    worker->counters.plugin_dns_lookups++;
+    engine_feed_push(worker->ring, lookup);
 }
 
 void plugin_workers_flush(struct plugin_workers *workers)

@@ -32,7 +32,7 @@ struct plugin_worker_counters {
 };
 
 /* The longest record a worker copies to enrich in place (8.0). */
-enum { PLUGIN_RECORD_MAX = 48 * 1024 };
+enum { PLUGIN_RECORD_MAX = 128 * 1024 };
 
 struct plugin_worker {
     struct geoip geoip;
@@ -74,7 +74,8 @@ struct plugin_worker *plugin_workers_mine(struct plugin_workers *workers);
  * (reported on stderr) when it cannot be made. */
 bool plugin_workers_add_ring(struct plugin_workers *workers, struct plugin_worker *worker);
 
-/* Hands a lookup to the engine thread, when the worker has a ring. */
+/* Hands a lookup to the engine thread (counted), when the worker has a
+ * ring. */
 void plugin_worker_push(struct plugin_worker *worker, const struct engine_lookup *lookup);
 
 /* Every worker's buffer written out (with a file). */

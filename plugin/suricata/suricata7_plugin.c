@@ -36,7 +36,6 @@ static void pass_record(struct exclave_plugin *p, struct plugin_worker *w, const
     w->counters.plugin_dns_unusable += found == EVE_LOOKUP_BAD;
     struct eve_span type = w->record.event_type;
     if (found == EVE_LOOKUP_OK) {
-        w->counters.plugin_dns_lookups++;
         plugin_worker_push(w, &lookup);
         eve_lookup_write_enriched(&w->writer, text, &w->record, true);
     } else if (plugin_config_enriches(&p->config, type.ptr, type.length) || found == EVE_LOOKUP_BAD) {

@@ -4,9 +4,10 @@
  *     records as/geo in every address answer) to the records of every
  *     eve-log output the user has, in place, as the standalone sensor
  *     writes them;
- *   - a DNS transaction logger turns each request and response into a
- *     lookup for the engine thread (plugin_engine), both directions, every
- *     worker, no lock on the way;
+ *   - the engine thread (plugin_engine) gets every DNS request and response
+ *     as a lookup, from every worker with no lock on the way: from the dns
+ *     records the callback sees, when an output logs them all; otherwise
+ *     from a DNS transaction logger that renders each one;
  *   - the engine's alerts and the closing exclave_stats record go to a file
  *     of their own in Suricata's log directory.
  * Settings come from the top-level `exclave:` node; a mistake there stops
@@ -69,6 +70,16 @@ static void append_endpoints(SCJsonBuilder *jb, struct plugin_worker *w)
     o->used = 0;
 }
 
+/* The lookup of the dns record parsed into w->record; false (counted when
+ * the record lacks what a lookup needs) when it gives none. */
+static bool record_lookup(struct plugin_worker *w, struct engine_lookup *lookup)
+{
+    const char *missing = NULL;
+    enum eve_lookup_status found = eve_lookup_from_record(&w->record, &w->scratch, lookup, &missing);
+    w->counters.plugin_dns_unusable += found == EVE_LOOKUP_BAD;
+    return found == EVE_LOOKUP_OK;
+}
+
 /* The engine's lookup of a dns record parsed whole, once per message: the
  * record's copy for another eve-log output, handed over next in the same
  * thread, is not fed again. A copy is known by its flow_id, dns id, side
@@ -78,10 +89,7 @@ static void feed_once(struct exclave_suricata8 *x, struct plugin_worker *w)
 {
     const struct eve_record *r = &w->record;
     struct engine_lookup lookup;
-    const char *missing = NULL;
-    enum eve_lookup_status found = eve_lookup_from_record(r, &w->scratch, &lookup, &missing);
-    w->counters.plugin_dns_unusable += found == EVE_LOOKUP_BAD;
-    if (found != EVE_LOOKUP_OK)
+    if (!record_lookup(w, &lookup))
         return;
     uint64_t flow_id = 0;
     eve_span_uint64(r->flow_id, &flow_id);
@@ -91,14 +99,13 @@ static void feed_once(struct exclave_suricata8 *x, struct plugin_worker *w)
         return;
     w->fed_flow_id = flow_id, w->fed_dns_id = r->dns_id, w->fed_asks = asks;
     w->fed_time_us = lookup.time_us;
-    if (!plugin_workers_add_ring(&x->workers, w)) /* a thread that logs no transaction */
-        return;
-    w->counters.plugin_dns_lookups++;
-    plugin_worker_push(w, &lookup);
+    if (plugin_workers_add_ring(&x->workers, w)) /* a thread that logs no transaction has none */
+        plugin_worker_push(w, &lookup);
 }
 
-/* A dns record that is fed to the engine or has answers to enrich: copied,
- * closed and parsed whole; when it has address answers, the enriched copy
+/* A dns record that is fed to the engine or has answers or EDNS options to
+ * enrich: copied, closed and parsed whole; when it has address answers or a
+ * client subnet, the enriched copy
  * replaces the builder's text (SCJbReset, then every member as one
  * formatted piece), and Suricata closes it as usual. */
 static void dns_record(struct exclave_suricata8 *x, SCJsonBuilder *jb, struct plugin_worker *w,
@@ -119,7 +126,7 @@ static void dns_record(struct exclave_suricata8 *x, SCJsonBuilder *jb, struct pl
         feed_once(x, w);
     if (!enrich)
         return;
-    if (!eve_lookup_has_address_answers(&w->record)) {
+    if (!eve_lookup_enriches_inside(&w->record)) {
         append_endpoints(jb, w);
         return;
     }
@@ -150,7 +157,7 @@ static void enrich_record(ThreadVars *tv, const Packet *p, Flow *f, SCJsonBuilde
     w->counters.plugin_records++;
     const char *text = (const char *)SCJbPtr(jb);
     size_t length = SCJbLen(jb);
-    static const char answers[] = "\"answers\":[";
+    static const char answers[] = "\"answers\":[", options[] = "\"opt\":[";
     if (!eve_record_parse_head(text, length, &w->record)) {
         w->counters.plugin_records_not_parsed++;
         return;
@@ -158,13 +165,14 @@ static void enrich_record(ThreadVars *tv, const Packet *p, Flow *f, SCJsonBuilde
     struct eve_span type = w->record.event_type;
     bool enrich = w->writer.geoip && plugin_config_enriches(&x->config, type.ptr, type.length);
     if (eve_span_is(type, "dns") &&
-        (x->fed_from_records || (enrich && memmem(text, length, answers, sizeof answers - 1))))
+        (x->fed_from_records || (enrich && (memmem(text, length, answers, sizeof answers - 1) ||
+                                            memmem(text, length, options, sizeof options - 1)))))
         dns_record(x, jb, w, text, length, enrich);
     else if (enrich)
         append_endpoints(jb, w);
 }
 
-/* ---- the engine's feed: every DNS transaction -------------------------------------- */
+/* ---- the engine's feed when no output logs every DNS transaction ---------------- */
 
 /* The record's header as Suricata's own dns logger makes it: over UDP the
  * packet's direction (a response from the server, even in a flow whose
@@ -195,16 +203,10 @@ static int dns_tx_logged(ThreadVars *tv, void *thread_data, const Packet *p, Flo
         return EXCLAVE_TM_ECODE_OK;
     size_t at;
     struct engine_lookup lookup;
-    const char *missing = NULL;
     if (SCDnsLogJson(tx, DNS_LOG_FLAGS, jb) && SCJbClose(jb) &&
         eve_record_parse((const char *)SCJbPtr(jb), SCJbLen(jb), &w->record, &at) == 0) {
-        enum eve_lookup_status found = eve_lookup_from_record(&w->record, &w->scratch, &lookup,
-                                                              &missing);
-        w->counters.plugin_dns_unusable += found == EVE_LOOKUP_BAD;
-        if (found == EVE_LOOKUP_OK) {
-            w->counters.plugin_dns_lookups++;
+        if (record_lookup(w, &lookup))
             plugin_worker_push(w, &lookup);
-        }
     } else {
         w->counters.plugin_records_not_parsed++;
     }

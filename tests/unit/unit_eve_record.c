@@ -133,9 +133,44 @@ static void test_head(void)
     CHECK(!eve_record_parse_head("", 0, &r));
 }
 
+/* Version 3 logs the EDNS options among the additionals: the client subnet's
+ * data is kept, and where the dns object ends. */
+static void test_client_subnet(void)
+{
+    struct eve_record r;
+    size_t at;
+    static const char text[] = "{\"event_type\":\"dns\",\"src_ip\":\"100.66.12.7\","
+        "\"dest_ip\":\"192.0.2.53\",\"dns\":{\"version\":3,\"type\":\"request\","
+        "\"additionals\":[{\"rrname\":\"\",\"rrtype\":\"OPT\",\"opt\":[{\"code\":10,"
+        "\"data\":\"00\"},{\"code\":8,\"data\":\"0001180064420c\"}]}]},\"x\":1}";
+    CHECK(eve_record_parse(text, sizeof text - 1, &r, &at) == NULL);
+    CHECK_TEXT(r.client_subnet.ptr, r.client_subnet.length, "0001180064420c");
+    CHECK(r.dns_end < r.end && text[r.dns_end] == '}' && text[r.dns_end + 1] == ',');
+    static const char none[] = "{\"event_type\":\"dns\",\"dns\":{\"additionals\":"
+        "[{\"opt\":[{\"code\":8}]}]}}";
+    CHECK(eve_record_parse(none, sizeof none - 1, &r, &at) == NULL);
+    CHECK(r.client_subnet.ptr == NULL);
+}
+
+/* What one record had is gone when the next is parsed into the same
+ * struct: a record already enriched does not make the next one look so. */
+static void test_reuse(void)
+{
+    struct eve_record r;
+    size_t at;
+    static const char enriched[] = "{\"event_type\":\"flow\",\"src_ip\":\"1.2.3.4\","
+        "\"src_as\":{\"number\":15632}}";
+    static const char plain[] = "{\"event_type\":\"flow\",\"src_ip\":\"1.2.3.4\"}";
+    CHECK(eve_record_parse(enriched, sizeof enriched - 1, &r, &at) == NULL && r.has_enrichment);
+    CHECK(eve_record_parse(plain, sizeof plain - 1, &r, &at) == NULL && !r.has_enrichment);
+    CHECK(r.src_asn == -1);
+}
+
 int main(void)
 {
     test_head();
+    test_client_subnet();
+    test_reuse();
     test_v2();
     test_v3();
     test_broken();
