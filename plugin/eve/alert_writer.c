@@ -264,3 +264,37 @@ void alert_writer_print_summary(struct alert_writer *writer, FILE *out)
         fprintf(out, "(%llu more alerts not in this table)\n",
                 (unsigned long long)writer->rows_not_kept);
 }
+
+void alert_writer_write_summary(struct alert_writer *writer, struct json_out *out, int64_t time_us)
+{
+    qsort(writer->rows, writer->row_count, sizeof *writer->rows, by_rank);
+    json_out_literal(out, "{\"timestamp\":");
+    json_out_timestamp(out, time_us);
+    json_out_literal(out, ",\"event_type\":\"exclave_summary\",\"exclave_summary\":{\"keys\":[");
+    for (size_t i = 0; i < writer->row_count; i++) {
+        const struct alert_summary_row *r = &writer->rows[i];
+        json_out_literal(out, "{\"rank\":");
+        json_out_uint(out, i + 1);
+        json_out_literal(out, ",\"severity\":");
+        json_out_uint(out, (uint64_t)r->severity);
+        json_out_literal(out, ",\"policy\":");
+        json_out_cstring(out, r->policy);
+        json_out_literal(out, ",\"kind\":");
+        json_out_cstring(out, r->kind);
+        json_out_literal(out, ",\"name\":");
+        json_out_cstring(out, r->name);
+        json_out_literal(out, ",\"alerts\":");
+        json_out_uint(out, r->alerts);
+        json_out_literal(out, ",\"lookups_corrected\":");
+        json_out_uint(out, r->lookups_corrected);
+        json_out_literal(out, ",\"top_asn\":");
+        json_out_uint(out, r->top_asn);
+        json_out_literal(out, ",\"related\":");
+        json_out_cstring(out, r->related);
+        json_out_raw(out, "},", i + 1 < writer->row_count ? 2 : 1);
+    }
+    json_out_literal(out, "],\"keys_not_kept\":");
+    json_out_uint(out, writer->rows_not_kept);
+    json_out_literal(out, "}}");
+    json_out_end_record(out);
+}

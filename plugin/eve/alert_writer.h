@@ -39,6 +39,10 @@ void alert_writer_free(struct alert_writer *writer);
 /* An engine_alert_fn: user is the alert_writer. */
 void alert_writer_write(void *user, const struct engine *engine, const struct engine_alert *alert);
 
+/* The same table as one EVE record, event_type exclave_summary, stamped
+ * time_us: for a host whose standard error is not where users look. */
+void alert_writer_write_summary(struct alert_writer *writer, struct json_out *out, int64_t time_us);
+
 /* The ranked table: severity first (1 is highest), then corrected lookups. */
 void alert_writer_print_summary(struct alert_writer *writer, FILE *out);
 

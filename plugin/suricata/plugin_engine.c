@@ -137,13 +137,12 @@ static void write_counter(void *user, const char *name, uint64_t value)
 
 /* The last record of a run: every counter, as event_type exclave_stats,
  * stamped with the time it was written. */
-static void write_stats(struct plugin_engine *pe, const struct plugin_workers *workers)
+static void write_stats(struct plugin_engine *pe, const struct plugin_workers *workers,
+                        int64_t now_us)
 {
     struct json_out *out = pe->out;
-    struct timeval now;
-    gettimeofday(&now, NULL);
     json_out_literal(out, "{\"timestamp\":");
-    json_out_timestamp(out, (int64_t)now.tv_sec * 1000000 + now.tv_usec);
+    json_out_timestamp(out, now_us);
     json_out_literal(out, ",\"event_type\":\"exclave_stats\",\"exclave_stats\":{");
     struct stats_json stats = { .out = out, .first = true };
     plugin_workers_visit_counters(workers, write_counter, &stats);
@@ -165,7 +164,12 @@ void plugin_engine_finish(struct plugin_engine *pe, const struct plugin_workers 
     if (pe->engine_ready && pe->config->state &&
         !state_file_save(&pe->engine, pe->config->state, error, sizeof error))
         fprintf(stderr, "exclave: %s\n", error);
-    write_stats(pe, workers);
+    struct timeval now;
+    gettimeofday(&now, NULL);
+    int64_t now_us = (int64_t)now.tv_sec * 1000000 + now.tv_usec;
+    if (pe->engine_ready)
+        alert_writer_write_summary(&pe->alerts, pe->out, now_us);
+    write_stats(pe, workers, now_us);
     json_out_flush(pe->out);
     if (pe->engine_ready)
         alert_writer_print_summary(&pe->alerts, stderr);

@@ -39,10 +39,10 @@ bool plugin_engine_start_thread(struct plugin_engine *pe, char *error);
 /* The feed that workers push to; NULL without the engine. */
 struct engine_feed *plugin_engine_feed(struct plugin_engine *pe);
 
-/* End of the run: drains the rings, runs the last evaluation (with --state:
- * saves the state instead, as the standalone sensor does), writes the
- * exclave_stats record with the workers' counters and prints the alert
- * table to stderr. */
+/* End of the run: drains the rings, runs the last evaluation, saves the
+ * state, writes the alert table (an exclave_summary record) and the
+ * exclave_stats record with the workers' counters, and prints the table to
+ * stderr. */
 void plugin_engine_finish(struct plugin_engine *pe, const struct plugin_workers *workers);
 
 void plugin_engine_free(struct plugin_engine *pe);

@@ -111,7 +111,7 @@ def message_key(record):
 def check_records(plain, plugin, errors):
     # exclave's own records (its alerts carry an exclave object) are not
     # Suricata's; Suricata's stats records differ from run to run (uptime)
-    kept = [r for r in plugin if r.get("event_type") not in ("exclave_stats", "stats")
+    kept = [r for r in plugin if r.get("event_type") not in ("exclave_stats", "exclave_summary", "stats")
             and not (r.get("event_type") == "alert" and "exclave" in r)]
     plain = [r for r in plain if r.get("event_type") != "stats"]
     want = collections.Counter(canonical(r) for r in plain)

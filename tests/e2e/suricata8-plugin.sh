@@ -86,6 +86,10 @@ for mode in "no single 1" "yes autofp 2"; do
         fail "$name: exclave_stats without a timestamp"
     grep -m 1 '"event_type":"flow"' "$out/eve.json" | grep -q '"dest_as"' || fail "$name: flow records not enriched"
     [ -s "$out.state" ] || fail "$name: no state saved at shutdown"
+    keys=$(cut -f 2-4 "$WORK/standalone.alerts" | sort -u | wc -l)
+    grep '"event_type":"exclave_summary"' "$out/exclave.json" | jq -e --argjson n "$keys" \
+        '(.exclave_summary.keys | length) == $n and (.timestamp | test("^20"))' >/dev/null ||
+        fail "$name: no exclave_summary of the $keys alerted keys"
 done
 
 # an output that logs only some dns transactions: the engine's own
