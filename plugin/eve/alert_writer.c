@@ -265,6 +265,12 @@ void alert_writer_print_summary(struct alert_writer *writer, FILE *out)
                 (unsigned long long)writer->rows_not_kept);
 }
 
+/* ,"name":value members of the summary's rows. */
+#define SUMMARY_UINT(out, name, value) \
+    (json_out_literal((out), ",\"" name "\":"), json_out_uint((out), (value)))
+#define SUMMARY_TEXT(out, name, text) \
+    (json_out_literal((out), ",\"" name "\":"), json_out_cstring((out), (text)))
+
 void alert_writer_write_summary(struct alert_writer *writer, struct json_out *out, int64_t time_us)
 {
     qsort(writer->rows, writer->row_count, sizeof *writer->rows, by_rank);
@@ -275,26 +281,18 @@ void alert_writer_write_summary(struct alert_writer *writer, struct json_out *ou
         const struct alert_summary_row *r = &writer->rows[i];
         json_out_literal(out, "{\"rank\":");
         json_out_uint(out, i + 1);
-        json_out_literal(out, ",\"severity\":");
-        json_out_uint(out, (uint64_t)r->severity);
-        json_out_literal(out, ",\"policy\":");
-        json_out_cstring(out, r->policy);
-        json_out_literal(out, ",\"kind\":");
-        json_out_cstring(out, r->kind);
-        json_out_literal(out, ",\"name\":");
-        json_out_cstring(out, r->name);
-        json_out_literal(out, ",\"alerts\":");
-        json_out_uint(out, r->alerts);
-        json_out_literal(out, ",\"lookups_corrected\":");
-        json_out_uint(out, r->lookups_corrected);
-        json_out_literal(out, ",\"top_asn\":");
-        json_out_uint(out, r->top_asn);
-        json_out_literal(out, ",\"related\":");
-        json_out_cstring(out, r->related);
+        SUMMARY_UINT(out, "severity", (uint64_t)r->severity);
+        SUMMARY_TEXT(out, "policy", r->policy);
+        SUMMARY_TEXT(out, "kind", r->kind);
+        SUMMARY_TEXT(out, "name", r->name);
+        SUMMARY_UINT(out, "alerts", r->alerts);
+        SUMMARY_UINT(out, "lookups_corrected", r->lookups_corrected);
+        SUMMARY_UINT(out, "top_asn", r->top_asn);
+        SUMMARY_TEXT(out, "related", r->related);
         json_out_raw(out, "},", i + 1 < writer->row_count ? 2 : 1);
     }
-    json_out_literal(out, "],\"keys_not_kept\":");
-    json_out_uint(out, writer->rows_not_kept);
+    json_out_literal(out, "]");
+    SUMMARY_UINT(out, "keys_not_kept", writer->rows_not_kept);
     json_out_literal(out, "}}");
     json_out_end_record(out);
 }
