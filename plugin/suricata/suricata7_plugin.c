@@ -36,7 +36,10 @@ static void pass_record(struct exclave_plugin *p, struct plugin_worker *w, const
     w->counters.plugin_dns_unusable += found == EVE_LOOKUP_BAD;
     struct eve_span type = w->record.event_type;
     if (found == EVE_LOOKUP_OK) {
-        plugin_worker_push(w, &lookup);
+        /* a thread that never hands over dns (the flow manager's) gets no ring,
+         * which the time-ordered merge would otherwise wait for */
+        if (plugin_workers_add_ring(&p->workers, w))
+            plugin_worker_push(w, &lookup);
         eve_lookup_write_enriched(&w->writer, text, &w->record, true);
     } else if (plugin_config_enriches(&p->config, type.ptr, type.length) || found == EVE_LOOKUP_BAD) {
         eve_lookup_write_enriched(&w->writer, text, &w->record, found == EVE_LOOKUP_BAD);
@@ -51,8 +54,6 @@ static int plugin_write(const char *buffer, int length, void *init_data, void *t
     (void)thread_data;
     struct exclave_plugin *p = init_data;
     struct plugin_worker *w = plugin_workers_mine(&p->workers);
-    if (w && !plugin_workers_add_ring(&p->workers, w))
-        w = NULL;
     size_t n = length > 0 ? (size_t)length : 0;
     while (n && (buffer[n - 1] == '\n' || buffer[n - 1] == '\r'))
         n--;
