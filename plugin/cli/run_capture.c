@@ -46,6 +46,10 @@ static void between_batches(void *user)
     char error[ERROR_SIZE];
     if (!geoip_reload(&run->geoip, forced, error, sizeof error))
         fprintf(stderr, "exclave: keeping the previous database: %s\n", error);
+    if (forced) { /* what an operator's systemctl reload can be checked by */
+        progress_end(&run->progress);
+        fprintf(stderr, "exclave: SIGHUP: policies and databases reloaded\n");
+    }
 }
 
 int run_capture(struct exclave_run *run)

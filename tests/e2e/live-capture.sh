@@ -50,31 +50,42 @@ for i in range(count):
     client.recvfrom(512)
 PY
 }
-wait_for() { # wait_for PATTERN COUNT: until the log has COUNT lines matching
-    for _ in $(seq 1 50); do
+wait_for() { # wait_for PATTERN COUNT: until the log has COUNT lines matching (60 s at most)
+    for _ in $(seq 1 300); do
         [ "$(grep -c "$1" "$WORK/logs/eve.json" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
         sleep 0.2
     done
     return 1
 }
-sleep 1
-# started as root, it holds no capability once the capture is open
-grep -q '^CapEff:[[:space:]]*0*$' "/proc/$pid/status" && grep -q '^CapPrm:[[:space:]]*0*$' "/proc/$pid/status" &&
-    grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$pid/status" ||
+# poll_until: a condition, polled for at most 60 s (a loaded machine, the
+# sanitizer build), never a fixed wait that a slow start can outrun
+poll_until() {
+    for _ in $(seq 1 300); do "$@" && return 0; sleep 0.2; done
+    return 1
+}
+no_capabilities() {
+    grep -q '^CapEff:[[:space:]]*0*$' "/proc/$pid/status" && grep -q '^CapPrm:[[:space:]]*0*$' "/proc/$pid/status" &&
+        grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$pid/status"
+}
+# started as root, it holds no capability once the capture is open (which
+# is also when it can see the lookups sent next)
+poll_until no_capabilities ||
     fail "capabilities kept while capturing: $(grep '^Cap\|^NoNewPrivs' "/proc/$pid/status" | tr '\n' ' ')"
 send_lookups 5 before
 # The log is flushed when a batch ends; with little traffic that is at the
 # 0.5 s capture timeout. SIGHUP then reloads and the next lookups show it.
 sleep 1.2
 send_lookups 1 tick # packet time passes a tick: policy v1 evaluates the names so far
-sleep 1.5
+poll_until grep -q '"signature":"policy v1".*"name":"before.live.test"' "$WORK/logs/eve.json" ||
+    fail "policy v1 raised nothing before the reload"
 cp "$WORK/geoip/GeoLite2-ASN.mmdb" "$WORK/old.mmdb"
 build after
 policy v2
 kill -HUP "$pid"
-sleep 1
+poll_until grep -q "exclave: SIGHUP: policies and databases reloaded" "$WORK/stderr" ||
+    fail "no reload reported after SIGHUP"
 send_lookups 5 after
-sleep 1.5
+wait_for '"rrname":"after.live.test"' 10 || fail "the lookups after the reload were not logged"
 kill -TERM "$pid"
 wait "$pid" || fail "exclave exited $? after SIGTERM"
 grep -c '"event_type":"dns".*"rrname":"before.live.test"' "$WORK/logs/eve.json" | grep -qx 10 ||
