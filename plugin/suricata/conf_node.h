@@ -36,4 +36,18 @@ static inline const char *conf_node_value(const struct suricata_conf_node *node,
     return child ? child->val : NULL;
 }
 
+/* Suricata's spellings of a boolean value: 1 for yes/true/on/1, 0 for
+ * no/false/off/0, -1 for anything else (NULL included). */
+static inline int conf_value_boolean(const char *text)
+{
+    static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+    for (size_t i = 0; text && i < sizeof yes / sizeof *yes; i++) {
+        if (strcmp(text, yes[i]) == 0)
+            return 1;
+        if (strcmp(text, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
 #endif

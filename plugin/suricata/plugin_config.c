@@ -141,14 +141,11 @@ static bool boolean_setting(const struct suricata_conf_node *node, const struct 
     const char *text = conf_node_value(node, key);
     if (!text)
         return true;
-    static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
-    for (size_t i = 0; i < 4; i++) {
-        if (strcmp(text, yes[i]) == 0 || strcmp(text, no[i]) == 0) {
-            *value = strcmp(text, yes[i]) == 0;
-            return true;
-        }
-    }
-    return fail(error, c, key, "is not yes or no", text);
+    int boolean = conf_value_boolean(text);
+    if (boolean < 0)
+        return fail(error, c, key, "is not yes or no", text);
+    *value = boolean == 1;
+    return true;
 }
 
 static bool size_setting(const struct suricata_conf_node *node, struct plugin_config *c,

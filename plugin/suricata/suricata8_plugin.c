@@ -256,18 +256,6 @@ static void register_dns_logger(struct exclave_suricata8 *x)
         AppLayerParserRegisterLoggerBits(IP_PROTO_TCP, x->dns, tcp | ours);
 }
 
-static bool yes_value(const char *text)
-{
-    return text && (!strcmp(text, "yes") || !strcmp(text, "true") || !strcmp(text, "on") ||
-                    !strcmp(text, "1"));
-}
-
-static bool no_value(const char *text)
-{
-    return text && (!strcmp(text, "no") || !strcmp(text, "false") || !strcmp(text, "off") ||
-                    !strcmp(text, "0"));
-}
-
 /* Whether the dns entry of an eve-log's types logs everything a lookup
  * needs: requests and responses, every record type, detailed answers. */
 static bool dns_type_logs_all(const struct suricata_conf_node *type)
@@ -275,8 +263,9 @@ static bool dns_type_logs_all(const struct suricata_conf_node *type)
     const struct suricata_conf_node *o = conf_node_child(type, "dns"), *formats;
     if (!o)
         return true;
-    if (no_value(conf_node_value(o, "enabled")) || no_value(conf_node_value(o, "requests")) ||
-        no_value(conf_node_value(o, "responses")) || conf_node_child(o, "types"))
+    if (conf_value_boolean(conf_node_value(o, "enabled")) == 0 ||
+        conf_value_boolean(conf_node_value(o, "requests")) == 0 ||
+        conf_value_boolean(conf_node_value(o, "responses")) == 0 || conf_node_child(o, "types"))
         return false;
     if (!(formats = conf_node_child(o, "formats")))
         return true;
@@ -297,7 +286,7 @@ static bool some_output_logs_all_dns(void)
          o = o->next.tqe_next) {
         const struct suricata_conf_node *eve = o->val && !strcmp(o->val, "eve-log")
                                                    ? conf_node_child(o, "eve-log") : NULL;
-        if (!eve || !yes_value(conf_node_value(eve, "enabled")))
+        if (!eve || conf_value_boolean(conf_node_value(eve, "enabled")) != 1)
             continue;
         const struct suricata_conf_node *types = conf_node_child(eve, "types");
         for (const struct suricata_conf_node *t = types ? types->head.tqh_first : NULL; t;

@@ -28,15 +28,19 @@ expect_error() {
         fail "'$*' said: $(cat "$WORK/err"), expected: $EXPECT"
     fi
 }
+# skip_if_sanitized BINARY: the plugin's loader opens the engine with
+# RTLD_DEEPBIND, which the sanitizer runtimes refuse; the engine's code is
+# tested under them standalone
+skip_if_sanitized() {
+    if ldd "$1" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+        skip "a sanitizer build: RTLD_DEEPBIND cannot run under AddressSanitizer"
+    fi
+}
 # need_suricata: skip unless configure found Suricata 7 and built the plugin
 SURICATA_PLUGIN="$top_builddir/exclave-suricata.so"
 need_suricata() {
     command -v suricata >/dev/null && [ -f "$SURICATA_PLUGIN" ] || skip "Suricata 7 or the plugin not built"
-    # the loader opens the engine with RTLD_DEEPBIND, which the sanitizer
-    # runtimes refuse; the engine's code is tested under them standalone
-    if ldd "$top_builddir/exclave-suricata-engine.so" 2>/dev/null | grep -q 'libasan\|libtsan'; then
-        skip "a sanitizer build: RTLD_DEEPBIND cannot run under AddressSanitizer"
-    fi
+    skip_if_sanitized "$top_builddir/exclave-suricata-engine.so"
 }
 # suricata_config LOGDIR THREADED POLICY [INTERVAL]: LOGDIR/suricata.yaml,
 # the plugin and a plain EVE output side by side (tests/e2e/suricata.yaml.in)
@@ -59,9 +63,7 @@ run_suricata() {
 # loader needs RTLD_DEEPBIND) and when not root.
 need_suricata8() {
     [ "$(id -u)" = 0 ] || skip "Suricata 8 runs in a Debian 13 root: debootstrap and chroot need root"
-    if ldd "$EXCLAVE" 2>/dev/null | grep -q 'libasan\|libtsan'; then
-        skip "a sanitizer build: RTLD_DEEPBIND cannot run under AddressSanitizer"
-    fi
+    skip_if_sanitized "$EXCLAVE"
     command -v git >/dev/null && git -C "$top_srcdir" rev-parse >/dev/null 2>&1 ||
         skip "the source is not a git checkout: the root's build copies git's files"
     "$top_srcdir/tools/suricata8-root" --build "$top_srcdir" >"$WORK/root8.path" 2>"$WORK/root8.log" ||
