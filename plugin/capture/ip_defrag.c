@@ -13,6 +13,7 @@ struct ip_defrag_slot {
     struct ip_address src, dst;
     uint32_t id;
     uint8_t protocol;
+    uint64_t tunnel_key;      /* the encapsulation's flow key: tenants stay apart */
     double first_seen;
     size_t total_length;      /* 0 until the last fragment is seen */
     size_t fragment_count;
@@ -40,7 +41,7 @@ void ip_defrag_free(struct ip_defrag *defrag)
 static bool slot_matches(const struct ip_defrag_slot *slot, const struct packet_view *view)
 {
     return slot->in_use && slot->id == view->fragment.id && slot->protocol == view->protocol &&
-           ip_address_equal(&slot->src, &view->src) && ip_address_equal(&slot->dst, &view->dst);
+           slot->tunnel_key == view->encap.flow_key && ip_address_equal(&slot->src, &view->src) && ip_address_equal(&slot->dst, &view->dst);
 }
 
 static void release_slot(struct ip_defrag *defrag, struct ip_defrag_slot *slot, bool dropped)
@@ -73,6 +74,7 @@ static struct ip_defrag_slot *find_slot(struct ip_defrag *defrag, const struct p
     victim->dst = view->dst;
     victim->id = view->fragment.id;
     victim->protocol = view->protocol;
+    victim->tunnel_key = view->encap.flow_key;
     victim->first_seen = now;
     victim->total_length = 0;
     victim->fragment_count = 0;

@@ -42,13 +42,14 @@ static bool keys_equal(const struct lookup_key *a, const struct lookup_key *b)
 {
     return a->id == b->id && a->client_port == b->client_port &&
            a->server_port == b->server_port && a->protocol == b->protocol &&
-           a->question_hash == b->question_hash && ip_address_equal(&a->client, &b->client) &&
+           a->question_hash == b->question_hash && a->tunnel_key == b->tunnel_key &&
+           ip_address_equal(&a->client, &b->client) &&
            ip_address_equal(&a->server, &b->server);
 }
 
 static uint64_t key_hash(const struct lookup_key *key)
 {
-    uint64_t h = hash_bytes(key->client.bytes, 16, key->question_hash);
+    uint64_t h = hash_bytes(key->client.bytes, 16, key->question_hash ^ key->tunnel_key);
     return hash_bytes(key->server.bytes, 16,
                       h ^ ((uint64_t)key->client_port << 32 | (uint64_t)key->server_port << 16 | key->id));
 }

@@ -18,6 +18,7 @@ struct lookup_key {
     uint16_t client_port, server_port;
     uint16_t id;
     uint8_t protocol;
+    uint64_t tunnel_key;       /* the encapsulation's flow key (VNI, GRE key); 0 if none */
     uint64_t question_hash;    /* hash of qname text and qtype */
 };
 

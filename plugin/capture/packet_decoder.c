@@ -1,19 +1,64 @@
 /* packet_decoder: header parsing for Ethernet (+802.1Q/QinQ), Linux cooked
  * v1/v2, raw IP, BSD loopback, PPP and FDDI; IPv4 and IPv6 (extension headers
- * skipped); UDP and TCP. Must never read past captured_length. */
+ * skipped); UDP and TCP; and the tunnels around them (VXLAN, VXLAN-GPE,
+ * Geneve, GRE, ERSPAN, MPLS, PPPoE, IP in IP, Teredo), one layer at a time,
+ * never deeper than tunnel_depth_max. Must never read past captured_length. */
 #include "capture/packet_decoder.h"
 
 #include <pcap/dlt.h>
+#include <string.h>
 
 #include "base/byte_order.h"
+#include "base/hash.h"
+#include "capture/tunnel_header.h"
 
 enum {
-    ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_IPV6 = 0x86dd, ETHERTYPE_VLAN = 0x8100,
-    ETHERTYPE_QINQ = 0x88a8, ETHERTYPE_QINQ_OLD = 0x9100, VLAN_TAGS_MAX = 4,
-    IPV6_HEADER_SIZE = 40, IPV6_EXTENSIONS_MAX = 8,
-    PPP_IPV4 = 0x0021, PPP_IPV6 = 0x0057,
+    VLAN_TAGS_MAX = 4, IPV6_HEADER_SIZE = 40, IPV6_EXTENSIONS_MAX = 8,
+    IP_PROTOCOL_IPV4_IN_IP = 4, IP_PROTOCOL_IPV6_IN_IP = 41, IP_PROTOCOL_GRE = 47,
 };
 
+static const struct { uint16_t port; uint8_t kind; } default_tunnel_ports[] = {
+    { 4789, ENCAP_VXLAN }, { 4790, ENCAP_VXLAN_GPE }, { 6081, ENCAP_GENEVE },
+    { 4754, ENCAP_GRE },   { 3544, ENCAP_TEREDO },
+};
+
+void packet_decoder_config_defaults(struct packet_decoder_config *config)
+{
+    memset(config->dns_ports, 0, sizeof config->dns_ports);
+    config->tunnel_port_count = 0;
+    for (size_t i = 0; i < sizeof default_tunnel_ports / sizeof default_tunnel_ports[0]; i++) {
+        config->tunnel_ports[i].port = default_tunnel_ports[i].port;
+        config->tunnel_ports[i].kind = default_tunnel_ports[i].kind;
+        config->tunnel_port_count++;
+    }
+    config->tunnel_depth_max = ENCAP_DEPTH_MAX;
+}
+
+static bool carried_in_udp(enum encapsulation_kind kind)
+{
+    return kind == ENCAP_VXLAN || kind == ENCAP_VXLAN_GPE || kind == ENCAP_GENEVE ||
+           kind == ENCAP_GRE || kind == ENCAP_TEREDO;
+}
+
+bool packet_decoder_set_tunnel_ports(struct packet_decoder_config *config,
+                                     enum encapsulation_kind kind, const uint16_t *ports,
+                                     unsigned count)
+{
+    if (!carried_in_udp(kind))
+        return false;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < config->tunnel_port_count; i++)
+        if (config->tunnel_ports[i].kind != kind)
+            config->tunnel_ports[kept++] = config->tunnel_ports[i];
+    if (kept + count > PACKET_TUNNEL_PORTS_MAX)
+        return false;
+    for (unsigned i = 0; i < count; i++) {
+        config->tunnel_ports[kept].port = ports[i];
+        config->tunnel_ports[kept++].kind = (uint8_t)kind;
+    }
+    config->tunnel_port_count = kept;
+    return true;
+}
 
 bool packet_link_supported(int link_type)
 {
@@ -29,7 +74,152 @@ bool packet_link_supported(int link_type)
     }
 }
 
-static enum packet_status decode_udp(const uint8_t *data, size_t length, struct packet_view *view)
+static enum packet_status decode_ip(const struct packet_decoder_config *config,
+                                    const uint8_t *data, size_t length, struct packet_view *view);
+static enum packet_status decode_ethernet(const struct packet_decoder_config *config,
+                                          const uint8_t *frame, size_t length,
+                                          struct packet_view *view);
+static enum packet_status decode_ethertype(const struct packet_decoder_config *config,
+                                           uint16_t ethertype, const uint8_t *data, size_t length,
+                                           struct packet_view *view);
+static enum packet_status decode_ppp(const struct packet_decoder_config *config,
+                                     const uint8_t *frame, size_t length, struct packet_view *view);
+
+/* Steps into one layer: the first layer inside an IP header keeps that
+ * header's addresses as the outer ones; a VNI or key joins the flow key.
+ * False when the layer would be one too many. */
+static bool enter_layer(const struct packet_decoder_config *config, struct packet_view *view,
+                        const struct tunnel_hop *hop)
+{
+    struct encapsulation *encap = &view->encap;
+    if (encap->depth >= config->tunnel_depth_max || encap->depth >= ENCAP_DEPTH_MAX)
+        return false;
+    if (encap->outer_src.family == 0 && view->src.family != 0) {
+        encap->outer_src = view->src;
+        encap->outer_dst = view->dst;
+    }
+    encap->layers[encap->depth++] = (uint8_t)hop->kind;
+    if (hop->has_id) {
+        if (!encap->has_id) {
+            encap->has_id = true;
+            encap->id = hop->id;
+        }
+        encap->flow_key = hash_mix(encap->flow_key ^ ((uint64_t)(hop->kind + 1) << 32 | hop->id));
+    }
+    return true;
+}
+
+/* Decodes what a parsed tunnel header says follows it. */
+static enum packet_status decode_payload(const struct packet_decoder_config *config,
+                                         const struct tunnel_hop *hop, const uint8_t *data,
+                                         size_t length, struct packet_view *view)
+{
+    if (!enter_layer(config, view, hop))
+        return PACKET_TUNNEL_TOO_DEEP;
+    data += hop->header_length;
+    length -= hop->header_length;
+    switch (hop->payload) {
+    case TUNNEL_PAYLOAD_ETHERNET: return decode_ethernet(config, data, length, view);
+    case TUNNEL_PAYLOAD_IP: return decode_ip(config, data, length, view);
+    case TUNNEL_PAYLOAD_ETHERTYPE:
+        /* Bridged Ethernet and PPP only inside a tunnel: each nesting costs a layer. */
+        if (hop->ethertype == ETHERTYPE_BRIDGING)
+            return decode_ethernet(config, data, length, view);
+        if (hop->ethertype == ETHERTYPE_PPP)
+            return decode_ppp(config, data, length, view);
+        return decode_ethertype(config, hop->ethertype, data, length, view);
+    case TUNNEL_PAYLOAD_OTHER: break;
+    }
+    return PACKET_NOT_IP;
+}
+
+static enum packet_status decode_parsed(const struct packet_decoder_config *config,
+                                        enum tunnel_verdict verdict, const struct tunnel_hop *hop,
+                                        const uint8_t *data, size_t length,
+                                        struct packet_view *view)
+{
+    if (verdict != TUNNEL_OK)
+        return PACKET_BAD_TUNNEL;
+    return decode_payload(config, hop, data, length, view);
+}
+
+/* GRE, and ERSPAN inside it (GRE and ERSPAN each count as a layer). */
+static enum packet_status decode_gre(const struct packet_decoder_config *config,
+                                     const uint8_t *data, size_t length, struct packet_view *view)
+{
+    struct tunnel_hop gre;
+    if (tunnel_parse_gre(data, length, &gre) != TUNNEL_OK)
+        return PACKET_BAD_TUNNEL;
+    if (gre.ethertype != ETHERTYPE_ERSPAN_2 && gre.ethertype != ETHERTYPE_ERSPAN_3)
+        return decode_payload(config, &gre, data, length, view);
+    if (!enter_layer(config, view, &gre))
+        return PACKET_TUNNEL_TOO_DEEP;
+    data += gre.header_length;
+    length -= gre.header_length;
+    struct tunnel_hop erspan;
+    enum tunnel_verdict verdict = tunnel_parse_erspan(gre.ethertype, gre.gre_sequenced, data,
+                                                      length, &erspan);
+    return decode_parsed(config, verdict, &erspan, data, length, view);
+}
+
+/* IPv4 or IPv6 straight inside IP (protocols 4 and 41). */
+static enum packet_status decode_ip_in_ip(const struct packet_decoder_config *config,
+                                          const uint8_t *data, size_t length,
+                                          struct packet_view *view)
+{
+    bool v4 = view->protocol == IP_PROTOCOL_IPV4_IN_IP;
+    struct tunnel_hop hop = { .kind = v4 ? ENCAP_IPV4_IN_IP : ENCAP_IPV6_IN_IP,
+                              .payload = TUNNEL_PAYLOAD_IP };
+    if (length < 1 || (data[0] >> 4) != (v4 ? 4 : 6))
+        return PACKET_BAD_TUNNEL;
+    return decode_payload(config, &hop, data, length, view);
+}
+
+/* The encapsulation UDP ports name: a tunnel's destination port, or for
+ * Teredo either port (its servers answer from 3544). */
+static bool udp_tunnel_kind(const struct packet_decoder_config *config, uint16_t src_port,
+                            uint16_t dst_port, enum encapsulation_kind *kind)
+{
+    for (unsigned i = 0; i < config->tunnel_port_count; i++) {
+        uint16_t port = config->tunnel_ports[i].port;
+        uint8_t candidate = config->tunnel_ports[i].kind;
+        if (port == dst_port || (candidate == ENCAP_TEREDO && port == src_port)) {
+            *kind = (enum encapsulation_kind)candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A UDP payload on a tunnel port. A header that does not parse leaves the
+ * packet plain UDP, marked (counted as a bad tunnel unless it is DNS);
+ * Teredo that is not Teredo stays UDP unmarked. */
+static enum packet_status decode_udp_tunnel(const struct packet_decoder_config *config,
+                                            enum encapsulation_kind kind, struct packet_view *view)
+{
+    const uint8_t *data = view->payload;
+    size_t length = view->payload_length;
+    struct tunnel_hop hop;
+    enum tunnel_verdict verdict;
+    switch (kind) {
+    case ENCAP_VXLAN: verdict = tunnel_parse_vxlan(data, length, &hop); break;
+    case ENCAP_VXLAN_GPE: verdict = tunnel_parse_vxlan_gpe(data, length, &hop); break;
+    case ENCAP_GENEVE: verdict = tunnel_parse_geneve(data, length, &hop); break;
+    case ENCAP_GRE: verdict = tunnel_parse_gre(data, length, &hop); break;
+    case ENCAP_TEREDO: verdict = tunnel_parse_teredo(data, length, &hop); break;
+    default: return PACKET_OK;
+    }
+    if (verdict != TUNNEL_OK) {
+        view->tunnel_rejected = verdict == TUNNEL_MALFORMED;
+        return PACKET_OK;
+    }
+    if (kind == ENCAP_GRE)
+        return decode_gre(config, data, length, view);
+    return decode_payload(config, &hop, data, length, view);
+}
+
+static enum packet_status decode_udp(const struct packet_decoder_config *config,
+                                     const uint8_t *data, size_t length, struct packet_view *view)
 {
     if (length < 8)
         return PACKET_TRUNCATED;
@@ -45,7 +235,11 @@ static enum packet_status decode_udp(const uint8_t *data, size_t length, struct 
     view->dst_port = read_be16(data + 2);
     view->payload = data + 8;
     view->payload_length = udp_length - 8u;
-    return PACKET_OK;
+    enum encapsulation_kind kind;
+    if (packet_is_dns_port(config, view->src_port) || packet_is_dns_port(config, view->dst_port) ||
+        !udp_tunnel_kind(config, view->src_port, view->dst_port, &kind))
+        return PACKET_OK;
+    return decode_udp_tunnel(config, kind, view);
 }
 
 static enum packet_status decode_tcp(const uint8_t *data, size_t length, struct packet_view *view)
@@ -66,18 +260,23 @@ static enum packet_status decode_tcp(const uint8_t *data, size_t length, struct 
     return PACKET_OK;
 }
 
-enum packet_status packet_decode_transport(const uint8_t *data, size_t length,
+enum packet_status packet_decode_transport(const struct packet_decoder_config *config,
+                                           const uint8_t *data, size_t length,
                                            struct packet_view *view)
 {
-    if (view->protocol == IP_PROTOCOL_UDP)
-        return decode_udp(data, length, view);
-    if (view->protocol == IP_PROTOCOL_TCP)
-        return decode_tcp(data, length, view);
-    return PACKET_OTHER_TRANSPORT;
+    switch (view->protocol) {
+    case IP_PROTOCOL_UDP: return decode_udp(config, data, length, view);
+    case IP_PROTOCOL_TCP: return decode_tcp(data, length, view);
+    case IP_PROTOCOL_GRE: return decode_gre(config, data, length, view);
+    case IP_PROTOCOL_IPV4_IN_IP: case IP_PROTOCOL_IPV6_IN_IP:
+        return decode_ip_in_ip(config, data, length, view);
+    default: return PACKET_OTHER_TRANSPORT;
+    }
 }
 
 /* Hands either the transport header or the fragment data on. */
-static enum packet_status finish_ip(const uint8_t *data, size_t length, bool fragmented,
+static enum packet_status finish_ip(const struct packet_decoder_config *config,
+                                    const uint8_t *data, size_t length, bool fragmented,
                                     struct packet_view *view)
 {
     if (fragmented) {
@@ -87,10 +286,11 @@ static enum packet_status finish_ip(const uint8_t *data, size_t length, bool fra
         view->payload_length = length;
         return PACKET_FRAGMENT;
     }
-    return packet_decode_transport(data, length, view);
+    return packet_decode_transport(config, data, length, view);
 }
 
-static enum packet_status decode_ipv4(const uint8_t *data, size_t length, struct packet_view *view)
+static enum packet_status decode_ipv4(const struct packet_decoder_config *config,
+                                      const uint8_t *data, size_t length, struct packet_view *view)
 {
     if (length < 20)
         return PACKET_TRUNCATED;
@@ -112,7 +312,7 @@ static enum packet_status decode_ipv4(const uint8_t *data, size_t length, struct
     view->fragment.offset = (uint32_t)(fragment_field & 0x1fff) * 8;
     view->fragment.more_fragments = fragment_field & 0x2000;
     bool fragmented = view->fragment.offset != 0 || view->fragment.more_fragments;
-    return finish_ip(data + header_length, total_length - header_length, fragmented, view);
+    return finish_ip(config, data + header_length, total_length - header_length, fragmented, view);
 }
 
 static bool is_ipv6_extension(uint8_t next_header)
@@ -121,7 +321,8 @@ static bool is_ipv6_extension(uint8_t next_header)
            next_header == 51 || next_header == 135;
 }
 
-static enum packet_status decode_ipv6(const uint8_t *data, size_t length, struct packet_view *view)
+static enum packet_status decode_ipv6(const struct packet_decoder_config *config,
+                                      const uint8_t *data, size_t length, struct packet_view *view)
 {
     if (length < IPV6_HEADER_SIZE)
         return PACKET_TRUNCATED;
@@ -158,29 +359,41 @@ static enum packet_status decode_ipv6(const uint8_t *data, size_t length, struct
     if (is_ipv6_extension(next_header))
         return PACKET_BAD_HEADER;
     view->protocol = next_header;
-    return finish_ip(cursor, remaining, fragmented, view);
+    return finish_ip(config, cursor, remaining, fragmented, view);
 }
 
-static enum packet_status decode_ip(const uint8_t *data, size_t length, struct packet_view *view)
+static enum packet_status decode_ip(const struct packet_decoder_config *config,
+                                    const uint8_t *data, size_t length, struct packet_view *view)
 {
     if (length < 1)
         return PACKET_TRUNCATED;
     switch (data[0] >> 4) {
-    case 4: return decode_ipv4(data, length, view);
-    case 6: return decode_ipv6(data, length, view);
+    case 4: return decode_ipv4(config, data, length, view);
+    case 6: return decode_ipv6(config, data, length, view);
     default: return PACKET_NOT_IP;
     }
 }
 
-static enum packet_status decode_ethertype(uint16_t ethertype, const uint8_t *data, size_t length,
+/* What an ethertype (or GRE/Geneve protocol type) names. */
+static enum packet_status decode_ethertype(const struct packet_decoder_config *config,
+                                           uint16_t ethertype, const uint8_t *data, size_t length,
                                            struct packet_view *view)
 {
-    if (ethertype == ETHERTYPE_IPV4 || ethertype == ETHERTYPE_IPV6)
-        return decode_ip(data, length, view);
-    return PACKET_NOT_IP;
+    struct tunnel_hop hop;
+    switch (ethertype) {
+    case ETHERTYPE_IPV4: case ETHERTYPE_IPV6:
+        return decode_ip(config, data, length, view);
+    case ETHERTYPE_MPLS: case ETHERTYPE_MPLS_MULTICAST:
+        return decode_parsed(config, tunnel_parse_mpls(data, length, &hop), &hop, data, length, view);
+    case ETHERTYPE_PPPOE_SESSION:
+        return decode_parsed(config, tunnel_parse_pppoe(data, length, &hop), &hop, data, length, view);
+    default:
+        return PACKET_NOT_IP;
+    }
 }
 
-static enum packet_status decode_ethernet(const uint8_t *frame, size_t length,
+static enum packet_status decode_ethernet(const struct packet_decoder_config *config,
+                                          const uint8_t *frame, size_t length,
                                           struct packet_view *view)
 {
     if (length < 14)
@@ -195,11 +408,12 @@ static enum packet_status decode_ethernet(const uint8_t *frame, size_t length,
         ethertype = read_be16(frame + offset);
     }
     offset += 2;
-    return decode_ethertype(ethertype, frame + offset, length - offset, view);
+    return decode_ethertype(config, ethertype, frame + offset, length - offset, view);
 }
 
 /* BSD loopback: a 4-byte address family, host order (NULL) or network (LOOP). */
-static enum packet_status decode_loopback(const uint8_t *frame, size_t length, bool network_order,
+static enum packet_status decode_loopback(const struct packet_decoder_config *config,
+                                          const uint8_t *frame, size_t length, bool network_order,
                                           struct packet_view *view)
 {
     if (length < 4)
@@ -210,24 +424,32 @@ static enum packet_status decode_loopback(const uint8_t *frame, size_t length, b
     if (!network_order && family > 0xffff) /* written by a big-endian host */
         family = read_be32(frame);
     if (family == 2 || family == 24 || family == 28 || family == 30)
-        return decode_ip(frame + 4, length - 4, view);
+        return decode_ip(config, frame + 4, length - 4, view);
     return PACKET_NOT_IP;
 }
 
-static enum packet_status decode_ppp(const uint8_t *frame, size_t length, struct packet_view *view)
+static enum packet_status decode_ppp(const struct packet_decoder_config *config,
+                                     const uint8_t *frame, size_t length, struct packet_view *view)
 {
-    size_t offset = (length >= 2 && frame[0] == 0xff && frame[1] == 0x03) ? 2 : 0;
-    if (offset + 2 > length)
+    size_t header_length;
+    uint16_t protocol;
+    if (!tunnel_parse_ppp(frame, length, &header_length, &protocol))
         return PACKET_TRUNCATED;
-    uint16_t protocol = read_be16(frame + offset);
     if (protocol != PPP_IPV4 && protocol != PPP_IPV6)
         return PACKET_NOT_IP;
-    return decode_ip(frame + offset + 2, length - offset - 2, view);
+    return decode_ip(config, frame + header_length, length - header_length, view);
 }
 
-enum packet_status packet_decode(int link_type, const uint8_t *frame, size_t length,
-                                 struct packet_view *view)
+enum packet_status packet_decode(const struct packet_decoder_config *config, int link_type,
+                                 const uint8_t *frame, size_t length, struct packet_view *view)
 {
+    view->src.family = 0;
+    view->dst.family = 0;
+    view->encap.depth = 0;
+    view->encap.has_id = false;
+    view->encap.flow_key = 0;
+    view->encap.outer_src.family = 0;
+    view->tunnel_rejected = false;
     view->protocol = 0;
     view->tcp_flags = 0;
     view->snapped = false;
@@ -235,30 +457,30 @@ enum packet_status packet_decode(int link_type, const uint8_t *frame, size_t len
     view->fragment.more_fragments = false;
     switch (link_type) {
     case DLT_EN10MB:
-        return decode_ethernet(frame, length, view);
+        return decode_ethernet(config, frame, length, view);
     case DLT_LINUX_SLL:
         if (length < 16)
             return PACKET_TRUNCATED;
-        return decode_ethertype(read_be16(frame + 14), frame + 16, length - 16, view);
+        return decode_ethertype(config, read_be16(frame + 14), frame + 16, length - 16, view);
     case DLT_LINUX_SLL2:
         if (length < 20)
             return PACKET_TRUNCATED;
-        return decode_ethertype(read_be16(frame), frame + 20, length - 20, view);
+        return decode_ethertype(config, read_be16(frame), frame + 20, length - 20, view);
     case DLT_NULL:
-        return decode_loopback(frame, length, false, view);
+        return decode_loopback(config, frame, length, false, view);
     case DLT_LOOP:
-        return decode_loopback(frame, length, true, view);
+        return decode_loopback(config, frame, length, true, view);
     case DLT_PPP:
-        return decode_ppp(frame, length, view);
+        return decode_ppp(config, frame, length, view);
     case DLT_FDDI: /* 13-byte MAC header, then LLC/SNAP with the ethertype */
         if (length < 21)
             return PACKET_TRUNCATED;
         if (frame[13] != 0xaa || frame[14] != 0xaa || frame[15] != 0x03)
             return PACKET_NOT_IP;
-        return decode_ethertype(read_be16(frame + 19), frame + 21, length - 21, view);
+        return decode_ethertype(config, read_be16(frame + 19), frame + 21, length - 21, view);
     default:
         if (packet_link_supported(link_type))
-            return decode_ip(frame, length, view);
+            return decode_ip(config, frame, length, view);
         return PACKET_UNSUPPORTED_LINK;
     }
 }
@@ -273,6 +495,8 @@ const char *packet_strerror(enum packet_status status)
     case PACKET_BAD_HEADER: return "invalid IP/UDP/TCP header";
     case PACKET_OTHER_TRANSPORT: return "neither UDP nor TCP";
     case PACKET_FRAGMENT: return "IP fragment";
+    case PACKET_TUNNEL_TOO_DEEP: return "more tunnel layers than --tunnel-depth allows";
+    case PACKET_BAD_TUNNEL: return "invalid or cut tunnel header";
     }
     return "unknown packet status";
 }

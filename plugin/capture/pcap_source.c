@@ -134,18 +134,37 @@ bool pcap_source_run(struct pcap_source *source, struct sensor *sensor,
     return true;
 }
 
+/* "udp dst port 4789 or ... or ip proto 47 ...": what carries tunnels that
+ * the decoder strips (nothing when it strips none). */
+static void tunnel_filter(const struct packet_decoder_config *decoder, char *out, size_t size)
+{
+    size_t used = 0;
+    *out = '\0';
+    if (decoder->tunnel_depth_max == 0)
+        return;
+    for (unsigned i = 0; i < decoder->tunnel_port_count && used + 48 < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "udp %s %u or ",
+                                 decoder->tunnel_ports[i].kind == ENCAP_TEREDO ? "port" : "dst port",
+                                 decoder->tunnel_ports[i].port);
+    snprintf(out + used, size - used,
+             "ip proto 4 or ip proto 41 or ip proto 47 or ip6 proto 4 or ip6 proto 41 or "
+             "ip6 proto 47 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864");
+}
+
 void pcap_source_default_filter(const struct sensor_config *config, char *out, size_t size)
 {
-    char ports[2048] = "";
+    char ports[2048] = "", tunnels[1024];
     size_t used = 0;
     for (unsigned port = 0; port < 65536 && used + 32 < sizeof ports; port++) {
-        if (!(config->dns_ports[port / 8] & (1u << (port % 8))))
+        if (!(config->decoder.dns_ports[port / 8] & (1u << (port % 8))))
             continue;
         used += (size_t)snprintf(ports + used, sizeof ports - used, "%sport %u",
                                  used ? " or " : "", port);
     }
     if (!used)
         snprintf(ports, sizeof ports, "port 53");
-    snprintf(out, size, "(%s) or (ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] == 44) or (vlan and (%s))",
-             ports, ports);
+    tunnel_filter(&config->decoder, tunnels, sizeof tunnels);
+    const char *glue = *tunnels ? " or " : "";
+    snprintf(out, size, "(%s%s%s) or (ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] == 44) or "
+             "(vlan and (%s%s%s))", ports, glue, tunnels, ports, glue, tunnels);
 }

@@ -33,8 +33,9 @@ bool pcap_source_run(struct pcap_source *source, struct sensor *sensor,
                      volatile sig_atomic_t *stop, void (*between_batches)(void *), void *user,
                      char *error, size_t error_size);
 
-/* The BPF used for live capture when -f is not given: the DNS ports (also
- * inside VLAN tags) and all IP fragments. */
+/* The BPF used for live capture when -f is not given: the DNS ports, what
+ * carries the tunnels the decoder strips (both also inside VLAN tags) and
+ * all IP fragments. */
 void pcap_source_default_filter(const struct sensor_config *config, char *out, size_t size);
 
 #endif

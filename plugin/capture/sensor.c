@@ -17,22 +17,19 @@ void sensor_config_defaults(struct sensor_config *config)
     config->match_timeout_seconds = 10.0;
     config->match_capacity = LOOKUP_MATCHER_DEFAULT_CAPACITY;
     config->warnings_max = 10;
+    packet_decoder_config_defaults(&config->decoder);
 }
 
 void sensor_config_add_port(struct sensor_config *config, uint16_t port)
 {
-    config->dns_ports[port / 8] |= (uint8_t)(1u << (port % 8));
+    config->decoder.dns_ports[port / 8] |= (uint8_t)(1u << (port % 8));
 }
 
-static bool is_dns_port(const struct sensor *sensor, uint16_t port)
-{
-    return sensor->config.dns_ports[port / 8] & (1u << (port % 8));
-}
 
 static bool any_port_set(const struct sensor_config *config)
 {
-    for (size_t i = 0; i < sizeof config->dns_ports; i++)
-        if (config->dns_ports[i])
+    for (size_t i = 0; i < sizeof config->decoder.dns_ports; i++)
+        if (config->decoder.dns_ports[i])
             return true;
     return false;
 }
@@ -91,6 +88,8 @@ static void warn(struct sensor *sensor, enum sensor_warning_kind kind, const cha
 static uint64_t flow_id_of(const struct dns_event *e)
 {
     uint64_t h = hash_bytes(e->client.bytes, 16, (uint64_t)e->client_port << 8 | e->protocol);
+    if (e->encap)
+        h ^= e->encap->flow_key;
     h = hash_bytes(e->server.bytes, 16, h ^ e->server_port);
     return h & ((1ULL << 51) - 1);
 }
@@ -102,6 +101,7 @@ static void fill_endpoints(struct dns_event *e, const struct packet_view *view, 
     e->client_port = response ? view->dst_port : view->src_port;
     e->server_port = response ? view->src_port : view->dst_port;
     e->protocol = view->protocol;
+    e->encap = view->encap.depth ? &view->encap : NULL;
 }
 
 static void lookup_key_of(const struct dns_event *e, struct lookup_key *key)
@@ -113,6 +113,7 @@ static void lookup_key_of(const struct dns_event *e, struct lookup_key *key)
     key->client_port = e->client_port;
     key->server_port = e->server_port;
     key->protocol = e->protocol;
+    key->tunnel_key = e->encap ? e->encap->flow_key : 0;
     key->id = m->id;
     key->question_hash = hash_bytes(dns_text_ptr(m, m->qname), m->qname.length, m->qtype);
 }
@@ -176,8 +177,14 @@ static void on_tcp_message(void *user, const struct packet_view *view, const uin
 
 static void sensor_transport(struct sensor *sensor, const struct packet_view *view)
 {
-    if (!is_dns_port(sensor, view->src_port) && !is_dns_port(sensor, view->dst_port)) {
-        sensor->counters.packets_not_dns_port++;
+    const struct packet_decoder_config *decoder = &sensor->config.decoder;
+    if (!packet_is_dns_port(decoder, view->src_port) && !packet_is_dns_port(decoder, view->dst_port)) {
+        if (view->tunnel_rejected) {
+            sensor->counters.packets_bad_tunnel++;
+            warn(sensor, SENSOR_WARN_PACKET, "%s", packet_strerror(PACKET_BAD_TUNNEL));
+        } else {
+            sensor->counters.packets_not_dns_port++;
+        }
         return;
     }
     if (view->protocol == IP_PROTOCOL_UDP) {
@@ -196,9 +203,21 @@ static void count_packet_problem(struct sensor *sensor, enum packet_status statu
     case PACKET_NOT_IP: sensor->counters.packets_not_ip++; return;
     case PACKET_OTHER_TRANSPORT: sensor->counters.packets_other_transport++; return;
     case PACKET_TRUNCATED: sensor->counters.packets_truncated++; break;
+    case PACKET_TUNNEL_TOO_DEEP: sensor->counters.packets_tunnel_too_deep++; break;
+    case PACKET_BAD_TUNNEL: sensor->counters.packets_bad_tunnel++; break;
+    case PACKET_FRAGMENT: /* inside a datagram that was itself reassembled */
+        sensor->defrag.counters.fragments_dropped++;
+        warn(sensor, SENSOR_WARN_PACKET, "IP fragment inside a reassembled tunnel datagram, dropped");
+        return;
     default: sensor->counters.packets_bad_header++; break;
     }
     warn(sensor, SENSOR_WARN_PACKET, "%s", packet_strerror(status));
+}
+
+static void count_layers(struct sensor *sensor, const struct packet_view *view, unsigned from)
+{
+    for (unsigned i = from; i < view->encap.depth; i++)
+        sensor->counters.tunnel_layers[view->encap.layers[i]]++;
 }
 
 void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *frame,
@@ -207,14 +226,19 @@ void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *fr
     sensor->counters.packets++;
     sensor->packet_number++;
     sensor->now_us = timestamp_us;
+    const struct packet_decoder_config *decoder = &sensor->config.decoder;
     struct packet_view view;
-    enum packet_status status = packet_decode(sensor->link_type, frame, captured_length, &view);
+    enum packet_status status = packet_decode(decoder, sensor->link_type, frame, captured_length,
+                                              &view);
+    count_layers(sensor, &view, 0);
     if (status == PACKET_FRAGMENT) {
         const uint8_t *datagram;
         size_t length;
         if (!ip_defrag_add(&sensor->defrag, &view, (double)timestamp_us / 1e6, &datagram, &length))
             return;
-        status = packet_decode_transport(datagram, length, &view);
+        unsigned depth = view.encap.depth;
+        status = packet_decode_transport(decoder, datagram, length, &view);
+        count_layers(sensor, &view, depth);
     }
     if (status != PACKET_OK) {
         count_packet_problem(sensor, status);
@@ -233,6 +257,13 @@ void sensor_print_counters(const struct sensor *sensor, FILE *out)
 #define SENSOR_COUNTER_PRINT(name, help) print_counter(out, #name, sensor->counters.name);
     SENSOR_COUNTERS(SENSOR_COUNTER_PRINT)
 #undef SENSOR_COUNTER_PRINT
+    for (int kind = 0; kind < ENCAP_KINDS; kind++) {
+        char name[32] = "tunnel_";
+        const char *kind_name = encapsulation_name((enum encapsulation_kind)kind);
+        for (size_t i = 0; kind_name[i] && i + 8 < sizeof name; i++)
+            name[7 + i] = kind_name[i] == '-' ? '_' : kind_name[i];
+        print_counter(out, name, sensor->counters.tunnel_layers[kind]);
+    }
     print_counter(out, "queries_unanswered", lookup_matcher_unanswered(&sensor->matcher));
     print_counter(out, "queries_repeated", sensor->matcher.counters.queries_repeated);
     print_counter(out, "queries_evicted", sensor->matcher.counters.queries_evicted);

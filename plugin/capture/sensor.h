@@ -23,6 +23,8 @@
     X(packets_truncated, "frames shorter than their headers claim (snaplen cut)")         \
     X(packets_bad_header, "frames with impossible IP/UDP/TCP header fields")              \
     X(packets_other_transport, "IP packets that are neither UDP nor TCP")                 \
+    X(packets_tunnel_too_deep, "frames with more tunnel layers than --tunnel-depth")     \
+    X(packets_bad_tunnel, "frames with a cut or impossible tunnel header")              \
     X(packets_not_dns_port, "UDP/TCP packets on no configured DNS port")                  \
     X(packets_snapped, "UDP packets cut by the capture's snaplen (decoded in part)")      \
     X(udp_dns_messages, "DNS messages read from UDP")                                     \
@@ -37,6 +39,7 @@ struct sensor_counters {
 #define SENSOR_COUNTER_FIELD(name, help) uint64_t name;
     SENSOR_COUNTERS(SENSOR_COUNTER_FIELD)
 #undef SENSOR_COUNTER_FIELD
+    uint64_t tunnel_layers[ENCAP_KINDS]; /* layers stripped, per kind (tunnel_vxlan ...) */
 };
 
 /* Problems are warned about per kind, up to config.warnings_max each. */
@@ -45,7 +48,7 @@ enum sensor_warning_kind { SENSOR_WARN_PACKET, SENSOR_WARN_DNS, SENSOR_WARN_KIND
 typedef void (*sensor_sink_fn)(void *user, const struct dns_event *event);
 
 struct sensor_config {
-    uint8_t dns_ports[65536 / 8];   /* bit set of ports that carry DNS */
+    struct packet_decoder_config decoder; /* DNS ports, tunnel ports and depth */
     double match_timeout_seconds;
     uint32_t match_capacity;
     unsigned warnings_max;          /* per kind of problem, then suppressed */

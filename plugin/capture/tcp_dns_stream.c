@@ -16,6 +16,7 @@ struct tcp_dns_stream {
     bool have_seq;
     struct ip_address src, dst;
     uint16_t src_port, dst_port;
+    uint64_t tunnel_key;        /* the encapsulation's flow key */
     uint32_t next_seq;
     double last_seen;
     uint8_t *buffer;            /* partial frame: length prefix + message bytes */
@@ -51,13 +52,13 @@ void tcp_dns_streams_free(struct tcp_dns_streams *streams)
 static bool stream_matches(const struct tcp_dns_stream *s, const struct packet_view *view)
 {
     return s->in_use && s->src_port == view->src_port && s->dst_port == view->dst_port &&
-           ip_address_equal(&s->src, &view->src) && ip_address_equal(&s->dst, &view->dst);
+           s->tunnel_key == view->encap.flow_key && ip_address_equal(&s->src, &view->src) && ip_address_equal(&s->dst, &view->dst);
 }
 
 static struct tcp_dns_stream *stream_find(struct tcp_dns_streams *streams,
                                           const struct packet_view *view, double now)
 {
-    uint64_t h = hash_bytes(view->src.bytes, 16, view->src_port);
+    uint64_t h = hash_bytes(view->src.bytes, 16, view->src_port ^ view->encap.flow_key);
     h = hash_bytes(view->dst.bytes, 16, h ^ ((uint64_t)view->dst_port << 16));
     struct tcp_dns_stream *set = &streams->table[(h % TCP_DNS_STREAM_SETS) * TCP_DNS_STREAM_WAYS];
     struct tcp_dns_stream *victim = &set[0];
@@ -79,6 +80,7 @@ static struct tcp_dns_stream *stream_find(struct tcp_dns_streams *streams,
     victim->dst = view->dst;
     victim->src_port = view->src_port;
     victim->dst_port = view->dst_port;
+    victim->tunnel_key = view->encap.flow_key;
     return victim;
 }
 

@@ -29,7 +29,8 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
-                        OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET };
+                        OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
+                        OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -39,6 +40,77 @@ static bool number_option(const char *flag, double min, double max, bool whole, 
         return true;
     fprintf(stderr, "exclave: --%s: '%s' is not %s\n", flag, optarg, what);
     return false;
+}
+
+/* --tunnel-port KIND=PORT[,PORT...] or KIND=off: replaces that kind's ports. */
+static bool parse_tunnel_ports(const char *text, struct packet_decoder_config *decoder)
+{
+    char kind_name[16];
+    const char *equals = strchr(text, '=');
+    enum encapsulation_kind kind;
+    size_t name_length = equals ? (size_t)(equals - text) : 0;
+    if (!equals || name_length >= sizeof kind_name) {
+        fprintf(stderr, "exclave: --tunnel-port '%s': expected KIND=PORT[,PORT...] or KIND=off\n", text);
+        return false;
+    }
+    memcpy(kind_name, text, name_length);
+    kind_name[name_length] = '\0';
+    if (!encapsulation_from_name(kind_name, &kind) ||
+        !packet_decoder_set_tunnel_ports(decoder, kind, NULL, 0)) {
+        fprintf(stderr, "exclave: --tunnel-port: '%s' is not vxlan, vxlan-gpe, geneve, gre or teredo\n",
+                kind_name);
+        return false;
+    }
+    if (strcmp(equals + 1, "off") == 0)
+        return true;
+    uint16_t ports[PACKET_TUNNEL_PORTS_MAX];
+    unsigned count = 0;
+    for (const char *cursor = equals + 1; ; cursor++) {
+        char *end;
+        errno = 0;
+        unsigned long port = strtoul(cursor, &end, 10);
+        if (end == cursor || errno || port < 1 || port > 65535 || (*end && *end != ',') ||
+            count == PACKET_TUNNEL_PORTS_MAX) {
+            fprintf(stderr, "exclave: --tunnel-port '%s': ports are numbers 1-65535, comma-separated\n",
+                    text);
+            return false;
+        }
+        ports[count++] = (uint16_t)port;
+        if (!*end)
+            break;
+        cursor = end;
+    }
+    if (!packet_decoder_set_tunnel_ports(decoder, kind, ports, count)) {
+        fprintf(stderr, "exclave: --tunnel-port: at most %d tunnel ports in all\n",
+                PACKET_TUNNEL_PORTS_MAX);
+        return false;
+    }
+    return true;
+}
+
+/* The capture's own options; 0, 1 if c is not one, or 2 after an error. */
+static int parse_capture_option(int c, struct exclave_options *o)
+{
+    double number;
+    switch (c) {
+    case OPT_DNS_PORT:
+        if (!number_option("dns-port", 1, 65535, true, "a port number (1-65535)", &number))
+            return 2;
+        sensor_config_add_port(&o->sensor, (uint16_t)number);
+        return 0;
+    case OPT_MATCH_TIMEOUT:
+        return number_option("match-timeout", 0.001, 3600, false, "a number of seconds (0.001-3600)",
+                             &o->sensor.match_timeout_seconds) ? 0 : 2;
+    case OPT_TUNNEL_PORT:
+        return parse_tunnel_ports(optarg, &o->sensor.decoder) ? 0 : 2;
+    case OPT_TUNNEL_DEPTH:
+        if (!number_option("tunnel-depth", 0, ENCAP_DEPTH_MAX, true, "a whole number (0-8)", &number))
+            return 2;
+        o->sensor.decoder.tunnel_depth_max = (unsigned)number;
+        return 0;
+    case OPT_LOG_TUNNEL: o->log_tunnel = true; return 0;
+    default: return 1;
+    }
 }
 
 /* --set POLICY.NAME=VALUE */
@@ -161,6 +233,9 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "country-db", required_argument, NULL, OPT_COUNTRY_DB },
         { "dns-port", required_argument, NULL, OPT_DNS_PORT },
         { "match-timeout", required_argument, NULL, OPT_MATCH_TIMEOUT },
+        { "tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT },
+        { "tunnel-depth", required_argument, NULL, OPT_TUNNEL_DEPTH },
+        { "log-tunnel", no_argument, NULL, OPT_LOG_TUNNEL },
         { "stats", no_argument, NULL, OPT_STATS },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "policy", required_argument, NULL, OPT_POLICY },
@@ -184,7 +259,6 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
     policy_limits_defaults(&o->limits);
     o->log_dir = ".";
     int c;
-    double number;
     while ((c = getopt_long(argc, argv, "r:i:f:l:Vh", long_options, NULL)) != -1) {
         switch (c) {
         case 'r': o->read_file = optarg; break;
@@ -204,20 +278,12 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
             }
             o->zeek_format = strcmp(optarg, "zeek") == 0;
             break;
-        case OPT_DNS_PORT:
-            if (!number_option("dns-port", 1, 65535, true, "a port number (1-65535)", &number))
-                return 2;
-            sensor_config_add_port(&o->sensor, (uint16_t)number);
-            break;
-        case OPT_MATCH_TIMEOUT:
-            if (!number_option("match-timeout", 0.001, 3600, false, "a number of seconds (0.001-3600)",
-                               &o->sensor.match_timeout_seconds))
-                return 2;
-            break;
         case 'V': exclave_print_version(); return -1;
         case 'h': fputs(exclave_usage_text, stdout); return -1;
         default: {
-            int status = parse_engine_option(c, o);
+            int status = parse_capture_option(c, o);
+            if (status == 1)
+                status = parse_engine_option(c, o);
             if (status)
                 return status;
         }

@@ -27,6 +27,7 @@ struct exclave_options {
     bool follow;
     bool print_stats;
     bool quiet;                /* no progress line on a terminal */
+    bool log_tunnel;           /* --log-tunnel: a "tunnel" object on tunnelled records */
     bool engine_off;
     bool policies_off;
     const char *policy_args[POLICY_ARGS_MAX];   /* files or directories */

@@ -82,6 +82,7 @@ static bool open_eve_log(struct exclave_run *run)
     json_out_init(run->out, run->log_file);
     run->writer.out = run->out;
     run->writer.geoip = geoip_enabled(&run->geoip) ? &run->geoip : NULL;
+    run->writer.log_tunnel = run->options.log_tunnel;
     return true;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "dns/dns_message.h"
+#include "base/encapsulation.h"
 #include "base/ip_address.h"
 
 struct dns_event {
@@ -21,6 +22,7 @@ struct dns_event {
     bool is_response;
     bool unsolicited;              /* a response to no query we saw */
     enum dns_decode_status decode_status; /* != OK: the message was cut short */
+    const struct encapsulation *encap; /* the tunnels it came through; NULL: none */
     const struct dns_message *message;
 };
 

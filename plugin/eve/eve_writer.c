@@ -57,6 +57,34 @@ static void write_type(struct eve_writer *w, uint16_t type)
     json_out_string(w->out, text, dns_type_text(type, text));
 }
 
+/* ,"tunnel":{...}: the outermost IP header's addresses, the layers
+ * outermost first, and the outermost VNI or GRE key. */
+static void write_tunnel(struct eve_writer *w, const struct encapsulation *encap)
+{
+    json_out_literal(w->out, ",\"tunnel\":{");
+    if (encap->outer_src.family) {
+        json_out_literal(w->out, "\"src_ip\":");
+        json_out_ip(w->out, &encap->outer_src);
+        json_out_literal(w->out, ",\"dest_ip\":");
+        json_out_ip(w->out, &encap->outer_dst);
+        json_out_literal(w->out, ",");
+    }
+    json_out_literal(w->out, "\"depth\":");
+    json_out_uint(w->out, encap->depth);
+    json_out_literal(w->out, ",\"layers\":[");
+    for (unsigned i = 0; i < encap->depth; i++) {
+        if (i)
+            json_out_literal(w->out, ",");
+        json_out_cstring(w->out, encapsulation_name((enum encapsulation_kind)encap->layers[i]));
+    }
+    json_out_literal(w->out, "]");
+    if (encap->has_id) {
+        json_out_literal(w->out, ",\"id\":");
+        json_out_uint(w->out, encap->id);
+    }
+    json_out_literal(w->out, "}");
+}
+
 static void write_header(struct eve_writer *w, const struct dns_event *e)
 {
     json_out_literal(w->out, "{\"timestamp\":");
@@ -77,6 +105,8 @@ static void write_header(struct eve_writer *w, const struct dns_event *e)
         json_out_literal(w->out, ",\"proto\":\"TCP\"");
     else
         json_out_literal(w->out, ",\"proto\":\"UDP\"");
+    if (w->log_tunnel && e->encap)
+        write_tunnel(w, e->encap);
     EVE_ENRICH(w, ",\"src_as\"", ",\"src_geo\"", &e->client);
     EVE_ENRICH(w, ",\"dest_as\"", ",\"dest_geo\"", &e->server);
 }

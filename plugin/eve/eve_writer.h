@@ -12,6 +12,7 @@
 struct eve_writer {
     struct json_out *out;
     struct geoip *geoip;       /* NULL: no enrichment fields */
+    bool log_tunnel;           /* a "tunnel" object on records of tunnelled packets */
 };
 
 void eve_writer_dns(struct eve_writer *writer, const struct dns_event *event);

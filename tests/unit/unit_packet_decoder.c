@@ -5,6 +5,8 @@
 #include "capture/packet_decoder.h"
 #include "unit.h"
 
+static struct packet_decoder_config config;
+
 /* IPv4 UDP 10.0.0.1:1234 -> 10.0.0.2:53 with a 4-byte payload. */
 static const uint8_t ipv4_udp[] = {
     0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
@@ -33,24 +35,24 @@ static void test_link_types(void)
     uint8_t frame[128];
     struct packet_view v;
     static const uint8_t ethernet[14] = { [12] = 0x08, [13] = 0x00 };
-    check_udp_view(packet_decode(DLT_EN10MB, frame, with_prefix(frame, ethernet, 14), &v), &v);
+    check_udp_view(packet_decode(&config, DLT_EN10MB, frame, with_prefix(frame, ethernet, 14), &v), &v);
     static const uint8_t qinq[22] = { [12] = 0x88, [13] = 0xa8, [16] = 0x81, [17] = 0x00,
                                       [20] = 0x08, [21] = 0x00 };
-    check_udp_view(packet_decode(DLT_EN10MB, frame, with_prefix(frame, qinq, 22), &v), &v);
+    check_udp_view(packet_decode(&config, DLT_EN10MB, frame, with_prefix(frame, qinq, 22), &v), &v);
     static const uint8_t sll[16] = { [14] = 0x08, [15] = 0x00 };
-    check_udp_view(packet_decode(DLT_LINUX_SLL, frame, with_prefix(frame, sll, 16), &v), &v);
+    check_udp_view(packet_decode(&config, DLT_LINUX_SLL, frame, with_prefix(frame, sll, 16), &v), &v);
     static const uint8_t sll2[20] = { [0] = 0x08, [1] = 0x00 };
-    check_udp_view(packet_decode(DLT_LINUX_SLL2, frame, with_prefix(frame, sll2, 20), &v), &v);
-    check_udp_view(packet_decode(DLT_RAW, frame, with_prefix(frame, NULL, 0), &v), &v);
+    check_udp_view(packet_decode(&config, DLT_LINUX_SLL2, frame, with_prefix(frame, sll2, 20), &v), &v);
+    check_udp_view(packet_decode(&config, DLT_RAW, frame, with_prefix(frame, NULL, 0), &v), &v);
     static const uint8_t null_le[4] = { 2, 0, 0, 0 };
-    check_udp_view(packet_decode(DLT_NULL, frame, with_prefix(frame, null_le, 4), &v), &v);
+    check_udp_view(packet_decode(&config, DLT_NULL, frame, with_prefix(frame, null_le, 4), &v), &v);
     static const uint8_t loop_be[4] = { 0, 0, 0, 2 };
-    check_udp_view(packet_decode(DLT_LOOP, frame, with_prefix(frame, loop_be, 4), &v), &v);
+    check_udp_view(packet_decode(&config, DLT_LOOP, frame, with_prefix(frame, loop_be, 4), &v), &v);
     static const uint8_t ppp[4] = { 0xff, 0x03, 0x00, 0x21 };
-    check_udp_view(packet_decode(DLT_PPP, frame, with_prefix(frame, ppp, 4), &v), &v);
-    CHECK(packet_decode(DLT_IEEE802_11, frame, 40, &v) == PACKET_UNSUPPORTED_LINK);
+    check_udp_view(packet_decode(&config, DLT_PPP, frame, with_prefix(frame, ppp, 4), &v), &v);
+    CHECK(packet_decode(&config, DLT_IEEE802_11, frame, 40, &v) == PACKET_UNSUPPORTED_LINK);
     static const uint8_t arp[14] = { [12] = 0x08, [13] = 0x06 };
-    CHECK(packet_decode(DLT_EN10MB, frame, with_prefix(frame, arp, 14), &v) == PACKET_NOT_IP);
+    CHECK(packet_decode(&config, DLT_EN10MB, frame, with_prefix(frame, arp, 14), &v) == PACKET_NOT_IP);
 }
 
 static void test_ethernet_padding_is_ignored(void)
@@ -58,7 +60,7 @@ static void test_ethernet_padding_is_ignored(void)
     uint8_t frame[128] = { [12] = 0x08, [13] = 0x00 };
     memcpy(frame + 14, ipv4_udp, sizeof ipv4_udp);
     struct packet_view v; /* 60-byte minimum frame: trailing zero padding */
-    check_udp_view(packet_decode(DLT_EN10MB, frame, 14 + sizeof ipv4_udp + 14, &v), &v);
+    check_udp_view(packet_decode(&config, DLT_EN10MB, frame, 14 + sizeof ipv4_udp + 14, &v), &v);
 }
 
 static void test_truncation(void)
@@ -67,14 +69,14 @@ static void test_truncation(void)
     struct packet_view v;
     size_t length = with_prefix(frame, NULL, 0);
     for (size_t cut = 0; cut < 28; cut++) /* inside the IP or UDP header */
-        CHECK(packet_decode(DLT_RAW, frame, cut, &v) == PACKET_TRUNCATED);
+        CHECK(packet_decode(&config, DLT_RAW, frame, cut, &v) == PACKET_TRUNCATED);
     for (size_t cut = 28; cut < length; cut++) { /* snaplen cut inside the payload */
-        CHECK(packet_decode(DLT_RAW, frame, cut, &v) == PACKET_OK);
+        CHECK(packet_decode(&config, DLT_RAW, frame, cut, &v) == PACKET_OK);
         CHECK(v.snapped && v.payload_length == cut - 28);
     }
-    CHECK(packet_decode(DLT_RAW, frame, length, &v) == PACKET_OK && !v.snapped);
+    CHECK(packet_decode(&config, DLT_RAW, frame, length, &v) == PACKET_OK && !v.snapped);
     frame[0] = 0x44; /* IHL 16 bytes: impossible */
-    CHECK(packet_decode(DLT_RAW, frame, length, &v) == PACKET_BAD_HEADER);
+    CHECK(packet_decode(&config, DLT_RAW, frame, length, &v) == PACKET_BAD_HEADER);
 }
 
 static void test_ipv6_extension_and_fragment(void)
@@ -90,14 +92,14 @@ static void test_ipv6_extension_and_fragment(void)
     struct packet_view v;
     /* payload length counts 8 (ext) + 12 (udp): declare it exactly */
     frame[5] = 8 + 12;
-    CHECK(packet_decode(DLT_RAW, frame, 40 + 8 + 12, &v) == PACKET_OK);
+    CHECK(packet_decode(&config, DLT_RAW, frame, 40 + 8 + 12, &v) == PACKET_OK);
     CHECK(v.src.family == 6 && v.src_port == 12345 && v.payload_length == 4);
     /* the same as a first fragment */
     ext[0] = 17;
     frame[6] = 44;
     ext[2] = 0; ext[3] = 1; /* offset 0, more fragments */
     ext[7] = 77;            /* id */
-    CHECK(packet_decode(DLT_RAW, frame, 40 + 8 + 12, &v) == PACKET_FRAGMENT);
+    CHECK(packet_decode(&config, DLT_RAW, frame, 40 + 8 + 12, &v) == PACKET_FRAGMENT);
     CHECK(v.fragment.more_fragments && v.fragment.offset == 0 && v.fragment.id == 77);
     CHECK(v.payload_length == 12 && v.protocol == 17);
 }
@@ -109,14 +111,15 @@ static void test_tcp(void)
     tcp[1] = 53; tcp[3] = 99; tcp[7] = 5; tcp[12] = 5 << 4; tcp[13] = TCP_FLAG_ACK;
     memcpy(tcp + 20, "abcd", 4);
     struct packet_view v;
-    CHECK(packet_decode(DLT_RAW, frame, 44, &v) == PACKET_OK);
+    CHECK(packet_decode(&config, DLT_RAW, frame, 44, &v) == PACKET_OK);
     CHECK(v.protocol == IP_PROTOCOL_TCP && v.tcp_seq == 5 && v.payload_length == 4);
     tcp[12] = 15 << 4; /* 60-byte header in a 24-byte segment */
-    CHECK(packet_decode(DLT_RAW, frame, 44, &v) == PACKET_TRUNCATED);
+    CHECK(packet_decode(&config, DLT_RAW, frame, 44, &v) == PACKET_TRUNCATED);
 }
 
 int main(void)
 {
+    packet_decoder_config_defaults(&config);
     test_link_types();
     test_ethernet_padding_is_ignored();
     test_truncation();
