@@ -1,6 +1,7 @@
 /* fuzz_pcap_lookup: frames through the whole packet path into the engine:
  * link layer, IP (fragments too), UDP/TCP, DNS, query matching, enrichment
- * into EVE (to /dev/null) and the engine's aggregates. The input is a list of
+ * into EVE (to /dev/null, with the tunnel object) and the engine's
+ * aggregates; tunnels are stripped on the way. The input is a list of
  * frames, each a 2-byte length and that many bytes of Ethernet. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ static void set_up(void)
         abort();
     json_out_init(&pipeline->out, null);
     pipeline->writer.out = &pipeline->out;
+    pipeline->writer.log_tunnel = true;
     sensor_set_source(&pipeline->sensor, "fuzz", 1 /* DLT_EN10MB */);
 }
 

@@ -10,6 +10,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import wrap_pcap  # noqa: E402  the tunnel wrappers of the tunnels test
+
 
 def pcap_frames(path, limit=64):
     """Ethernet frames of a classic pcap file (any byte order), or []."""
@@ -84,6 +87,14 @@ def main(shared, demo_pcap, out):
                                b"nan\ntrue", b"inf\n1\n" + "\u00e9t\u00e9".encode() + b"\nx,y",
                                b"0x10\nfalse\n" + b"a" * 300 + b"\n" + b"b," * 100]):
         write(f"{out}/policy_values", f"value-{i}", value)
+    # the demo's first frames wrapped in every tunnel wrap_pcap knows, and
+    # VXLAN in Geneve, so that the fuzzer starts inside each decapsulation
+    demo = pcap_frames(demo_pcap, 8)
+    for kind, wrap in sorted(wrap_pcap.WRAPPERS.items()):
+        write(f"{out}/pcap_lookup", f"tunnel-{kind}",
+              b"".join(struct.pack(">H", len(w)) + w for w in (wrap(fr, 7) for fr in demo)))
+    nested = [wrap_pcap.geneve(wrap_pcap.vxlan(fr, 3), 9) for fr in demo]
+    write(f"{out}/pcap_lookup", "tunnel-nested", b"".join(struct.pack(">H", len(w)) + w for w in nested))
     # TCP: one message split in two segments, and a retransmission
     message = struct.pack(">H", 29) + bytes.fromhex("1234010000010000000000000377777706676f6f676c6503636f6d0000010001")[:29]
     segment = lambda flow, seq, flags, data: bytes([flow]) + struct.pack(">I", seq) + bytes([flags, len(data)]) + data
