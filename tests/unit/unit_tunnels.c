@@ -3,11 +3,13 @@
  * addresses, layers, VNI/key), every cut of every frame (never a read past
  * the cut: each cut is copied to a buffer of exactly that size, so the
  * sanitizer build catches one), layers past the depth limit, malformed
- * headers, the tunnel-port table, and DNS ports that are never tunnels. */
-#include <pcap/dlt.h>
+ * headers, the tunnel-port table, DNS ports that are never tunnels, and
+ * the live capture's default filter letting tunnels in. */
+#include <pcap/pcap.h>
 #include <stdlib.h>
 
 #include "capture/packet_decoder.h"
+#include "capture/pcap_source.h"
 #include "capture/tunnel_header.h"
 #include "unit.h"
 
@@ -354,6 +356,42 @@ static void test_tunnel_ports(void)
     CHECK(!encapsulation_from_name("gtp", &kind));
 }
 
+/* True when the BPF program passes the Ethernet frame. */
+static bool filter_passes(const struct bpf_program *program, const struct frame *f)
+{
+    struct pcap_pkthdr header = { .caplen = (bpf_u_int32)frame_length(f),
+                                  .len = (bpf_u_int32)frame_length(f) };
+    return pcap_offline_filter(program, &header, f->bytes + f->start) != 0;
+}
+
+static void test_live_filter(void)
+{
+    struct sensor_config sensor;
+    sensor_config_defaults(&sensor);
+    sensor_config_add_port(&sensor, 53);
+    char text[4096];
+    pcap_source_default_filter(&sensor, text, sizeof text);
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    struct bpf_program program;
+    CHECK(pcap_compile(dead, &program, text, 1, PCAP_NETMASK_UNKNOWN) == 0);
+    struct frame f;
+    inner_ipv4(&f); ethernet(&f, 0x0800);
+    CHECK(filter_passes(&program, &f));
+    inner_ipv4(&f); ethernet(&f, 0x0800); vxlan(&f, 1); udp(&f, 40000, 4789); outer_ipv4(&f, 17);
+    ethernet(&f, 0x0800);
+    CHECK(filter_passes(&program, &f));
+    inner_ipv4(&f); gre(&f, 0, 0x0800, 0); outer_ipv4(&f, 47); ethernet(&f, 0x0800);
+    CHECK(filter_passes(&program, &f));
+    inner_ipv4(&f); uint8_t *label = prepend(&f, 4);
+    label[2] = 0x01; ethernet(&f, 0x8847);
+    CHECK(filter_passes(&program, &f));
+    inner_ipv4(&f); put16(f.bytes + f.start + 22, 9999); /* UDP 1234 -> 9999: neither */
+    ethernet(&f, 0x0800);
+    CHECK(!filter_passes(&program, &f));
+    pcap_freecode(&program);
+    pcap_close(dead);
+}
+
 int main(void)
 {
     packet_decoder_config_defaults(&config);
@@ -363,5 +401,6 @@ int main(void)
     test_nesting_and_depth();
     test_malformed_headers();
     test_tunnel_ports();
+    test_live_filter();
     return unit_finish("unit-tunnels");
 }
