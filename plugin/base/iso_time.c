@@ -3,6 +3,8 @@
  * struct tm). */
 #include "base/iso_time.h"
 
+#include <math.h>
+
 /* digits text[at..at+count) as a number; -1 when one is not a digit. */
 static int digits(const char *text, size_t at, size_t count)
 {
@@ -68,5 +70,13 @@ bool iso_time_parse(const char *text, size_t length, int64_t *microseconds)
         return false;
     int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
     *microseconds = (seconds - offset) * 1000000 + fraction;
-    return true;
+    return iso_time_is_sane(*microseconds);
+}
+
+bool iso_time_from_seconds(double seconds, int64_t *microseconds)
+{
+    if (!(seconds >= (double)EXCLAVE_TIME_MIN_US / 1e6 && seconds < (double)EXCLAVE_TIME_MAX_US / 1e6))
+        return false; /* also NaN */
+    *microseconds = (int64_t)llround(seconds * 1e6);
+    return iso_time_is_sane(*microseconds);
 }

@@ -8,8 +8,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The times exclave accepts from any input, in microseconds since the
+ * epoch: from 1970-01-01 up to (not including) 2100-01-01, UTC. A time
+ * outside is a bad input, refused where it is read (no aggregate, tick or
+ * day index ever sees one). */
+#define EXCLAVE_TIME_MIN_US INT64_C(0)
+#define EXCLAVE_TIME_MAX_US INT64_C(4102444800000000)
+
+static inline bool iso_time_is_sane(int64_t microseconds)
+{
+    return microseconds >= EXCLAVE_TIME_MIN_US && microseconds < EXCLAVE_TIME_MAX_US;
+}
+
+/* Seconds as a double (Zeek's JSON ts) to microseconds; false unless the
+ * time is sane (NaN and infinities are not). */
+bool iso_time_from_seconds(double seconds, int64_t *microseconds);
+
 /* text[0..length): YYYY-MM-DDTHH:MM:SS, an optional fraction (up to six
- * digits count), and Z, +hh:mm, +hhmm or nothing (UTC). */
+ * digits count), and Z, +hh:mm, +hhmm or nothing (UTC). False also when the
+ * time is not sane. */
 bool iso_time_parse(const char *text, size_t length, int64_t *microseconds);
 
 #endif

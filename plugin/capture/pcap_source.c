@@ -2,6 +2,8 @@
  * say what libpcap said; it must never exit the process itself. */
 #include "capture/pcap_source.h"
 
+#include "base/iso_time.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -108,6 +110,11 @@ static bool wait_readable(struct pcap_source *source)
 static void on_frame(u_char *user, const struct pcap_pkthdr *header, const u_char *frame)
 {
     struct sensor *sensor = (struct sensor *)user;
+    if (header->ts.tv_sec < 0 || header->ts.tv_sec >= EXCLAVE_TIME_MAX_US / 1000000 ||
+        header->ts.tv_usec < 0 || header->ts.tv_usec >= 1000000) {
+        sensor_frame_bad_time(sensor); /* a pcapng time of 2^64-1 us must not overflow */
+        return;
+    }
     int64_t timestamp_us = (int64_t)header->ts.tv_sec * 1000000 + header->ts.tv_usec;
     sensor_frame(sensor, timestamp_us, frame, header->caplen);
 }

@@ -214,6 +214,14 @@ static void count_packet_problem(struct sensor *sensor, enum packet_status statu
     warn(sensor, SENSOR_WARN_PACKET, "%s", packet_strerror(status));
 }
 
+void sensor_frame_bad_time(struct sensor *sensor)
+{
+    sensor->counters.packets++;
+    sensor->packet_number++;
+    sensor->counters.packets_bad_time++;
+    warn(sensor, SENSOR_WARN_PACKET, "capture time before 1970 or after 2099, packet dropped");
+}
+
 static void count_layers(struct sensor *sensor, const struct packet_view *view, unsigned from)
 {
     for (unsigned i = from; i < view->encap.depth; i++)

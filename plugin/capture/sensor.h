@@ -21,6 +21,7 @@
     X(packets, "frames read from the capture")                                            \
     X(packets_not_ip, "frames that carry neither IPv4 nor IPv6")                          \
     X(packets_truncated, "frames shorter than their headers claim (snaplen cut)")         \
+    X(packets_bad_time, "frames stamped before 1970 or from 2100 on (dropped)")          \
     X(packets_bad_header, "frames with impossible IP/UDP/TCP header fields")              \
     X(packets_other_transport, "IP packets that are neither UDP nor TCP")                 \
     X(packets_tunnel_too_deep, "frames with more tunnel layers than --tunnel-depth")     \
@@ -83,6 +84,9 @@ void sensor_set_source(struct sensor *sensor, const char *name, int link_type);
 
 void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *frame,
                   size_t captured_length);
+
+/* A frame whose capture time is outside 1970-2100: counted, warned, dropped. */
+void sensor_frame_bad_time(struct sensor *sensor);
 
 /* Prints every counter of the pipeline as "name value" lines. */
 void sensor_print_counters(const struct sensor *sensor, FILE *out);

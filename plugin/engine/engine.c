@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/hash.h"
+#include "base/iso_time.h"
 
 enum { US_PER_SECOND = 1000000, EXPIRY_CHECK_US = 86400LL * US_PER_SECOND };
 
@@ -310,6 +311,10 @@ static void count_answers(struct engine *engine, const struct engine_lookup *l,
 
 void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
 {
+    if (!iso_time_is_sane(lookup->time_us)) { /* the readers refuse them; the last wall */
+        engine->counters.times_refused++;
+        return;
+    }
     advance_time(engine, lookup->time_us);
     if (lookup->qname_length == 0) {
         engine->counters.unnamed++;

@@ -31,6 +31,7 @@ enum {
     X(responses_counted, "responses whose rcode and answers were recorded")               \
     X(names_truncated, "names longer than the engine keeps, cut before counting")         \
     X(unnamed, "messages or records without a question name: no key to count them on")  \
+    X(times_refused, "lookups stamped outside 1970-2100: never counted")                 \
     X(evaluation_ticks, "evaluation ticks run (packet time)")                             \
     X(keys_evaluated, "keys handed to the policies")                                      \
     X(alerts, "alerts raised")                                                            \

@@ -50,7 +50,7 @@ enum eve_lookup_status eve_lookup_from_record(const struct eve_record *r,
     struct eve_span server = server_first ? r->src_ip : r->dest_ip;
     *problem = NULL;
     if (!r->timestamp.ptr || !iso_time_parse(r->timestamp.ptr, r->timestamp.length, &lookup->time_us))
-        *problem = "no timestamp, or not an ISO 8601 time";
+        *problem = "no timestamp, or not an ISO 8601 time from 1970 to 2100";
     else if (!eve_span_address(querier, &lookup->querier))
         *problem = "no client address";
     if (*problem)

@@ -249,6 +249,8 @@ static bool tsv_field(struct zeek_reader *reader, int column, char *text)
     struct zeek_dns_record *r = &reader->record;
     switch (column_layout[column].kind) {
     case FIELD_TIME:
+        return parse_seconds(text, FIELD(r, column, int64_t)) &&
+               iso_time_is_sane(*FIELD(r, column, int64_t));
     case FIELD_INTERVAL:
         return parse_seconds(text, FIELD(r, column, int64_t));
     case FIELD_COUNT:
@@ -298,7 +300,7 @@ static bool parse_tsv(struct zeek_reader *reader, char *line)
             continue;
         if (required) {
             bad_line(reader, "%s '%.46s' is not %s", zeek_column_names[column], text,
-                     column == ZEEK_TS ? "a time" : "an address");
+                     column == ZEEK_TS ? "a time from 1970 to 2100" : "an address");
             return false;
         }
         bad_field(reader, column, text);
@@ -311,10 +313,8 @@ static bool parse_tsv(struct zeek_reader *reader, char *line)
 /* Epoch seconds, or ISO 8601 "2018-03-24T17:15:20.865716Z" (or +hh:mm). */
 static bool json_time(struct json_object *value, int64_t *time_us)
 {
-    if (json_object_is_type(value, json_type_double) || json_object_is_type(value, json_type_int)) {
-        *time_us = (int64_t)llround(json_object_get_double(value) * 1e6);
-        return true;
-    }
+    if (json_object_is_type(value, json_type_double) || json_object_is_type(value, json_type_int))
+        return iso_time_from_seconds(json_object_get_double(value), time_us);
     return json_object_is_type(value, json_type_string) &&
            iso_time_parse(json_object_get_string(value), (size_t)json_object_get_string_len(value),
                           time_us);
@@ -353,8 +353,8 @@ static bool json_field(struct zeek_reader *reader, int column, struct json_objec
     case FIELD_TIME:
         return json_time(value, FIELD(r, column, int64_t));
     case FIELD_INTERVAL:
-        if (!json_number(value))
-            return false;
+        if (!json_number(value) || !(fabs(json_object_get_double(value)) < 1e9))
+            return false; /* an rtt of more than 30 years is not one (and NaN is not) */
         *FIELD(r, column, int64_t) = (int64_t)llround(json_object_get_double(value) * 1e6);
         return true;
     case FIELD_COUNT:
@@ -404,7 +404,7 @@ static bool parse_json(struct zeek_reader *reader, const char *line)
             continue;
         if (required) {
             bad_line(reader, "%s %s", zeek_column_names[column],
-                     !present ? "is missing" : column == ZEEK_TS ? "is not a time" : "is not an address");
+                     !present ? "is missing" : column == ZEEK_TS ? "is not a time from 1970 to 2100" : "is not an address");
             return false;
         }
         if (present)
