@@ -322,6 +322,10 @@ bool run_finish(struct exclave_run *run, bool ok)
         fprintf(stderr, "exclave: %s\n", error);
         ok = false;
     }
+    /* The Lua states close while the log is open: a policy's finalizers
+     * may still raise alerts, and they are written like any other. */
+    if (run->engine_ready)
+        policy_host_free(&run->policies);
     if (run->out) {
         json_out_flush(run->out);
         if (fflush(run->log_file) != 0 || run->out->write_errors) {

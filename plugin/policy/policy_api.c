@@ -366,10 +366,13 @@ static int by_string(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Collects the evidence table's field names (validated), sorted. */
+/* Collects the evidence table's field names (validated), sorted. Each name
+ * is also left on the stack, below the iteration, so that no collection
+ * (a finalizer may change the table) can free a string fields[] points to. */
 static size_t evidence_fields(lua_State *L, int table, const char **fields)
 {
     size_t n = 0;
+    luaL_checkstack(L, EVIDENCE_FIELDS_MAX + 8, "evidence");
     lua_pushnil(L);
     while (lua_next(L, table)) {
         if (lua_type(L, -2) != LUA_TSTRING)
@@ -379,11 +382,15 @@ static size_t evidence_fields(lua_State *L, int table, const char **fields)
         fields[n++] = lua_tostring(L, -2);
         check_evidence_value(L, fields[n - 1]);
         lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_insert(L, table + 1); /* the kept name; the key stays on top for lua_next */
     }
     qsort(fields, n, sizeof *fields, by_string);
     return n;
 }
 
+/* Any value: a scalar as JSON, anything else (a finalizer may have swapped
+ * a validated value since) as null. */
 static void write_scalar(lua_State *L, struct json_out *out)
 {
     char number[64];
@@ -401,10 +408,12 @@ static void write_scalar(lua_State *L, struct json_out *out)
         }
         json_out_raw(out, number, length);
         break;
-    default: {
+    case LUA_TSTRING: {
         const char *text = lua_tolstring(L, -1, &length);
         json_out_string(out, text, length);
+        break;
     }
+    default: json_out_literal(out, "null"); break;
     }
 }
 
@@ -450,23 +459,34 @@ static char *serialize_evidence(lua_State *L, struct policy_host *host, int tabl
     return text;
 }
 
+/* The alert table's field, read raw: no __index runs while the host holds
+ * pointers into Lua strings. Pushes the value; returns its type. */
+static int alert_field(lua_State *L, const char *name)
+{
+    lua_pushstring(L, name);
+    return lua_rawget(L, 1);
+}
+
 static void read_related(lua_State *L, struct engine_alert *alert)
 {
-    if (lua_getfield(L, 1, "related") == LUA_TTABLE) {
-        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    luaL_checkstack(L, ENGINE_RELATED_MAX + 8, "related");
+    if (alert_field(L, "related") == LUA_TTABLE) {
+        int table = lua_gettop(L);
+        lua_Integer n = (lua_Integer)lua_rawlen(L, table);
         for (lua_Integer i = 1; i <= n && alert->related_count < ENGINE_RELATED_MAX; i++) {
-            if (lua_rawgeti(L, -1, i) != LUA_TSTRING) /* a number would be converted, then freed */
+            if (lua_rawgeti(L, table, i) != LUA_TSTRING) /* a number would be converted, then freed */
                 luaL_error(L, "exclave.alert: related[%d] is not a string", (int)i);
-            alert->related[alert->related_count++] = lua_tostring(L, -1); /* the table keeps it */
-            lua_pop(L, 1);
+            /* left on the stack: the table may lose it before the alert is raised */
+            alert->related[alert->related_count++] = lua_tostring(L, -1);
         }
     } else if (!lua_isnil(L, -1)) {
         luaL_error(L, "exclave.alert: related must be a list of names");
     }
-    /* the related table stays on the stack until the alert is raised */
 }
 
-/* exclave.alert{signature=, severity=, signature_id=, key=, related=, evidence=} */
+/* exclave.alert{signature=, severity=, signature_id=, key=, related=, evidence=}
+ * Its fields are read raw, and every string the alert points to stays on the
+ * stack until the alert is written. */
 static int api_alert(lua_State *L)
 {
     struct policy *policy = policy_upvalue(L);
@@ -475,14 +495,14 @@ static int api_alert(lua_State *L)
     struct engine_alert alert = { .policy = policy->name, .severity = 2,
                                   .signature_id = 9000000 + policy->index,
                                   .time_us = policy_now_us(host) };
-    lua_getfield(L, 1, "signature");
+    alert_field(L, "signature");
     alert.signature = luaL_checkstring(L, -1);
-    lua_getfield(L, 1, "severity");
+    alert_field(L, "severity");
     alert.severity = (int)luaL_optinteger(L, -1, 2);
     luaL_argcheck(L, alert.severity >= 1 && alert.severity <= 4, 1, "severity is 1 (high) to 4");
-    lua_getfield(L, 1, "signature_id");
+    alert_field(L, "signature_id");
     alert.signature_id = (uint32_t)luaL_optinteger(L, -1, alert.signature_id);
-    lua_getfield(L, 1, "key");
+    alert_field(L, "key");
     alert.key = lua_isnil(L, -1) ? host->evaluating : checked_view(L, lua_gettop(L), NULL);
     if (!alert.key)
         return luaL_error(L, "exclave.alert: no key (outside evaluate, pass key = exclave.key(...))");
@@ -490,7 +510,7 @@ static int api_alert(lua_State *L)
     const char *fields[EVIDENCE_FIELDS_MAX];
     size_t field_count = 0;
     int evidence = 0;
-    if (lua_getfield(L, 1, "evidence") == LUA_TTABLE) {
+    if (alert_field(L, "evidence") == LUA_TTABLE) {
         evidence = lua_gettop(L);
         field_count = evidence_fields(L, evidence, fields);
     } else if (!lua_isnil(L, -1)) {

@@ -44,11 +44,14 @@ static void close_policy(struct policy *policy)
     free(policy);
 }
 
+/* Last first, each out of the list before its state closes: a finalizer
+ * that runs then (and may call the API) sees only policies still open. */
 void policy_host_free(struct policy_host *host)
 {
-    for (unsigned i = 0; i < host->count; i++)
-        close_policy(host->policies[i]);
-    host->count = 0;
+    while (host->count > 0) {
+        struct policy *policy = host->policies[--host->count];
+        close_policy(policy);
+    }
     free(host->evidence);
     host->evidence = NULL;
 }
@@ -294,8 +297,10 @@ static struct policy *open_policy(struct policy_host *host, const char *path, un
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
     start_budget(policy);
     lua_pushcfunction(L, setup_state);
-    if (lua_pcall(L, 0, 0, 0) != LUA_OK || luaL_loadfilex(L, path, "t") != LUA_OK ||
-        lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    bool loaded = lua_pcall(L, 0, 0, 0) == LUA_OK && luaL_loadfilex(L, path, "t") == LUA_OK &&
+                  lua_pcall(L, 0, 0, 0) == LUA_OK;
+    host->view_generation++; /* a view the chunk made (and kept) dies with it */
+    if (!loaded) {
         snprintf(error, error_size, "policy %s: %s", path,
                  lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "an error that is not a string");
         close_policy(policy);
@@ -461,6 +466,7 @@ static void protected_call(struct policy_host *host, struct policy_call *call,
     struct policy *policy = call->policy;
     lua_State *L = policy->state;
     host->counters.calls++;
+    host->view_generation++; /* views are valid in the call that made them, no other */
     start_budget(policy);
     lua_settop(L, 0);
     lua_pushcfunction(L, trampoline);

@@ -164,6 +164,10 @@ void plugin_engine_finish(struct plugin_engine *pe, const struct plugin_workers 
     if (pe->engine_ready && pe->config->state &&
         !state_file_save(&pe->engine, pe->config->state, error, sizeof error))
         fprintf(stderr, "exclave: %s\n", error);
+    if (pe->policies_ready) { /* finalizers may raise alerts: while the output is open */
+        policy_host_free(&pe->policies);
+        pe->policies_ready = false;
+    }
     struct timeval now;
     gettimeofday(&now, NULL);
     int64_t now_us = (int64_t)now.tv_sec * 1000000 + now.tv_usec;

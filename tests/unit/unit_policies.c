@@ -382,6 +382,59 @@ static void test_sandbox(void)
     unlink(binary);
 }
 
+/* Alert fields are read raw and kept alive: an __index that would free the
+ * related names never runs, and the alert carries them intact. */
+static void test_alert_fields_are_read_raw(void)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    start(f, (const char *const[]){ "tests/policies/hostile/alert_gc.lua", NULL });
+    feed_days(f, 0, 2, 24, ALFA, "target.example.com", "198.51.100.92", 0);
+    engine_finish(&f->engine);
+    CHECK(f->host.counters.errors == 0);
+    CHECK(count_alerts(f, "alert_gc", "name", "target.example.com") == 1);
+    CHECK(f->seen_count >= 1 && strncmp(f->seen[0].related, "old-target.example.com-", 23) == 0);
+    if (f->host.counters.errors)
+        fprintf(stderr, "alert_gc: %s\n", f->message_text);
+    stop(f);
+    free(f);
+}
+
+/* A view made while a policy loads is dead by its first call. */
+static void test_view_from_load_is_refused(void)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    start(f, (const char *const[]){ NULL }); /* so that its first call follows the load */
+    feed_days(f, 0, 1, 24, ALFA, "target.example.com", "198.51.100.92", 0);
+    char error[8192];
+    CHECK(policy_host_load(&f->host, path_of("tests/policies/hostile/stale_view.lua"), error,
+                           sizeof error));
+    policy_host_attach(&f->host, &f->engine);
+    feed_days(f, 1, 1, 24, ALFA, "target.example.com", "198.51.100.92", 0);
+    engine_finish(&f->engine);
+    CHECK(f->host.counters.errors >= 1);
+    CHECK(f->host.counters.errors == f->host.counters.calls); /* the first call too */
+    CHECK(strstr(f->message_text, "stale_view.lua:6:") != NULL &&
+          strstr(f->message_text, "only valid during the call") != NULL);
+    stop(f);
+    free(f);
+}
+
+/* Finalizers run when the states close, while the engine and the alert sink
+ * are still there; their alerts are raised like any other. */
+static void test_finalizer_alerts_at_exit(void)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    start(f, (const char *const[]){ "tests/policies/witness.lua",
+                                    "tests/policies/hostile/exit_alerts.lua", NULL });
+    feed_days(f, 0, 2, 24, ALFA, "target.example.com", "198.51.100.92", 0);
+    engine_finish(&f->engine);
+    CHECK(count_alerts(f, "exit_alerts", NULL, NULL) == 0);
+    policy_host_free(&f->host);
+    CHECK(count_alerts(f, "exit_alerts", "name", "target.example.com") == 1);
+    stop(f);
+    free(f);
+}
+
 static void test_unread_variable_is_an_error(void)
 {
     struct fixture *f = calloc(1, sizeof *f);
@@ -407,6 +460,9 @@ int main(void)
     test_call_counts();
     test_reload_keeps_aggregates();
     test_sandbox();
+    test_alert_fields_are_read_raw();
+    test_view_from_load_is_refused();
+    test_finalizer_alerts_at_exit();
     test_unread_variable_is_an_error();
     return unit_finish("unit-policies");
 }
