@@ -2,12 +2,69 @@
  * into the struct; nothing here loops over more than a few dozen bytes. */
 #include "engine/key_aggregate.h"
 
+#include <stddef.h>
 #include <string.h>
+
+#include "base/iso_time.h"
 
 const char *key_kind_name(enum key_kind kind)
 {
     static const char *const names[KEY_KINDS] = { "name", "domain", "address" };
     return kind < KEY_KINDS ? names[kind] : "?";
+}
+
+static bool flag_byte_ok(const uint8_t *bytes, size_t offset)
+{
+    return bytes[offset] <= 1;
+}
+
+static bool counter_ok(const struct distinct_counter *counter)
+{
+    return counter->exact_count <= DISTINCT_EXACT_MAX || counter->exact_count == DISTINCT_SKETCH;
+}
+
+static bool optional_time_ok(int64_t time_us)
+{
+    return time_us == 0 || iso_time_is_sane(time_us);
+}
+
+static const char *check_times(const struct key *key)
+{
+    if (key->lookups && (!iso_time_is_sane(key->first_seen_us) ||
+                         !iso_time_is_sane(key->last_seen_us) ||
+                         key->first_seen_us > key->last_seen_us))
+        return "first or last seen outside 1970-2100, or in the wrong order";
+    if (!optional_time_ok(key->last_answer_us) || !optional_time_ok(key->nxdomain_since_us))
+        return "an answer or NXDOMAIN time outside 1970-2100";
+    if (key->daily_last_day < 0 ||
+        key->daily_last_day >= (int32_t)(EXCLAVE_TIME_MAX_US / 86400000000LL))
+        return "the daily series ends outside 1970-2100";
+    return NULL;
+}
+
+const char *key_aggregate_check_record(const void *bytes)
+{
+    const uint8_t *raw = bytes;
+    if (!flag_byte_ok(raw, offsetof(struct key, in_use)) || !flag_byte_ok(raw, offsetof(struct key, dirty)) ||
+        !flag_byte_ok(raw, offsetof(struct key, no_domain)) ||
+        !flag_byte_ok(raw, offsetof(struct key, asn_tally) + offsetof(struct asn_tally, approximate)))
+        return "a flag that is neither 0 nor 1";
+    struct key key;
+    memcpy(&key, bytes, sizeof key);
+    if (key.kind >= KEY_KINDS)
+        return "an unknown kind";
+    if (key.asn_tally.used > ASN_TALLY_SLOTS)
+        return "more ASNs in its tally than it has slots";
+    if (!counter_ok(&key.queriers) || !counter_ok(&key.prefixes) || !counter_ok(&key.asns))
+        return "a distinct count that is neither exact nor a sketch";
+    if (key.linked_count > (key.kind == KEY_ADDRESS ? KEY_NAMES_MAX : KEY_ANSWERS_MAX))
+        return "more linked names or answers than a key keeps";
+    for (unsigned i = 0; key.kind != KEY_ADDRESS && i < key.linked_count; i++)
+        if (key.linked.answers[i].family != 4 && key.linked.answers[i].family != 6)
+            return "an answer that is not an address";
+    if (key.lookups_corrected > key.lookups || key.reverse_lookups > key.lookups)
+        return "more corrected or reverse lookups than lookups";
+    return check_times(&key);
 }
 
 static void note_country(struct key *key, const char country[2])

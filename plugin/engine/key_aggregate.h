@@ -109,6 +109,13 @@ uint32_t key_aggregate_daily(const struct key *key, int64_t day);
 
 const char *key_kind_name(enum key_kind kind);
 
+/* Checks a key record that comes from outside (a state file, perhaps
+ * another sensor's, perhaps forged with a right checksum): every count and
+ * index in range, every flag 0 or 1, every time from 1970 to 2100. Returns
+ * NULL when the record can be used, else what is wrong. `bytes` holds
+ * sizeof(struct key) bytes; the name pointer and hash in it are ignored. */
+const char *key_aggregate_check_record(const void *bytes);
+
 /* An ASN's share of the key's corrected lookups, 0 to 1. */
 static inline double key_asn_share(const struct key *key, const struct asn_count *count)
 {

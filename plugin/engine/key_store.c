@@ -16,12 +16,14 @@ size_t key_store_bytes_per_key(void)
     return sizeof(struct key) + 4 * sizeof(uint32_t) + 1;
 }
 
+/* The next power of two at or above twice the keys (max_keys is at most
+ * KEY_STORE_KEYS_MAX, so this stays within 32 bits). */
 static uint32_t index_size_for(uint32_t max_keys)
 {
-    uint32_t size = 16;
+    uint64_t size = 16;
     while (size < (uint64_t)max_keys * 2)
         size <<= 1;
-    return size;
+    return (uint32_t)size;
 }
 
 bool key_store_init(struct key_store *store, uint32_t max_keys, size_t max_bytes)
@@ -33,6 +35,8 @@ bool key_store_init(struct key_store *store, uint32_t max_keys, size_t max_bytes
     }
     if (max_keys < 16)
         max_keys = 16;
+    if (max_keys > KEY_STORE_KEYS_MAX)
+        return false;
     uint32_t index_size = index_size_for(max_keys);
     store->keys = calloc(max_keys, sizeof *store->keys);
     store->index = calloc(index_size, sizeof *store->index);

@@ -13,7 +13,8 @@
 
 #include "engine/key_aggregate.h"
 
-enum { KEY_STORE_DEFAULT_MAX_KEYS = 100000, KEY_STORE_EVICTION_SAMPLES = 8 };
+enum { KEY_STORE_DEFAULT_MAX_KEYS = 100000, KEY_STORE_EVICTION_SAMPLES = 8,
+       KEY_STORE_KEYS_MAX = 1 << 30 /* what key_store_init accepts at most */ };
 
 struct key_store_counters {
     uint64_t keys_created;

@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/iso_time.h"
+
 static const char head_magic[8] = { 'E', 'X', 'C', 'L', 'S', 'T', 'A', 'T' };
 static const char end_magic[8] = { 'E', 'X', 'C', 'L', 'E', 'N', 'D', '!' };
 
@@ -157,7 +159,13 @@ struct state_header {
     int64_t now_us, first_us, next_tick_us, next_expiry_us;
 };
 
-/* Checks what makes a file this build's: magic, version, layout, CRC. */
+static bool engine_time_ok(int64_t time_us)
+{
+    return time_us == 0 || iso_time_is_sane(time_us);
+}
+
+/* Checks what makes a file this build's: magic, version, layout, CRC; then
+ * that its counts fit the file and its clocks are sane. */
 static const char *check_file(const uint8_t *data, size_t size, struct state_header *h,
                               struct state_reader *r)
 {
@@ -184,6 +192,12 @@ static const char *check_file(const uint8_t *data, size_t size, struct state_hea
     memcpy(&stored, data + size - 12, sizeof stored);
     if (stored != (uint32_t)crc32(crc32(0, NULL, 0), data, (uInt)(size - 12)))
         return "damaged: checksum mismatch";
+    /* the checksum only says the bytes are as written: by anyone */
+    if ((uint64_t)h->keys * (6 + sizeof(struct key)) > size || (uint64_t)h->asns * 9 > size)
+        return "damaged or forged: more records than the file can hold";
+    if (!engine_time_ok(h->now_us) || !engine_time_ok(h->first_us) ||
+        !engine_time_ok(h->next_tick_us) || !engine_time_ok(h->next_expiry_us))
+        return "damaged or forged: an engine clock outside 1970-2100";
     return NULL;
 }
 
@@ -203,8 +217,8 @@ static void remap(const struct slot_map *map, struct key_ref *ref)
         *ref = (struct key_ref){ 0, 0 }; /* the key it named was not saved */
 }
 
-/* One saved key into the store; false when the record is malformed. */
-static bool load_key(struct engine *engine, struct state_reader *r, struct slot_map *map)
+/* One saved key into the store; NULL, or what is wrong with the record. */
+static const char *load_key(struct engine *engine, struct state_reader *r, struct slot_map *map)
 {
     uint32_t old_slot = UINT32_MAX;
     uint16_t name_length = 0;
@@ -212,21 +226,26 @@ static bool load_key(struct engine *engine, struct state_reader *r, struct slot_
     TAKE(r, old_slot);
     TAKE(r, name_length);
     const char *name = take(r, name_length);
-    TAKE(r, saved);
-    if (r->short_read || saved.kind >= KEY_KINDS || saved.name_length != name_length ||
-        old_slot >= map->size)
-        return false;
+    const void *record = take(r, sizeof saved);
+    if (r->short_read || old_slot >= map->size)
+        return "it ends inside a key record";
+    const char *wrong = key_aggregate_check_record(record);
+    if (wrong)
+        return wrong;
+    memcpy(&saved, record, sizeof saved);
+    if (saved.name_length != name_length || memchr(name, '\0', name_length))
+        return "a key name whose length or bytes do not match";
     uint64_t hash = key_store_hash(saved.kind, name, name_length);
     struct key *key = key_store_get(&engine->store, saved.kind, name, name_length, hash);
     if (!key)
-        return true; /* counted by the store as refused */
+        return NULL; /* counted by the store as refused */
     bool dirty = saved.dirty;
     saved.hash = key->hash, saved.name = key->name, saved.in_use = true, saved.dirty = false;
     *key = saved;
     if (dirty) /* lookups since the last tick: the next tick evaluates them */
         key_store_mark_dirty(&engine->store, key);
     map->new_slot[old_slot] = key_store_slot(&engine->store, key);
-    return true;
+    return NULL;
 }
 
 static void remap_all(struct engine *engine, const struct slot_map *map)
@@ -260,8 +279,10 @@ static bool load_directory(struct engine *engine, struct state_reader *r, uint32
     return true;
 }
 
-/* Applies a checked file to the engine; false when a record is malformed. */
-static bool apply(struct engine *engine, const struct state_header *h, struct state_reader *r)
+/* Applies a checked file to the engine; NULL, or what is wrong with it
+ * (the engine may then hold part of it: the caller discards the engine). */
+static const char *apply(struct engine *engine, const struct state_header *h,
+                         struct state_reader *r)
 {
     uint32_t slots = h->keys ? h->keys : 1;
     struct slot_map map = { .size = 0 };
@@ -274,31 +295,34 @@ static bool apply(struct engine *engine, const struct state_header *h, struct st
         TAKE(&scan, old_slot);
         TAKE(&scan, name_length);
         if (!take(&scan, name_length) || !take(&scan, sizeof(struct key)))
-            return false;
+            return "it ends inside a key record";
+        if (old_slot >= KEY_STORE_KEYS_MAX)
+            return "a key slot beyond any store";
         if (old_slot >= slots)
             slots = old_slot + 1;
     }
     if (!(map.new_slot = malloc((size_t)slots * sizeof *map.new_slot)))
-        return false;
+        return "out of memory";
     memset(map.new_slot, 0xff, (size_t)slots * sizeof *map.new_slot);
     map.size = slots;
-    bool ok = true;
-    for (uint32_t i = 0; ok && i < h->keys; i++)
-        ok = load_key(engine, r, &map);
-    if (ok)
+    const char *wrong = NULL;
+    for (uint32_t i = 0; !wrong && i < h->keys; i++)
+        wrong = load_key(engine, r, &map);
+    if (!wrong)
         remap_all(engine, &map);
     free(map.new_slot);
     size_t pairs = (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS * sizeof(uint64_t);
     const void *pair_bytes = NULL;
-    ok = ok && load_directory(engine, r, h->asns) && (pair_bytes = take(r, pairs)) && r->at == r->end;
-    if (!ok)
-        return false;
+    if (wrong)
+        return wrong;
+    if (!load_directory(engine, r, h->asns) || !(pair_bytes = take(r, pairs)) || r->at != r->end)
+        return "the directory of ASNs or what follows it does not parse";
     memcpy(engine->recent_pairs, pair_bytes, pairs);
     engine->now_us = h->now_us;
     engine->first_us = h->first_us;
     engine->next_tick_us = h->next_tick_us;
     engine->next_expiry_us = h->next_expiry_us;
-    return true;
+    return NULL;
 }
 
 static uint8_t *read_whole(const char *path, size_t *size, int *error_number)
@@ -336,8 +360,12 @@ int state_file_load(struct engine *engine, const char *path, char *error, size_t
     struct state_header header = { 0 };
     struct state_reader reader = { 0 };
     const char *wrong = check_file(data, size, &header, &reader);
-    if (!wrong && !apply(engine, &header, &reader))
-        wrong = "damaged: a record does not parse";
+    const char *bad_record = wrong ? NULL : apply(engine, &header, &reader);
+    char because[160];
+    if (bad_record) {
+        snprintf(because, sizeof because, "damaged or forged: %s", bad_record);
+        wrong = because;
+    }
     free(data);
     if (wrong) {
         snprintf(error, error_size, "%s: refused: %s (format version %d is read here); move it "
@@ -349,20 +377,23 @@ int state_file_load(struct engine *engine, const char *path, char *error, size_t
 
 bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t error_size)
 {
-    uint8_t head[sizeof head_magic + 6 * sizeof(uint32_t)];
-    FILE *file = fopen(path, "rb");
-    size_t got = file ? fread(head, 1, sizeof head, file) : 0;
-    if (file)
-        fclose(file);
-    uint32_t version = 0;
-    if (got == sizeof head)
-        memcpy(&version, head + sizeof head_magic, sizeof version);
-    if (got != sizeof head || memcmp(head, head_magic, sizeof head_magic) || version != STATE_FILE_VERSION) {
-        snprintf(error, error_size, "%s: %s", path, !file ? strerror(errno)
-                 : "not an exclave state file of format version 1");
+    size_t size = 0;
+    int error_number = 0;
+    uint8_t *data = read_whole(path, &size, &error_number);
+    if (!data) {
+        snprintf(error, error_size, "%s: cannot read state: %s", path, strerror(error_number));
         return false;
     }
-    memcpy(keys, head + sizeof head_magic + 4 * sizeof(uint32_t), sizeof *keys);
+    struct state_header header = { 0 };
+    struct state_reader reader = { 0 };
+    const char *wrong = check_file(data, size, &header, &reader); /* checksum before the count */
+    free(data);
+    if (wrong) {
+        snprintf(error, error_size, "%s: refused: %s (format version %d is read here)", path, wrong,
+                 STATE_FILE_VERSION);
+        return false;
+    }
+    *keys = header.keys;
     return true;
 }
 

@@ -17,6 +17,11 @@ static struct engine *open_state(const char *path, uint32_t extra_keys, char *er
     uint32_t keys;
     if (!state_file_key_count(path, &keys, error, error_size))
         return NULL;
+    if ((uint64_t)keys + extra_keys + 16 > KEY_STORE_KEYS_MAX) {
+        snprintf(error, error_size, "%s: refused: more keys in all than one store holds (%d)",
+                 path, KEY_STORE_KEYS_MAX);
+        return NULL;
+    }
     struct engine_config config;
     engine_config_defaults(&config);
     config.max_keys = keys + extra_keys + 16;
@@ -100,6 +105,11 @@ bool state_merge_files(const char *const *inputs, size_t count, const char *outp
     for (size_t i = 1; i < count; i++) {
         if (!state_file_key_count(inputs[i], &keys, error, error_size))
             return false;
+        if ((uint64_t)others + keys > KEY_STORE_KEYS_MAX) {
+            snprintf(error, error_size, "%s: refused: more keys in all than one store holds (%d)",
+                     inputs[i], KEY_STORE_KEYS_MAX);
+            return false;
+        }
         others += keys;
     }
     struct engine *into = open_state(inputs[0], others, error, error_size);
@@ -148,8 +158,10 @@ static void dump_series(struct json_out *out, const struct key *key)
     bool first = true;
     for (int32_t day = key->daily_last_day - KEY_DAILY_DAYS + 1;
          key->daily_last_day && day <= key->daily_last_day; day++) {
+        if (day < 0) /* before the epoch: no slot of the ring */
+            continue;
         uint16_t count = key->daily[day % KEY_DAILY_DAYS];
-        if (!count || day < 0)
+        if (!count)
             continue;
         if (!first)
             json_out_literal(out, ",");

@@ -1,0 +1,167 @@
+/* Unit tests of state files from outside: a real file is saved, then
+ * damaged (a flipped bit) or forged (fields set out of range, the checksum
+ * made right again, as another sensor's file might be), and --state's load,
+ * `merge` and `dump-state` must each refuse it with a reason and never
+ * crash, hang or read out of bounds (run under the sanitizer build too). */
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "engine/engine.h"
+#include "engine/state_file.h"
+#include "engine/state_merge.h"
+#include "unit.h"
+
+enum { HEADER_BYTES = 8 + 6 * 4 + 4 * 8, KEYS_FIELD = 8 + 4 * 4 };
+
+static void start(struct engine *engine)
+{
+    struct engine_config config;
+    engine_config_defaults(&config);
+    char error[512];
+    CHECK(engine_init(engine, &config, NULL, error, sizeof error));
+}
+
+static void feed(struct engine *engine, int64_t seconds, const char *querier, const char *name,
+                 const char *answer)
+{
+    struct ip_address answers[1];
+    struct engine_lookup l = { .time_us = seconds * 1000000, .qname = name,
+                               .qname_length = strlen(name), .qtype = 1, .counts_as_lookup = true,
+                               .has_response = true, .answers = answers, .answer_count = 1,
+                               .min_ttl = 300 };
+    CHECK(ip_address_parse(querier, &l.querier));
+    CHECK(ip_address_parse("192.0.2.53", &l.server));
+    CHECK(ip_address_parse(answer, &answers[0]));
+    engine_observe(engine, &l);
+}
+
+struct saved {
+    uint8_t *bytes;
+    size_t size;
+    size_t first_record;      /* offset of the first key's struct key */
+};
+
+static void read_file(const char *path, struct saved *s)
+{
+    FILE *file = fopen(path, "rb");
+    CHECK(file != NULL);
+    fseek(file, 0, SEEK_END);
+    s->size = (size_t)ftell(file);
+    fseek(file, 0, SEEK_SET);
+    s->bytes = malloc(s->size);
+    CHECK(fread(s->bytes, 1, s->size, file) == s->size);
+    fclose(file);
+    uint16_t name_length;
+    memcpy(&name_length, s->bytes + HEADER_BYTES + 4, 2);
+    s->first_record = HEADER_BYTES + 6 + name_length;
+}
+
+/* Writes the bytes with a right checksum (forged) or as they are (damaged). */
+static void write_file(const char *path, const struct saved *s, bool fix_checksum)
+{
+    if (fix_checksum) {
+        uint32_t crc = (uint32_t)crc32(crc32(0, NULL, 0), s->bytes, (uInt)(s->size - 12));
+        memcpy(s->bytes + s->size - 12, &crc, sizeof crc);
+    }
+    FILE *file = fopen(path, "wb");
+    CHECK(file && fwrite(s->bytes, 1, s->size, file) == s->size);
+    fclose(file);
+}
+
+/* Every reader refuses path; expected is part of the load's reason. */
+static void check_refused(const char *what, const char *good, const char *bad, const char *expected)
+{
+    char error[512] = "";
+    struct engine *engine = calloc(1, sizeof *engine);
+    start(engine);
+    bool refused = state_file_load(engine, bad, error, sizeof error) == -1 &&
+                   strstr(error, expected) != NULL;
+    if (!refused)
+        fprintf(stderr, "%s: load said '%s', expected '%s'\n", what, error, expected);
+    CHECK(refused);
+    engine_free(engine);
+    free(engine);
+    FILE *null = fopen("/dev/null", "w");
+    CHECK(!state_dump_file(bad, null, error, sizeof error));
+    fclose(null);
+    const char *inputs[] = { good, bad };
+    char merged[] = "/tmp/exclave-merged-XXXXXX";
+    int fd = mkstemp(merged);
+    close(fd);
+    CHECK(!state_merge_files(inputs, 2, merged, error, sizeof error));
+    CHECK(strstr(error, bad) != NULL);
+    unlink(merged);
+}
+
+#define PATCH(s, field, value)                                                        \
+    do {                                                                              \
+        __typeof__(((struct key *)0)->field) v_ = (value);                           \
+        memcpy((s)->bytes + (s)->first_record + offsetof(struct key, field), &v_, sizeof v_); \
+    } while (0)
+
+int main(void)
+{
+    char good[] = "/tmp/exclave-good-XXXXXX", bad[] = "/tmp/exclave-bad-XXXXXX";
+    close(mkstemp(good));
+    close(mkstemp(bad));
+    struct engine *engine = calloc(1, sizeof *engine);
+    start(engine);
+    for (int i = 0; i < 50; i++)
+        feed(engine, 1462320000 + i * 600, i % 2 ? "203.0.113.10" : "203.0.113.11",
+             "mail1.trump-email.com", "66.216.133.29");
+    char error[512];
+    CHECK(state_file_save(engine, good, error, sizeof error));
+    engine_free(engine);
+    free(engine);
+    struct saved pristine;
+    read_file(good, &pristine);
+
+    struct saved s = pristine;
+    s.bytes = malloc(s.size);
+#define FRESH() memcpy(s.bytes, pristine.bytes, s.size)
+    /* a flipped bit in the key count: refused by the checksum, before use */
+    FRESH(); s.bytes[KEYS_FIELD + 3] ^= 0x40; write_file(bad, &s, false);
+    check_refused("flipped key count", good, bad, "checksum mismatch");
+    /* forged: the checksum right, the fields not */
+    FRESH(); uint32_t keys = 0xffffffffu; memcpy(s.bytes + KEYS_FIELD, &keys, 4); write_file(bad, &s, true);
+    check_refused("key count past the file", good, bad, "more records than the file can hold");
+    FRESH(); PATCH(&s, asn_tally.used, 255); write_file(bad, &s, true);
+    check_refused("asn_tally.used 255", good, bad, "more ASNs in its tally");
+    FRESH(); PATCH(&s, daily_last_day, INT_MAX); write_file(bad, &s, true);
+    check_refused("daily_last_day INT_MAX", good, bad, "daily series ends outside");
+    FRESH(); PATCH(&s, linked_count, 200); write_file(bad, &s, true);
+    check_refused("linked_count 200", good, bad, "more linked names or answers");
+    FRESH(); PATCH(&s, kind, 7); write_file(bad, &s, true);
+    check_refused("kind 7", good, bad, "an unknown kind");
+    FRESH(); s.bytes[s.first_record + offsetof(struct key, dirty)] = 2; write_file(bad, &s, true);
+    check_refused("a bool of 2", good, bad, "neither 0 nor 1");
+    FRESH(); PATCH(&s, first_seen_us, -18000000000LL); write_file(bad, &s, true);
+    check_refused("first seen 1969", good, bad, "first or last seen outside");
+    FRESH(); PATCH(&s, queriers.exact_count, 100); write_file(bad, &s, true);
+    check_refused("exact_count 100", good, bad, "neither exact nor a sketch");
+    FRESH(); PATCH(&s, lookups_corrected, UINT64_MAX); write_file(bad, &s, true);
+    check_refused("corrected above lookups", good, bad, "more corrected or reverse lookups");
+    FRESH(); uint32_t slot = 0xfffffff0u; memcpy(s.bytes + HEADER_BYTES, &slot, 4); write_file(bad, &s, true);
+    check_refused("old slot 2^32-16", good, bad, "a key slot beyond any store");
+    FRESH(); int64_t clock = -1; memcpy(s.bytes + 8 + 6 * 4, &clock, 8); write_file(bad, &s, true);
+    check_refused("engine clock -1", good, bad, "an engine clock outside");
+
+    /* the pristine file still loads, dumps and merges */
+    engine = calloc(1, sizeof *engine);
+    start(engine);
+    CHECK(state_file_load(engine, good, error, sizeof error) == 1);
+    CHECK(engine->store.count == 3); /* the name, its domain, the address */
+    engine_free(engine);
+    free(engine);
+    FILE *null = fopen("/dev/null", "w");
+    CHECK(state_dump_file(good, null, error, sizeof error));
+    fclose(null);
+    free(s.bytes);
+    free(pristine.bytes);
+    unlink(good);
+    unlink(bad);
+    return unit_finish("unit-state-file");
+}
