@@ -1,10 +1,13 @@
-/* line_reader: zlib's gzgets reads plain files and gzip alike; a following
- * reader clears the end-of-file state so that appended bytes are read. */
+/* line_reader: zlib's gzread reads plain files and gzip alike, into a
+ * buffer scanned with memchr (so a NUL is a byte like any other); a
+ * following reader clears the end-of-file state so that appended bytes are
+ * read. */
 #include "base/line_reader.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,19 +16,23 @@
 bool line_reader_open(struct line_reader *reader, const char *path, bool follow, char *error,
                       size_t error_size)
 {
+    memset(reader, 0, sizeof *reader);
     reader->path = path;
     reader->follow = follow;
-    reader->line_number = 0;
-    reader->partial_length = 0;
-    reader->skipping_long_line = false;
-    memset(&reader->identity, 0, sizeof reader->identity);
     bool standard_input = strcmp(path, "-") == 0;
-    reader->file = standard_input ? gzdopen(dup(STDIN_FILENO), "rb") : gzopen(path, "rb");
+    reader->buffer = malloc(LINE_READER_INITIAL);
+    reader->capacity = LINE_READER_INITIAL;
+    reader->file = !reader->buffer ? NULL
+                 : standard_input ? gzdopen(dup(STDIN_FILENO), "rb") : gzopen(path, "rb");
     if (!reader->file) {
         snprintf(error, error_size, "%s: cannot read: %s", standard_input ? "standard input" : path,
-                 errno ? strerror(errno) : "out of memory");
+                 reader->buffer && errno ? strerror(errno) : "out of memory");
+        free(reader->buffer);
+        reader->buffer = NULL;
         return false;
     }
+    reader->line = reader->buffer;
+    reader->buffer[0] = '\0';
     if (!standard_input)
         stat(path, &reader->identity);
     return true;
@@ -36,17 +43,28 @@ void line_reader_close(struct line_reader *reader)
     if (reader->file)
         gzclose(reader->file);
     reader->file = NULL;
+    free(reader->buffer);
+    reader->buffer = reader->line = NULL;
 }
 
-/* A complete line of length bytes ends at the buffer's start. */
-static int line_done(struct line_reader *reader, size_t length, bool *too_long)
+/* Returns the line buffer[start, start + length), terminated, and moves past
+ * it and its newline (skip bytes). */
+static int line_done(struct line_reader *reader, size_t length, size_t skip, bool *too_long)
 {
-    reader->line[length] = '\0';
-    if (length && reader->line[length - 1] == '\r')
-        reader->line[--length] = '\0';
-    reader->partial_length = 0;
+    char *line = reader->buffer + reader->start;
+    line[length] = '\0';
+    if (length && line[length - 1] == '\r')
+        line[--length] = '\0';
+    reader->start += skip;
+    reader->scanned = 0;
+    reader->line = line;
+    reader->line_length = length;
     *too_long = reader->skipping_long_line;
     reader->skipping_long_line = false;
+    if (*too_long) { /* what is left of a line too long: nothing of it is returned */
+        line[0] = '\0';
+        reader->line_length = 0;
+    }
     reader->line_number++;
     return 1;
 }
@@ -64,31 +82,65 @@ static int end_of_data(struct line_reader *reader, char *error, size_t error_siz
     return 0;
 }
 
+/* Room to read into: the unread bytes moved to the front, the buffer
+ * doubled up to LINE_READER_MAX, or (a line longer than that) dropped so
+ * far and the rest of the line skipped. Keeps one byte for the NUL. */
+static void make_room(struct line_reader *reader)
+{
+    if (reader->start > 0) {
+        memmove(reader->buffer, reader->buffer + reader->start, reader->end - reader->start);
+        reader->end -= reader->start;
+        reader->start = 0;
+    }
+    if (reader->end + 1 < reader->capacity)
+        return;
+    char *grown = reader->capacity < LINE_READER_MAX + 1
+                      ? realloc(reader->buffer, reader->capacity * 2 > LINE_READER_MAX + 1
+                                                    ? LINE_READER_MAX + 1 : reader->capacity * 2)
+                      : NULL;
+    if (grown) {
+        reader->buffer = grown;
+        reader->capacity = reader->capacity * 2 > LINE_READER_MAX + 1 ? LINE_READER_MAX + 1
+                                                                       : reader->capacity * 2;
+        return;
+    }
+    reader->skipping_long_line = true; /* at the cap, or out of memory: skip it, flagged */
+    reader->end = reader->scanned = 0;
+}
+
 int line_reader_next(struct line_reader *reader, bool *too_long, char *error, size_t error_size)
 {
     *too_long = false;
     for (;;) {
-        size_t start = reader->partial_length;
-        char *got = gzgets(reader->file, reader->line + start, (int)(sizeof reader->line - start));
-        size_t length = got ? start + strlen(reader->line + start) : start;
-        if (length && reader->line[length - 1] == '\n')
-            return line_done(reader, length - 1, too_long);
-        if (length == sizeof reader->line - 1) { /* full, no newline: skip to the next one */
-            reader->skipping_long_line = true;
-            reader->partial_length = 0;
+        char *from = reader->buffer + reader->start + reader->scanned;
+        char *newline = memchr(from, '\n', reader->end - reader->start - reader->scanned);
+        if (newline) {
+            size_t length = (size_t)(newline - (reader->buffer + reader->start));
+            return line_done(reader, length, length + 1, too_long);
+        }
+        reader->scanned = reader->end - reader->start;
+        make_room(reader);
+        size_t room = reader->capacity - 1 - reader->end;
+        int got = gzread(reader->file, reader->buffer + reader->end,
+                         (unsigned)(room < 16384 ? room : 16384)); /* as gzgets: no long waits on a pipe */
+        if (got > 0) {
+            reader->end += (size_t)got;
             continue;
         }
-        int status = end_of_data(reader, error, error_size);
+        int status = got < 0 ? -1 : end_of_data(reader, error, error_size);
+        if (got < 0)
+            snprintf(error, error_size, "%s: after line %llu: %s", reader->path,
+                     (unsigned long long)reader->line_number, gzerror(reader->file, &(int){ 0 }));
         if (status < 0)
             return status;
         if (reader->follow) {
-            reader->partial_length = length;
-            gzclearerr(reader->file); /* the next gzgets reads what was appended */
+            gzclearerr(reader->file); /* the next read gets what was appended */
             return 0;
         }
+        size_t length = reader->end - reader->start;
         if (length == 0 && !reader->skipping_long_line)
             return 0;
-        return line_done(reader, length, too_long); /* the last line, without a newline */
+        return line_done(reader, length, length, too_long); /* the last line, without a newline */
     }
 }
 

@@ -38,7 +38,7 @@ int eve_reader_next(struct eve_reader *reader, struct engine_lookup *lookup, boo
     int status;
     while ((status = line_reader_next(&reader->lines, &too_long, error, error_size)) > 0) {
         const char *line = reader->lines.line;
-        size_t length = strlen(line), at;
+        size_t length = reader->lines.line_length, at;
         if (too_long) {
             problem(reader, &reader->counters.bad_lines, "line longer than %d bytes, dropped",
                     LINE_READER_MAX);
@@ -46,6 +46,12 @@ int eve_reader_next(struct eve_reader *reader, struct engine_lookup *lookup, boo
         }
         if (length == 0)
             continue;
+        const char *nul = memchr(line, '\0', length);
+        if (nul) {
+            problem(reader, &reader->counters.bad_lines, "not an EVE record, dropped: a NUL byte at byte %zu",
+                    (size_t)(nul - line) + 1);
+            continue;
+        }
         const char *wrong = eve_record_parse(line, length, &reader->record, &at);
         if (wrong) {
             problem(reader, &reader->counters.bad_lines, "not an EVE record, dropped: %s at byte %zu",

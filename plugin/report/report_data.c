@@ -173,10 +173,11 @@ static bool read_pass(struct report_data *data, struct report_reading *reading, 
     bool too_long;
     int status;
     while ((status = line_reader_next(lines, &too_long, error, error_size)) > 0) {
-        size_t length = strlen(lines->line), at;
+        size_t length = lines->line_length, at;
+        bool nul = memchr(lines->line, '\0', length) != NULL; /* not JSON, not a record */
         bool alert = strstr(lines->line, "\"event_type\":\"alert\"") != NULL;
-        if (too_long || length == 0 || alert != alerts) {
-            data->bad_lines += too_long && alerts;
+        if (too_long || nul || length == 0 || alert != alerts) {
+            data->bad_lines += (too_long || nul) && alerts;
             continue;
         }
         if (alerts) {

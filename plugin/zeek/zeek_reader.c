@@ -446,6 +446,10 @@ int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, c
             bad_line(reader, "line longer than %d bytes", LINE_READER_MAX);
             continue;
         }
+        if (memchr(reader->lines.line, '\0', reader->lines.line_length)) {
+            bad_line(reader, "a NUL byte inside the line");
+            continue;
+        }
         if (!parse_line(reader))
             continue;
         zeek_dns_record_to_lookup(&reader->record, lookup, reader->answers);
