@@ -29,6 +29,7 @@ int main(int argc, char **argv)
     int status = exclave_parse_options(argc, argv, &run->options);
     if (status == 0) {
         status = 1;
+        exclave_install_signal_handlers(); /* before the slow start: a HUP then waits */
         if (run_open_geoip(run) && run_open_source(run) && run_open_log(run) && run_open_engine(run))
             status = run->zeek || run->eve ? run_logs(run) : run_capture(run);
     }

@@ -25,6 +25,10 @@ static void on_reload_signal(int signal_number)
     exclave_signals.reload = 1;
 }
 
+/* Called before anything slow (databases, a large state): a SIGHUP during
+ * the start is remembered and served by the first reload check, a SIGTERM
+ * ends the run at its first stop check. The three are unblocked in case the
+ * parent left them blocked. */
 void exclave_install_signal_handlers(void)
 {
     struct sigaction action;
@@ -34,6 +38,12 @@ void exclave_install_signal_handlers(void)
     sigaction(SIGTERM, &action, NULL);
     action.sa_handler = on_reload_signal;
     sigaction(SIGHUP, &action, NULL);
+    sigset_t ours;
+    sigemptyset(&ours);
+    sigaddset(&ours, SIGINT);
+    sigaddset(&ours, SIGTERM);
+    sigaddset(&ours, SIGHUP);
+    sigprocmask(SIG_UNBLOCK, &ours, NULL);
 }
 
 /* Resolves which database files to open and opens them. */

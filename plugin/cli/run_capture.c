@@ -59,7 +59,6 @@ int run_capture(struct exclave_run *run)
         fprintf(stderr, "exclave: out of memory setting up the sensor\n");
         return 1;
     }
-    exclave_install_signal_handlers();
     run_start_progress(run, run->options.read_file, "packets");
     run->last_reload_check = time(NULL);
     bool ok = pcap_source_run(&run->source, &run->sensor, &exclave_signals.stop, between_batches,

@@ -146,7 +146,6 @@ static bool read_log_input(struct exclave_run *run, const char *path)
  * file to the next. */
 int run_logs(struct exclave_run *run)
 {
-    exclave_install_signal_handlers();
     run_start_progress(run, run->eve ? run->options.eve_file : run->options.zeek_file, "lines");
     bool ok = true;
     if (run->eve)
