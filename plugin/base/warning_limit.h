@@ -7,6 +7,11 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "base/printable.h"
+
+enum { WARNING_TEXT_MAX = 1024 }; /* bytes of a message kept, before escaping */
 
 /* True when one more message may be written to out (and *given counts it).
  * At the limit it writes "exclave: SUBJECT: further SUPPRESSED" once instead
@@ -23,12 +28,18 @@ static inline bool warning_allowed(FILE *out, unsigned *given, unsigned max, con
     return true;
 }
 
-/* Writes "exclave: WHERE: message" and a newline. */
+/* Writes "exclave: WHERE: message" and a newline, the message escaped
+ * (printable) and cut at WARNING_TEXT_MAX bytes: what it quotes may come
+ * from the input or from a policy. */
 static inline void warning_vprint(FILE *out, const char *where, const char *format, va_list args)
 {
-    fprintf(out, "exclave: %s: ", where);
-    vfprintf(out, format, args);
-    fputc('\n', out);
+    char raw[WARNING_TEXT_MAX + 1], safe[4 * WARNING_TEXT_MAX + 8];
+    int length = vsnprintf(raw, sizeof raw, format, args);
+    size_t kept = length < 0 ? 0 : (size_t)length < sizeof raw ? (size_t)length : sizeof raw - 1;
+    printable_copy(safe, sizeof safe, raw, kept); /* fits: 4 bytes a byte at most */
+    if (length >= 0 && (size_t)length > kept)
+        strcat(safe, "...");
+    fprintf(out, "exclave: %s: %s\n", where, safe);
 }
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/printable.h"
+
 void alert_writer_init(struct alert_writer *writer, struct json_out *out, FILE *messages)
 {
     memset(writer, 0, sizeof *writer);
@@ -224,8 +226,12 @@ void alert_writer_write(void *user, const struct engine *engine, const struct en
         return;
     struct asn_count sorted[ASN_TALLY_SLOTS];
     size_t n = asn_tally_sorted(&alert->key->asn_tally, sorted);
+    char name[4 * 256 + 8], signature[4 * 256 + 8]; /* names and signatures come from outside */
     fprintf(writer->messages, "exclave: alert [%s] %s %s: %s (%llu corrected lookups",
-            alert->policy, key_kind_name(alert->key->kind), alert->key->name, alert->signature,
+            alert->policy, key_kind_name(alert->key->kind),
+            printable_copy(name, sizeof name, alert->key->name, alert->key->name_length),
+            printable_copy(signature, sizeof signature, alert->signature,
+                           strnlen(alert->signature, 256)),
             (unsigned long long)alert->key->lookups_corrected);
     for (size_t i = 0; i < n && i < 2; i++)
         fprintf(writer->messages, "%sAS%u %.0f%%", i ? ", " : "; ", sorted[i].asn,
@@ -254,11 +260,13 @@ void alert_writer_print_summary(struct alert_writer *writer, FILE *out)
             "name", "alerts", "corrected", "top ASN", "related");
     for (size_t i = 0; i < writer->row_count; i++) {
         const struct alert_summary_row *r = &writer->rows[i];
-        char top[32];
+        char top[32], name[4 * 256 + 8], related[4 * sizeof r->related + 8];
         snprintf(top, sizeof top, "AS%u %.0f%%", r->top_asn, 100 * r->top_share);
         fprintf(out, "%-4zu %-3d %-10s %-7s %-34s %6u %9llu %-16s %s\n", i + 1, r->severity,
-                r->policy, r->kind, r->name, r->alerts, (unsigned long long)r->lookups_corrected, top,
-                r->related[0] ? r->related : "-");
+                r->policy, r->kind, printable_copy(name, sizeof name, r->name, strlen(r->name)),
+                r->alerts, (unsigned long long)r->lookups_corrected, top,
+                r->related[0] ? printable_copy(related, sizeof related, r->related, strlen(r->related))
+                              : "-");
     }
     if (writer->rows_not_kept)
         fprintf(out, "(%llu more alerts not in this table)\n",

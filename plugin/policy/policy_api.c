@@ -12,7 +12,8 @@
 #include "dns/dns_codes.h"
 #include "base/json_out.h"
 
-enum { EVIDENCE_FIELDS_MAX = 64, EVIDENCE_BYTES_MAX = 32768, US_PER_SECOND = 1000000 };
+enum { EVIDENCE_FIELDS_MAX = 64, EVIDENCE_BYTES_MAX = 32768, US_PER_SECOND = 1000000,
+       SIGNATURE_BYTES_MAX = 512, RELATED_BYTES_MAX = 1100 };
 
 static const char KEY_VIEW_TYPE[] = "exclave.key";
 
@@ -342,18 +343,32 @@ static bool scalar(int type)
     return type == LUA_TSTRING || type == LUA_TNUMBER || type == LUA_TBOOLEAN;
 }
 
-static void check_evidence_value(lua_State *L, const char *field)
+/* Counts a scalar's bytes against the evidence budget: the cap applies
+ * while the evidence is read, before anything is built from it. */
+static void spend(lua_State *L, size_t *budget, size_t bytes)
 {
-    if (scalar(lua_type(L, -1)))
+    if (bytes + 32 > *budget)
+        luaL_error(L, "exclave.alert: evidence over %d bytes", EVIDENCE_BYTES_MAX);
+    *budget -= bytes + 32; /* a number or a boolean counts 32 */
+}
+
+static void check_evidence_value(lua_State *L, const char *field, size_t *budget)
+{
+    if (scalar(lua_type(L, -1))) {
+        spend(L, budget, lua_type(L, -1) == LUA_TSTRING ? lua_rawlen(L, -1) : 0);
         return;
+    }
     if (lua_type(L, -1) == LUA_TTABLE) {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i <= n; i++) {
-            bool ok = scalar(lua_rawgeti(L, -1, i));
+            int type = lua_rawgeti(L, -1, i);
+            bool ok = scalar(type);
+            size_t bytes = type == LUA_TSTRING ? lua_rawlen(L, -1) : 0;
             lua_pop(L, 1);
             if (!ok)
                 luaL_error(L, "exclave.alert: evidence.%s[%d]: only strings, numbers and booleans",
                            field, (int)i);
+            spend(L, budget, bytes);
         }
         return;
     }
@@ -371,16 +386,20 @@ static int by_string(const void *a, const void *b)
  * (a finalizer may change the table) can free a string fields[] points to. */
 static size_t evidence_fields(lua_State *L, int table, const char **fields)
 {
-    size_t n = 0;
+    size_t n = 0, budget = EVIDENCE_BYTES_MAX;
     luaL_checkstack(L, EVIDENCE_FIELDS_MAX + 8, "evidence");
     lua_pushnil(L);
     while (lua_next(L, table)) {
+        size_t key_length;
         if (lua_type(L, -2) != LUA_TSTRING)
             luaL_error(L, "exclave.alert: evidence keys must be strings");
         if (n == EVIDENCE_FIELDS_MAX)
             luaL_error(L, "exclave.alert: at most %d evidence fields", EVIDENCE_FIELDS_MAX);
-        fields[n++] = lua_tostring(L, -2);
-        check_evidence_value(L, fields[n - 1]);
+        fields[n++] = lua_tolstring(L, -2, &key_length);
+        if (strlen(fields[n - 1]) != key_length)
+            luaL_error(L, "exclave.alert: an evidence key holds a NUL byte");
+        spend(L, &budget, key_length);
+        check_evidence_value(L, fields[n - 1], &budget);
         lua_pop(L, 1);
         lua_pushvalue(L, -1);
         lua_insert(L, table + 1); /* the kept name; the key stays on top for lua_next */
@@ -476,6 +495,8 @@ static void read_related(lua_State *L, struct engine_alert *alert)
         for (lua_Integer i = 1; i <= n && alert->related_count < ENGINE_RELATED_MAX; i++) {
             if (lua_rawgeti(L, table, i) != LUA_TSTRING) /* a number would be converted, then freed */
                 luaL_error(L, "exclave.alert: related[%d] is not a string", (int)i);
+            if (lua_rawlen(L, -1) > RELATED_BYTES_MAX)
+                luaL_error(L, "exclave.alert: related[%d] is over %d bytes", (int)i, RELATED_BYTES_MAX);
             /* left on the stack: the table may lose it before the alert is raised */
             alert->related[alert->related_count++] = lua_tostring(L, -1);
         }
@@ -496,7 +517,10 @@ static int api_alert(lua_State *L)
                                   .signature_id = 9000000 + policy->index,
                                   .time_us = policy_now_us(host) };
     alert_field(L, "signature");
-    alert.signature = luaL_checkstring(L, -1);
+    size_t signature_length;
+    alert.signature = luaL_checklstring(L, -1, &signature_length);
+    luaL_argcheck(L, signature_length <= SIGNATURE_BYTES_MAX && strlen(alert.signature) == signature_length,
+                  1, "signature is at most 512 bytes, without NUL");
     alert_field(L, "severity");
     alert.severity = (int)luaL_optinteger(L, -1, 2);
     luaL_argcheck(L, alert.severity >= 1 && alert.severity <= 4, 1, "severity is 1 (high) to 4");

@@ -352,6 +352,9 @@ static void test_sandbox(void)
         { "modules.lua", "collectgarbage('stop') is not available" },
         { "alert_tricks.lua", "exclave.alert: related[1] is not a string" },
         { "global_trap.lua", "trapped lookup of missing_global" },
+        { "big_signature.lua", "signature is at most 512 bytes" },
+        { "big_evidence.lua", "evidence over 32768 bytes" },
+        { "nul_evidence_key.lua", "an evidence key holds a NUL byte" },
     };
     char pwned[] = "/tmp/exclave-pwned-XXXXXX";
     int fd = mkstemp(pwned);
