@@ -2,6 +2,7 @@
  * integers, timestamps); must never overflow its buffer whatever the input. */
 #include "base/json_out.h"
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,18 +14,33 @@ void json_out_init(struct json_out *out, FILE *file)
     out->used = 0;
     out->bytes_written = 0;
     out->write_errors = 0;
+    out->records_buffered = 0;
+    out->records_lost = 0;
+    out->first_error = 0;
+    out->line_broken = false;
     out->cached_second = INT64_MIN;
 }
 
+/* A failed write loses the buffer's records (counted); the half line it
+ * may have left is ended before the next write, so that the records after
+ * it still parse. */
 bool json_out_flush(struct json_out *out)
 {
     if (out->used == 0)
         return true;
-    size_t written = out->file ? fwrite(out->buffer, 1, out->used, out->file) : 0;
-    out->bytes_written += written;
-    bool ok = written == out->used;
-    if (!ok)
+    errno = 0;
+    bool ended = !out->line_broken || (out->file && fwrite("\n", 1, 1, out->file) == 1);
+    size_t written = out->file && ended ? fwrite(out->buffer, 1, out->used, out->file) : 0;
+    out->bytes_written += written + (ended && out->line_broken);
+    bool ok = ended && written == out->used;
+    out->line_broken = ended ? written > 0 && !ok : out->line_broken;
+    if (!ok) {
         out->write_errors++;
+        out->records_lost += out->records_buffered;
+        if (!out->first_error)
+            out->first_error = errno ? errno : EIO;
+    }
+    out->records_buffered = 0;
     out->used = 0;
     return ok;
 }
@@ -51,6 +67,7 @@ void json_out_raw_slow(struct json_out *out, const char *bytes, size_t length)
 void json_out_end_record(struct json_out *out)
 {
     json_out_raw(out, "\n", 1);
+    out->records_buffered++;
     if (out->used >= JSON_OUT_FLUSH_AT)
         json_out_flush(out);
 }

@@ -19,6 +19,10 @@ struct json_out {
     size_t used;
     uint64_t bytes_written;
     uint64_t write_errors;
+    uint64_t records_buffered; /* record ends in the buffer */
+    uint64_t records_lost;     /* records in buffers whose write failed */
+    int first_error;           /* errno of the first failed write; 0: none */
+    bool line_broken;          /* a write stopped inside a line: end it first */
     int64_t cached_second;     /* timestamp formatting cache */
     char cached_date[32];      /* "YYYY-MM-DDTHH:MM:SS" for cached_second */
     char buffer[JSON_OUT_BUFFER_SIZE];

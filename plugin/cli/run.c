@@ -77,14 +77,17 @@ static bool open_eve_log(struct exclave_run *run)
     const char *dir = run->options.log_dir;
     if (strcmp(dir, "-") == 0) {
         run->log_file = stdout;
+        snprintf(run->log_name, sizeof run->log_name, "standard output");
     } else {
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/eve.json", dir);
-        if (!(run->log_file = fopen(path, "a"))) {
-            fprintf(stderr, "exclave: %s: cannot open for writing: %s\n", path, strerror(errno));
+        snprintf(run->log_name, sizeof run->log_name, "%s/eve.json", dir);
+        if (!(run->log_file = fopen(run->log_name, "a"))) {
+            fprintf(stderr, "exclave: %s: cannot open for writing: %s\n", run->log_name,
+                    strerror(errno));
             return false;
         }
     }
+    /* json_out buffers; unbuffered stdio makes a failed write fail at once */
+    setvbuf(run->log_file, NULL, _IONBF, 0);
     if (!(run->out = malloc(sizeof *run->out))) {
         fprintf(stderr, "exclave: out of memory\n");
         return false;
@@ -231,6 +234,17 @@ bool run_open_engine(struct exclave_run *run)
     return load_policies(run);
 }
 
+void run_check_output(struct exclave_run *run)
+{
+    if (!run->out || !run->out->write_errors || run->write_failure_told)
+        return;
+    run->write_failure_told = true;
+    progress_end(&run->progress);
+    fprintf(stderr, "exclave: %s: cannot write: %s; records are lost while this lasts, and "
+                    "counted (output_records_lost); the run goes on and exits 1\n",
+            run->log_name, strerror(run->out->first_error));
+}
+
 void run_flush_logs(struct exclave_run *run)
 {
     if (run->out) {
@@ -304,9 +318,10 @@ static void print_stats(struct exclave_run *run)
             "geoip_reloads", (unsigned long long)g->reloads,
             "geoip_reload_failures", (unsigned long long)g->reload_failures);
     if (run->out)
-        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "output_bytes",
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n", "output_bytes",
                 (unsigned long long)run->out->bytes_written, "output_write_errors",
-                (unsigned long long)run->out->write_errors);
+                (unsigned long long)run->out->write_errors, "output_records_lost",
+                (unsigned long long)run->out->records_lost);
     if (run->dns_log)
         fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "zeek_dns_log_records",
                 (unsigned long long)run->dns_log->log.records, "zeek_notices",
@@ -338,8 +353,10 @@ bool run_finish(struct exclave_run *run, bool ok)
         policy_host_free(&run->policies);
     if (run->out) {
         json_out_flush(run->out);
+        run_check_output(run);
         if (fflush(run->log_file) != 0 || run->out->write_errors) {
-            fprintf(stderr, "exclave: writing the log failed: %s\n", strerror(errno));
+            fprintf(stderr, "exclave: %s: %llu records were not written\n", run->log_name,
+                    (unsigned long long)run->out->records_lost);
             ok = false;
         }
     }

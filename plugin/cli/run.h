@@ -66,6 +66,8 @@ struct exclave_run {
         uint64_t reopened;                 /* --follow: rotations followed */
     } log_totals;
     time_t last_reload_check;
+    char log_name[4096];       /* eve.json's path, or "standard output" */
+    bool write_failure_told;   /* the first failed write of the log was reported */
     struct state_autosave autosave;        /* --state */
     struct progress progress;
     uint64_t input_bytes;                  /* size of the file read, 0 when unknown */
@@ -80,6 +82,11 @@ bool run_open_log(struct exclave_run *run);
 bool run_open_engine(struct exclave_run *run);
 
 void run_flush_logs(struct exclave_run *run);
+
+/* Says, once, when a write of the log has failed (a full disk): what
+ * failed and that the records are lost from there on, counted. Cheap
+ * enough to call per record. */
+void run_check_output(struct exclave_run *run);
 void run_start_progress(struct exclave_run *run, const char *path, const char *unit);
 void run_show_progress(struct exclave_run *run, uint64_t count, uint64_t bytes);
 

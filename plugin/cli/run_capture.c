@@ -35,6 +35,7 @@ static void between_batches(void *user)
     run_show_progress(run, run->sensor.counters.packets, position > 0 ? (uint64_t)position : 0);
     if (run->source.live) /* readers of a live log see records within a second */
         run_flush_logs(run);
+    run_check_output(run);
     time_t now = time(NULL);
     bool forced = exclave_signals.reload;
     if (!forced && now - run->last_reload_check < RELOAD_CHECK_SECONDS)

@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "base/iso_time.h"
+#include "base/warning_limit.h"
 
 static const char head_magic[8] = { 'E', 'X', 'C', 'L', 'S', 'T', 'A', 'T' };
 static const char end_magic[8] = { 'E', 'X', 'C', 'L', 'E', 'N', 'D', '!' };
@@ -397,7 +398,7 @@ bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t 
     return true;
 }
 
-enum { STATE_AUTOSAVE_ERROR_MAX = 1024 };
+enum { STATE_AUTOSAVE_ERROR_MAX = 1024, STATE_AUTOSAVE_FAILURES_TOLD = 3 };
 static const int64_t state_autosave_every_us = 86400LL * 1000000; /* a day of packet time */
 
 static void autosave_after_tick(void *user, struct engine *engine, int64_t tick_us)
@@ -407,13 +408,36 @@ static void autosave_after_tick(void *user, struct engine *engine, int64_t tick_
         return;
     char error[STATE_AUTOSAVE_ERROR_MAX];
     autosave->last_save_us = tick_us;
-    if (!state_file_save(engine, autosave->path, error, sizeof error))
+    if (state_file_save(engine, autosave->path, error, sizeof error))
+        return;
+    autosave->failures++;
+    if (warning_allowed(autosave->messages, &autosave->failures_told, STATE_AUTOSAVE_FAILURES_TOLD,
+                        autosave->path, "failed saves not shown (the last one is tried at the end)"))
         fprintf(autosave->messages, "exclave: %s\n", error);
+}
+
+/* A save would write PATH.tmp beside path: try it now, not a day later. */
+static bool state_directory_writable(const char *path, char *error, size_t error_size)
+{
+    char temporary[PATH_MAX];
+    snprintf(temporary, sizeof temporary, "%s.tmp", path);
+    int fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 && errno == EEXIST) /* a leftover of a save cut short: the next save replaces it */
+        fd = open(temporary, O_WRONLY);
+    if (fd < 0) {
+        snprintf(error, error_size, "%s: cannot write state beside it: %s", path, strerror(errno));
+        return false;
+    }
+    close(fd);
+    unlink(temporary);
+    return true;
 }
 
 int state_autosave_start(struct state_autosave *autosave, struct engine *engine, const char *path,
                          FILE *messages, char *error, size_t error_size)
 {
+    if (!state_directory_writable(path, error, error_size))
+        return -1;
     int loaded = state_file_load(engine, path, error, error_size);
     if (loaded < 0)
         return loaded;

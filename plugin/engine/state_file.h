@@ -37,6 +37,8 @@ struct state_autosave {
     const char *path;
     int64_t last_save_us;      /* packet time of the last save */
     FILE *messages;
+    unsigned failures_told;    /* failed saves reported (then only counted) */
+    uint64_t failures;         /* saves that failed */
 };
 
 /* Loads path (as state_file_load) and sets the engine's tick hook. Returns
