@@ -202,18 +202,33 @@ static const char *check_file(const uint8_t *data, size_t size, struct state_hea
     return NULL;
 }
 
-/* Old slot number -> new slot, for the keys' references to each other. */
-struct slot_map {
-    uint32_t *new_slot;
-    uint32_t size;
+/* Old slot number -> new slot, for the keys' references to each other: one
+ * pair per saved key, sorted by old slot (memory follows the keys in the
+ * file, not the slot numbers it claims). */
+struct slot_pair {
+    uint32_t old_slot, new_slot;
 };
+
+struct slot_map {
+    struct slot_pair *pairs;
+    uint32_t count;
+};
+
+static int by_old_slot(const void *a, const void *b)
+{
+    uint32_t x = ((const struct slot_pair *)a)->old_slot, y = ((const struct slot_pair *)b)->old_slot;
+    return x < y ? -1 : x > y;
+}
 
 static void remap(const struct slot_map *map, struct key_ref *ref)
 {
     if (ref->hash_check == 0)
         return;
-    if (ref->slot < map->size && map->new_slot[ref->slot] != UINT32_MAX)
-        ref->slot = map->new_slot[ref->slot];
+    struct slot_pair wanted = { .old_slot = ref->slot };
+    const struct slot_pair *found = bsearch(&wanted, map->pairs, map->count, sizeof *map->pairs,
+                                            by_old_slot);
+    if (found && found->new_slot != UINT32_MAX)
+        ref->slot = found->new_slot;
     else
         *ref = (struct key_ref){ 0, 0 }; /* the key it named was not saved */
 }
@@ -228,8 +243,10 @@ static const char *load_key(struct engine *engine, struct state_reader *r, struc
     TAKE(r, name_length);
     const char *name = take(r, name_length);
     const void *record = take(r, sizeof saved);
-    if (r->short_read || old_slot >= map->size)
+    if (r->short_read)
         return "it ends inside a key record";
+    struct slot_pair *pair = &map->pairs[map->count++];
+    *pair = (struct slot_pair){ .old_slot = old_slot, .new_slot = UINT32_MAX };
     const char *wrong = key_aggregate_check_record(record);
     if (wrong)
         return wrong;
@@ -245,7 +262,7 @@ static const char *load_key(struct engine *engine, struct state_reader *r, struc
     *key = saved;
     if (dirty) /* lookups since the last tick: the next tick evaluates them */
         key_store_mark_dirty(&engine->store, key);
-    map->new_slot[old_slot] = key_store_slot(&engine->store, key);
+    pair->new_slot = key_store_slot(&engine->store, key);
     return NULL;
 }
 
@@ -285,33 +302,21 @@ static bool load_directory(struct engine *engine, struct state_reader *r, uint32
 static const char *apply(struct engine *engine, const struct state_header *h,
                          struct state_reader *r)
 {
-    uint32_t slots = h->keys ? h->keys : 1;
-    struct slot_map map = { .size = 0 };
-    /* old slots are below the saving store's size, which we do not know:
-     * size the map by the largest slot in the file */
-    struct state_reader scan = *r;
-    for (uint32_t i = 0; i < h->keys; i++) {
-        uint32_t old_slot = 0;
-        uint16_t name_length = 0;
-        TAKE(&scan, old_slot);
-        TAKE(&scan, name_length);
-        if (!take(&scan, name_length) || !take(&scan, sizeof(struct key)))
-            return "it ends inside a key record";
-        if (old_slot >= KEY_STORE_KEYS_MAX)
-            return "a key slot beyond any store";
-        if (old_slot >= slots)
-            slots = old_slot + 1;
-    }
-    if (!(map.new_slot = malloc((size_t)slots * sizeof *map.new_slot)))
+    struct slot_map map = { .pairs = malloc(((size_t)h->keys + 1) * sizeof *map.pairs) };
+    if (!map.pairs)
         return "out of memory";
-    memset(map.new_slot, 0xff, (size_t)slots * sizeof *map.new_slot);
-    map.size = slots;
     const char *wrong = NULL;
     for (uint32_t i = 0; !wrong && i < h->keys; i++)
         wrong = load_key(engine, r, &map);
-    if (!wrong)
-        remap_all(engine, &map);
-    free(map.new_slot);
+    if (!wrong) {
+        qsort(map.pairs, map.count, sizeof *map.pairs, by_old_slot);
+        for (uint32_t i = 1; !wrong && i < map.count; i++)
+            if (map.pairs[i].old_slot == map.pairs[i - 1].old_slot)
+                wrong = "two keys claim one slot";
+        if (!wrong)
+            remap_all(engine, &map);
+    }
+    free(map.pairs);
     size_t pairs = (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS * sizeof(uint64_t);
     const void *pair_bytes = NULL;
     if (wrong)

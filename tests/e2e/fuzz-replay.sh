@@ -8,7 +8,8 @@ SEEDS="$WORK/seeds"
 if [ -d "$SHARED" ]; then
     "$PYTHON3" "$top_srcdir/tests/fuzz/make_seeds.py" "$SHARED" "$top_builddir/demo/demo.pcap" "$SEEDS"
 fi
-for target in dns_message tcp_dns_stream pcap_lookup eve_record zeek_reader policy_values; do
+"$top_srcdir/tests/fuzz/make_state_seed" "$top_builddir" "$SEEDS/state_file" || fail "no state file seed"
+for target in dns_message tcp_dns_stream pcap_lookup eve_record zeek_reader policy_values state_file; do
     binary="$top_builddir/tests/fuzz/replay-$(echo $target | tr _ -)"
     set -- "$top_srcdir"/tests/fuzz/regressions/$target/* "$SEEDS"/$target/*
     files=""

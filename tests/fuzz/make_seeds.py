@@ -95,6 +95,18 @@ def main(shared, demo_pcap, out):
               b"".join(struct.pack(">H", len(w)) + w for w in (wrap(fr, 7) for fr in demo)))
     nested = [wrap_pcap.geneve(wrap_pcap.vxlan(fr, 3), 9) for fr in demo]
     write(f"{out}/pcap_lookup", "tunnel-nested", b"".join(struct.pack(">H", len(w)) + w for w in nested))
+    # times at and past the edges (issue 17): the readers must refuse them
+    for i, stamp in enumerate(["1969-12-31T23:59:59.999999+0000", "1970-01-01T00:00:00Z",
+                               "2099-12-31T23:59:59-05:00", "9999-12-31T23:59:59+2359"]):
+        write(f"{out}/eve_record", f"time-{i}",
+              ('{"timestamp":"%s","event_type":"dns","src_ip":"192.0.2.1","src_port":1,'
+               '"dest_ip":"192.0.2.53","dest_port":53,"proto":"UDP","dns":{"version":2,'
+               '"type":"query","id":1,"rrname":"example.com","rrtype":"A"}}' % stamp).encode())
+    header = (b"#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\t"
+              b"proto\ttrans_id\tquery\tqtype\trcode\n")
+    for i, ts in enumerate([b"-18000", b"-1e15", b"1e19", b"1e400", b"4102444799.999999", b"0"]):
+        write(f"{out}/zeek_reader", f"time-{i}", header + ts +
+              b"\tC1\t192.0.2.1\t1\t192.0.2.53\t53\tudp\t1\texample.com\t1\t0\n")
     # TCP: one message split in two segments, and a retransmission
     message = struct.pack(">H", 29) + bytes.fromhex("1234010000010000000000000377777706676f6f676c6503636f6d0000010001")[:29]
     segment = lambda flow, seq, flags, data: bytes([flow]) + struct.pack(">I", seq) + bytes([flags, len(data)]) + data
