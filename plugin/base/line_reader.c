@@ -108,9 +108,31 @@ static void make_room(struct line_reader *reader)
     reader->end = reader->scanned = 0;
 }
 
+/* A capture given where a log belongs is said so at once, not read as
+ * thousands of bad lines. */
+static bool starts_as_capture(const struct line_reader *reader)
+{
+    static const unsigned char magics[][4] = {
+        { 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 }, { 0x4d, 0x3c, 0xb2, 0xa1 },
+        { 0xa1, 0xb2, 0x3c, 0x4d }, { 0x0a, 0x0d, 0x0d, 0x0a },
+    };
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if (memcmp(reader->buffer, magics[i], 4) == 0)
+            return true;
+    return false;
+}
+
 int line_reader_next(struct line_reader *reader, bool *too_long, char *error, size_t error_size)
 {
     *too_long = false;
+    if (!reader->start_checked && reader->line_number == 0 && reader->end >= 4) {
+        reader->start_checked = true;
+        if (starts_as_capture(reader)) {
+            snprintf(error, error_size, "%s: a pcap or pcapng capture, not a log (read it with -r)",
+                     reader->path);
+            return -1;
+        }
+    }
     for (;;) {
         char *from = reader->buffer + reader->start + reader->scanned;
         char *newline = memchr(from, '\n', reader->end - reader->start - reader->scanned);
@@ -125,6 +147,8 @@ int line_reader_next(struct line_reader *reader, bool *too_long, char *error, si
                          (unsigned)(room < 16384 ? room : 16384)); /* as gzgets: no long waits on a pipe */
         if (got > 0) {
             reader->end += (size_t)got;
+            if (!reader->start_checked && reader->line_number == 0 && reader->end >= 4)
+                return line_reader_next(reader, too_long, error, error_size);
             continue;
         }
         int status = got < 0 ? -1 : end_of_data(reader, error, error_size);

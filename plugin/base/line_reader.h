@@ -27,6 +27,7 @@ struct line_reader {
     uint64_t line_number;      /* of the line last returned */
     bool follow;
     bool skipping_long_line;
+    bool start_checked;        /* the first bytes were seen not to be a capture */
     struct stat identity;      /* of the file when opened */
     char *buffer;              /* capacity bytes: unread data at [start, end) */
     size_t capacity, start, end, scanned; /* scanned: bytes after start known to hold no newline */
@@ -42,7 +43,7 @@ void line_reader_close(struct line_reader *reader);
 /* The next line in reader->line (line_length bytes), without its newline:
  * 1 (*too_long: it was longer than LINE_READER_MAX and holds nothing), 0 at
  * the end (with follow: none complete yet), -1 on a read error (a truncated
- * gzip...) with error set. */
+ * gzip...) or when the file is a pcap or pcapng capture, with error set. */
 int line_reader_next(struct line_reader *reader, bool *too_long, char *error, size_t error_size);
 
 /* True when the path now names another file than the one open, or the file

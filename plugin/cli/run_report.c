@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/run.h"
+#include "cli/usage.h"
 #include "report/report_data.h"
 #include "report/report_html.h"
 #include "report/report_state.h"
@@ -84,6 +85,8 @@ static bool write_report(const struct report_data *data, const char *output)
 int run_report(int argc, char **argv)
 {
     const char *dir = NULL, *output = NULL, *state = NULL;
+    if (exclave_subcommand_help(argc, argv, exclave_report_usage_text))
+        return 0;
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     int rest_count = 0;
     for (int i = 1; rest && i < argc; i++) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/usage.h"
 #include "engine/state_file.h"
 #include "engine/state_merge.h"
 
@@ -15,13 +16,15 @@ int run_merge(int argc, char **argv)
 {
     const char *output = NULL, *inputs[MERGE_INPUTS_MAX];
     size_t count = 0;
+    if (exclave_subcommand_help(argc, argv, exclave_merge_usage_text))
+        return 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
             output = argv[++i];
         else if (count < MERGE_INPUTS_MAX && argv[i][0] != '-')
             inputs[count++] = argv[i];
         else {
-            fprintf(stderr, "exclave merge: unexpected '%s'\n", argv[i]);
+            fprintf(stderr, "exclave merge: unexpected '%s'; try 'exclave merge --help'\n", argv[i]);
             return 2;
         }
     }
@@ -40,8 +43,10 @@ int run_merge(int argc, char **argv)
 /* exclave dump-state FILE: its keys as JSON lines. */
 int run_dump(int argc, char **argv)
 {
+    if (exclave_subcommand_help(argc, argv, exclave_dump_usage_text))
+        return 0;
     if (argc != 2) {
-        fprintf(stderr, "exclave dump-state: give one state file\n");
+        fprintf(stderr, "exclave dump-state: give one state file; try 'exclave dump-state --help'\n");
         return 2;
     }
     char error[ERROR_SIZE];

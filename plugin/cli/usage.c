@@ -3,6 +3,42 @@
  * tests/e2e/help-man.sh) side by side; it holds no logic. */
 #include "cli/usage.h"
 
+#include <stdio.h>
+#include <string.h>
+
+const char exclave_merge_usage_text[] =
+    "Usage: exclave merge STATE STATE... -o STATE\n"
+    "Adds the --state files of several sensors into one, as if one sensor had seen\n"
+    "all their traffic. Every input is checked (checksum, then every field) first.\n"
+    "  -o STATE     the merged state file to write\n"
+    "  -h, --help   this text\n";
+
+const char exclave_dump_usage_text[] =
+    "Usage: exclave dump-state STATE\n"
+    "Writes the keys of a --state file as JSON lines to standard output, sorted by\n"
+    "kind and name, after checking the file.\n"
+    "  -h, --help   this text\n";
+
+const char exclave_report_usage_text[] =
+    "Usage: exclave report (-l LOGDIR | --state STATE [engine/policy options]) -o REPORT.html\n"
+    "Writes one HTML page with the alerted keys and their evidence: from the eve.json\n"
+    "in LOGDIR, or by running the policies on a --state file.\n"
+    "  -l, --log-dir LOGDIR  the directory whose eve.json holds exclave's records\n"
+    "  --state STATE         a --state file (with --policy, --set, ... as for a run)\n"
+    "  -o REPORT.html        the page to write\n"
+    "  -h, --help            this text\n";
+
+bool exclave_subcommand_help(int argc, char **argv, const char *text)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(text, stdout);
+            return true;
+        }
+    }
+    return false;
+}
+
 const char exclave_usage_text[] =
     "Usage: exclave (-r FILE | -i IFACE | --zeek PATH | --eve FILE) [options]\n"
     "       exclave merge STATE STATE... -o STATE\n"

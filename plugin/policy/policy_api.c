@@ -214,8 +214,8 @@ static int view_index(lua_State *L)
     struct policy *policy;
     struct key *key = checked_view(L, 1, &policy);
     const char *field = luaL_checkstring(L, 2);
-    if (!push_field(L, policy, key, field))
-        lua_pushnil(L);
+    if (!push_field(L, policy, key, field)) /* a typo must not read as nil and never alert */
+        return luaL_error(L, "a key view has no field '%s' (docs/policies.md lists them)", field);
     return 1;
 }
 

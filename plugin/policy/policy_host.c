@@ -362,6 +362,11 @@ bool policy_host_load_path(struct policy_host *host, const char *path, char *err
         snprintf(error, error_size, "--policy %s: %s", path, strerror(errno));
         return false;
     }
+    if (n == 0) { /* a wrong directory must not mean "no policies" in silence */
+        free(entries);
+        snprintf(error, error_size, "--policy %s: a directory without a *.lua file", path);
+        return false;
+    }
     bool ok = true;
     for (int i = 0; i < n; i++) {
         char file[POLICY_PATH_MAX];

@@ -80,12 +80,25 @@ EXPECT="--set exclusive.shrae: no loaded policy reads this variable" \
 EXPECT="--set exclusive.share=most: not a number" \
     expect_error "$EXCLAVE" -r "$WORK/good.pcap" --asn-db "" -l "$WORK/logs" --policy "$POLICIES" \
     --set exclusive.share=most
+mkdir -p "$WORK/no-policies"
+EXPECT="--policy $WORK/no-policies: a directory without a *.lua file" \
+    expect_error "$EXCLAVE" -r "$WORK/good.pcap" --asn-db "" -l "$WORK/logs" --policy "$WORK/no-policies"
+# the wrong kind of input is refused at once, with what it is
+EXPECT="$WORK/good.pcap: a pcap or pcapng capture, not a log (read it with -r)" \
+    expect_error "$EXCLAVE" --eve "$WORK/good.pcap" --asn-db "" -l "$WORK/logs"
+EXPECT="$WORK/good.pcap: a pcap or pcapng capture, not a log (read it with -r)" \
+    expect_error "$EXCLAVE" --zeek "$WORK/good.pcap" --asn-db "" -l "$WORK/logs"
+# every subcommand answers --help on standard output, exit 0
+for sub in merge dump-state report; do
+    "$EXCLAVE" "$sub" --help >"$WORK/$sub.help" 2>&1 || fail "$sub --help exited $?"
+    grep -q "^Usage: exclave $sub" "$WORK/$sub.help" || fail "$sub --help: $(head -1 "$WORK/$sub.help")"
+done
 # a policy that fails at run time is reported with file:line and disabled;
 # the sensor and the other policies go on
 printf 'min_lookups = 5\nfunction evaluate(key)\n  return key.nothing.here\nend\n' >"$WORK/broken.lua"
 "$EXCLAVE" -r "$WORK/good.pcap" --geoip-dir "$DEMO_DIR" -l "$WORK/broken" --policy "$WORK/broken.lua" \
     --policy "$POLICIES" --stats 2>"$WORK/broken.err" || fail "a failing policy stopped the run"
-grep -q "exclave: policy broken: evaluate(.*): $WORK/broken.lua:3: attempt to index a nil value" \
+grep -q "exclave: policy broken: evaluate(.*): $WORK/broken.lua:3: a key view has no field 'nothing'" \
     "$WORK/broken.err" || fail "policy error not reported with file:line: $(head -3 "$WORK/broken.err")"
 grep -q "exclave: policy broken disabled after 10 errors" "$WORK/broken.err" || fail "not disabled"
 grep -q '"policy":"rotation"' "$WORK/broken/eve.json" || fail "other policies stopped"

@@ -355,6 +355,7 @@ static void test_sandbox(void)
         { "big_signature.lua", "signature is at most 512 bytes" },
         { "big_evidence.lua", "evidence over 32768 bytes" },
         { "nul_evidence_key.lua", "an evidence key holds a NUL byte" },
+        { "misspelt_field.lua", "a key view has no field 'contry_count'" },
     };
     char pwned[] = "/tmp/exclave-pwned-XXXXXX";
     int fd = mkstemp(pwned);
