@@ -255,14 +255,16 @@ void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
     if (slot_holds(slot, geoip->cache_generation, address)) {
         geoip->counters.cache_hits++;
         slot_to_result(geoip, slot, result);
-        return;
+    } else {
+        memset(result, 0, sizeof *result);
+        if (geoip->asn_db.open)
+            lookup_asn(geoip, address, result);
+        if (geoip->country_db.open)
+            lookup_country(geoip, address, result);
+        result_to_slot(geoip, result, address, slot);
     }
-    memset(result, 0, sizeof *result);
-    if (geoip->asn_db.open)
-        lookup_asn(geoip, address, result);
-    if (geoip->country_db.open)
-        lookup_country(geoip, address, result);
-    result_to_slot(geoip, result, address, slot);
+    geoip->counters.no_asn += geoip->asn_db.open && !result->asn;
+    geoip->counters.no_country += geoip->country_db.open && !result->country[0];
 }
 
 /* A new generation empties the cache; after 255 the slots are cleared. */

@@ -46,6 +46,8 @@ struct geoip_counters {
     uint64_t lookups;
     uint64_t cache_hits;
     uint64_t lookup_errors;    /* libmaxminddb errors on lookup (corrupt tree or data) */
+    uint64_t no_asn;           /* lookups the open ASN database has no AS for */
+    uint64_t no_country;       /* lookups the open country database has no country for */
     uint64_t reloads;
     uint64_t reload_failures;
 };

@@ -311,6 +311,8 @@ static void print_stats(struct exclave_run *run)
     else
         sensor_print_counters(&run->sensor, stderr);
     const struct geoip_counters *g = &run->geoip.counters;
+    fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "geoip_no_asn", (unsigned long long)g->no_asn,
+            "geoip_no_country", (unsigned long long)g->no_country);
     fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
             "geoip_lookups", (unsigned long long)g->lookups,
             "geoip_cache_hits", (unsigned long long)g->cache_hits,
@@ -330,6 +332,18 @@ static void print_stats(struct exclave_run *run)
         engine_print_counters(&run->engine, stderr);
         policy_host_print_counters(&run->policies, stderr);
     }
+}
+
+/* Says when the databases left many addresses without an owner: records
+ * without as/geo are otherwise easy to take for the databases' last word. */
+static void say_coverage(const struct exclave_run *run)
+{
+    const struct geoip_counters *g = &run->geoip.counters;
+    if (!run->geoip_open || !run->geoip.asn_db.open || g->lookups == 0 || g->no_asn * 100 < g->lookups)
+        return;
+    fprintf(stderr, "exclave: %llu of %llu address lookups (%.0f%%) found no AS in the ASN database "
+                    "(geoip_no_asn in --stats)\n", (unsigned long long)g->no_asn,
+            (unsigned long long)g->lookups, 100.0 * (double)g->no_asn / (double)g->lookups);
 }
 
 /* The end of any input: the last evaluation, the log flushed, counters and
@@ -367,6 +381,7 @@ bool run_finish(struct exclave_run *run, bool ok)
     }
     if (run->options.print_stats)
         print_stats(run);
+    say_coverage(run);
     if (run->engine_ready)
         alert_writer_print_summary(&run->alerts, stderr);
     return ok;

@@ -79,7 +79,7 @@ void plugin_workers_visit_counters(const struct plugin_workers *workers, counter
 {
     struct plugin_worker_counters sum = { 0 };
     uint64_t waits = 0, names_cut = 0, answers_cut = 0, geoip_lookups = 0, geoip_hits = 0,
-             geoip_errors = 0;
+             geoip_no_asn = 0, geoip_no_country = 0, geoip_errors = 0;
     for (const struct plugin_worker *w = workers->list; w; w = w->next) {
 #define PLUGIN_WORKER_COUNTER_ADD(name, help) sum.name += w->counters.name;
         PLUGIN_WORKER_COUNTERS(PLUGIN_WORKER_COUNTER_ADD)
@@ -91,6 +91,8 @@ void plugin_workers_visit_counters(const struct plugin_workers *workers, counter
         }
         geoip_lookups += w->geoip.counters.lookups;
         geoip_hits += w->geoip.counters.cache_hits;
+        geoip_no_asn += w->geoip.counters.no_asn;
+        geoip_no_country += w->geoip.counters.no_country;
         geoip_errors += w->geoip.counters.lookup_errors;
     }
 #define PLUGIN_WORKER_COUNTER_VISIT(name, help) visit(user, #name, sum.name);
@@ -101,6 +103,8 @@ void plugin_workers_visit_counters(const struct plugin_workers *workers, counter
     visit(user, "plugin_answers_cut", answers_cut);
     visit(user, "geoip_lookups", geoip_lookups);
     visit(user, "geoip_cache_hits", geoip_hits);
+    visit(user, "geoip_no_asn", geoip_no_asn);
+    visit(user, "geoip_no_country", geoip_no_country);
     visit(user, "geoip_lookup_errors", geoip_errors);
 }
 
