@@ -227,11 +227,13 @@ void alert_writer_write(void *user, const struct engine *engine, const struct en
     struct asn_count sorted[ASN_TALLY_SLOTS];
     size_t n = asn_tally_sorted(&alert->key->asn_tally, sorted);
     char name[4 * 256 + 8], signature[4 * 256 + 8]; /* names and signatures come from outside */
+    const char *text = alert->signature;
+    if (strncmp(text, "exclave: ", 9) == 0) /* the line says exclave already */
+        text += 9;
     fprintf(writer->messages, "exclave: alert [%s] %s %s: %s (%llu corrected lookups",
             alert->policy, key_kind_name(alert->key->kind),
             printable_copy(name, sizeof name, alert->key->name, alert->key->name_length),
-            printable_copy(signature, sizeof signature, alert->signature,
-                           strnlen(alert->signature, 256)),
+            printable_copy(signature, sizeof signature, text, strnlen(text, 256)),
             (unsigned long long)alert->key->lookups_corrected);
     for (size_t i = 0; i < n && i < 2; i++)
         fprintf(writer->messages, "%sAS%u %.0f%%", i ? ", " : "; ", sorted[i].asn,

@@ -505,6 +505,14 @@ static void read_related(lua_State *L, struct engine_alert *alert)
     }
 }
 
+uint32_t policy_api_default_signature_id(const char *name)
+{
+    uint32_t hash = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        hash = (hash ^ *p) * 16777619u;
+    return 9100000u + hash % 900000u;
+}
+
 /* exclave.alert{signature=, severity=, signature_id=, key=, related=, evidence=}
  * Its fields are read raw, and every string the alert points to stays on the
  * stack until the alert is written. */
@@ -514,7 +522,7 @@ static int api_alert(lua_State *L)
     struct policy_host *host = policy->host;
     luaL_checktype(L, 1, LUA_TTABLE);
     struct engine_alert alert = { .policy = policy->name, .severity = 2,
-                                  .signature_id = 9000000 + policy->index,
+                                  .signature_id = policy_api_default_signature_id(policy->name),
                                   .time_us = policy_now_us(host) };
     alert_field(L, "signature");
     size_t signature_length;

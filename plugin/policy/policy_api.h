@@ -30,6 +30,11 @@ struct policy {
     unsigned log_lines;        /* exclave.log and print */
 };
 
+/* The signature_id of a policy's alerts when it sets none: 9100000 plus a
+ * hash of its name (FNV-1a, mod 900000), so that it stays the same whatever
+ * else is loaded and in what order. */
+uint32_t policy_api_default_signature_id(const char *name);
+
 /* Installs the global `exclave` table in the policy's state. */
 void policy_api_open(struct policy *policy);
 

@@ -323,6 +323,15 @@ bool policy_host_load(struct policy_host *host, const char *path, char *error, s
     if (!policy)
         return false;
     for (unsigned i = 0; i < host->count; i++) {
+        if (policy_api_default_signature_id(host->policies[i]->name) ==
+            policy_api_default_signature_id(policy->name) &&
+            strcmp(host->policies[i]->name, policy->name) != 0) {
+            snprintf(error, error_size, "policy %s: its default signature_id (%u) is also policy "
+                                        "%s's; set signature_id in one of them", path,
+                     policy_api_default_signature_id(policy->name), host->policies[i]->name);
+            close_policy(policy);
+            return false;
+        }
         if (strcmp(host->policies[i]->name, policy->name) == 0) {
             snprintf(error, error_size, "policy %s: another policy is already named '%s' (%s)",
                      path, policy->name, host->policies[i]->path);

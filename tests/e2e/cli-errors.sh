@@ -93,6 +93,16 @@ for sub in merge dump-state report; do
     "$EXCLAVE" "$sub" --help >"$WORK/$sub.help" 2>&1 || fail "$sub --help exited $?"
     grep -q "^Usage: exclave $sub" "$WORK/$sub.help" || fail "$sub --help: $(head -1 "$WORK/$sub.help")"
 done
+# a policy's default signature_id follows its name, not its load position
+printf 'function evaluate(key)\n  if key.kind == "name" then exclave.alert{ signature = "mine" } end\nend\n' >"$WORK/mine.lua"
+for order in first last; do
+    if [ "$order" = first ]; then set -- --policy "$WORK/mine.lua" --policy "$POLICIES"
+    else set -- --policy "$POLICIES" --policy "$WORK/mine.lua"; fi
+    "$EXCLAVE" -r "$WORK/good.pcap" --asn-db "" -l "$WORK/sid-$order" "$@" 2>/dev/null || fail "sid run exited $?"
+    grep '"policy":"mine"' "$WORK/sid-$order/eve.json" | jq -r .alert.signature_id | sort -u >"$WORK/sid-$order.ids"
+done
+[ "$(wc -l <"$WORK/sid-first.ids")" = 1 ] && cmp -s "$WORK/sid-first.ids" "$WORK/sid-last.ids" ||
+    fail "the default signature_id moved with the load order: $(cat "$WORK/sid-first.ids" "$WORK/sid-last.ids" | tr '\n' ' ')"
 # a policy that fails at run time is reported with file:line and disabled;
 # the sensor and the other policies go on
 printf 'min_lookups = 5\nfunction evaluate(key)\n  return key.nothing.here\nend\n' >"$WORK/broken.lua"
