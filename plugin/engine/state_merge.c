@@ -213,7 +213,7 @@ static void dump_key(struct json_out *out, struct engine *engine, const struct k
     dump_number(out, "countries", (int64_t)key_aggregate_country_count(key));
     dump_number(out, "slot_seconds", key->slot_seconds);
     for (int i = 0; i < KEY_RCODES; i++) {
-        char name[16];
+        char name[24]; /* "rcode_" and any int: no truncation warning at -O1 */
         snprintf(name, sizeof name, "rcode_%d", i);
         dump_number(out, name, key->rcodes[i]);
     }

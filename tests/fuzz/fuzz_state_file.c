@@ -59,5 +59,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *inputs[] = { path, path };
     state_merge_files(inputs, 2, merged, error, sizeof error);
     unlink(merged);
+    unlink(path); /* nothing left in /tmp when the run ends */
     return 0;
 }
