@@ -30,7 +30,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
-                        OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL };
+                        OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -152,6 +152,12 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_FOLLOW: o->follow = true; return 0;
     case OPT_EVE: o->eve_file = optarg; return 0;
     case OPT_STATE: o->state_file = optarg; return 0;
+    case OPT_REORDER_WINDOW:
+        return number_option("reorder-window", 0, 3650 * 86400.0, false,
+                             "a number of seconds (0-315360000)", &o->reorder_window_seconds) ? 0 : 2;
+    case OPT_REORDER_LOOKUPS:
+        return number_option("reorder-lookups", 1, 1e8, true, "a whole number (1-100000000)",
+                             &o->reorder_lookups) ? 0 : 2;
     case OPT_INTERVAL:
         return number_option("interval", 1, 365 * 86400.0, false,
                              "a number of seconds (1-31536000)", &o->engine.interval_seconds) ? 0 : 2;
@@ -224,6 +230,8 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "follow", no_argument, NULL, OPT_FOLLOW },
         { "eve", required_argument, NULL, OPT_EVE },
         { "state", required_argument, NULL, OPT_STATE },
+        { "reorder-window", required_argument, NULL, OPT_REORDER_WINDOW },
+        { "reorder-lookups", required_argument, NULL, OPT_REORDER_LOOKUPS },
         { "format", required_argument, NULL, OPT_FORMAT },
         { "zeek-json", no_argument, NULL, OPT_ZEEK_JSON },
         { "filter", required_argument, NULL, 'f' },
@@ -258,6 +266,8 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
     engine_config_defaults(&o->engine);
     policy_limits_defaults(&o->limits);
     o->log_dir = ".";
+    o->reorder_window_seconds = -1;
+    o->reorder_lookups = 262144;
     int c;
     while ((c = getopt_long(argc, argv, "r:i:f:l:Vh", long_options, NULL)) != -1) {
         switch (c) {

@@ -28,6 +28,8 @@ struct exclave_options {
     bool print_stats;
     bool quiet;                /* no progress line on a terminal */
     bool log_tunnel;           /* --log-tunnel: a "tunnel" object on tunnelled records */
+    double reorder_window_seconds; /* --reorder-window; < 0: the default for the input */
+    double reorder_lookups;    /* --reorder-lookups */
     bool engine_off;
     bool policies_off;
     const char *policy_args[POLICY_ARGS_MAX];   /* files or directories */

@@ -121,9 +121,46 @@ static bool open_zeek_logs(struct exclave_run *run)
     return true;
 }
 
+/* True when the output (an open descriptor, or a path that may exist)
+ * is the same file as the input path. */
+static bool same_file(const char *input, int output_fd, const char *output_path)
+{
+    struct stat in, out;
+    if (strcmp(input, "-") == 0 || stat(input, &in) != 0)
+        return false;
+    bool have = output_path ? stat(output_path, &out) == 0 : fstat(output_fd, &out) == 0;
+    return have && S_ISREG(out.st_mode) && in.st_dev == out.st_dev && in.st_ino == out.st_ino;
+}
+
+/* An output that is one of the inputs would be read back for ever (a
+ * Suricata user's --eve /var/log/suricata/eve.json -l /var/log/suricata
+ * once wrote 74 GB): refused before anything is opened for writing. */
+static bool outputs_are_not_inputs(const struct exclave_run *run)
+{
+    const struct exclave_options *o = &run->options;
+    const char *names[] = { "eve.json", "dns.log", "exclave.log" };
+    for (size_t i = 0; i < (run->zeek ? run->zeek_files.count : o->eve_file ? 1 : 0); i++) {
+        const char *input = run->zeek ? run->zeek_files.paths[i] : o->eve_file;
+        for (size_t n = o->zeek_format ? 1 : 0; n < (o->zeek_format ? 3u : 1u); n++) {
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s/%s", o->log_dir, names[n]);
+            bool to_stdout = strcmp(o->log_dir, "-") == 0;
+            if (to_stdout ? same_file(input, STDOUT_FILENO, NULL) : same_file(input, -1, path)) {
+                fprintf(stderr, "exclave: -l %s: the output %s is the input %s itself: exclave "
+                                "would read its own records back for ever; give another -l\n",
+                        o->log_dir, to_stdout ? "(standard output)" : path, input);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 bool run_open_log(struct exclave_run *run)
 {
     const char *dir = run->options.log_dir;
+    if (!outputs_are_not_inputs(run))
+        return false;
     if (strcmp(dir, "-") != 0 && !make_log_dir(dir))
         return false;
     return run->options.zeek_format ? open_zeek_logs(run) : open_eve_log(run);
@@ -310,6 +347,10 @@ static void print_stats(struct exclave_run *run)
                 (unsigned long long)t->reopened);
     else
         sensor_print_counters(&run->sensor, stderr);
+    if (run->reorder_on)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "reorder_too_late",
+                (unsigned long long)run->reorder.too_late, "reorder_held_most",
+                (unsigned long long)run->reorder.held_most);
     const struct geoip_counters *g = &run->geoip.counters;
     fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "geoip_no_asn", (unsigned long long)g->no_asn,
             "geoip_no_country", (unsigned long long)g->no_country);
@@ -408,6 +449,7 @@ void run_close(struct exclave_run *run)
     zeek_files_free(&run->zeek_files);
     if (run->log_file && run->log_file != stdout)
         fclose(run->log_file);
+    reorder_free(&run->reorder);
     if (run->engine_ready) {
         policy_host_free(&run->policies);
         alert_writer_free(&run->alerts);

@@ -17,6 +17,7 @@
 #include "capture/sensor.h"
 #include "cli/options.h"
 #include "engine/engine.h"
+#include "engine/reorder_buffer.h"
 #include "engine/state_file.h"
 #include "eve/alert_writer.h"
 #include "eve/eve_reader.h"
@@ -69,6 +70,10 @@ struct exclave_run {
     char log_name[4096];       /* eve.json's path, or "standard output" */
     bool write_failure_told;   /* the first failed write of the log was reported */
     struct state_autosave autosave;        /* --state */
+    struct reorder_buffer reorder;         /* --zeek, --eve: lookups put back in time order */
+    bool reorder_on;
+    unsigned reorder_warnings;
+    time_t last_record_wall;               /* --follow: when a lookup last arrived */
     struct progress progress;
     uint64_t input_bytes;                  /* size of the file read, 0 when unknown */
 };

@@ -3,6 +3,7 @@
  * being written, across rotations. It reads no packets. */
 #include "cli/run_logs.h"
 
+#include <stdarg.h>
 #include <time.h>
 #include <zlib.h>
 
@@ -19,13 +20,67 @@ static void reload_if_asked(struct exclave_run *run)
         policy_host_reload(&run->policies);
 }
 
+enum { REORDER_WARNINGS_MAX = 10, FOLLOW_IDLE_DRAIN_SECONDS = 10 };
+static const double reorder_default_window = 30 * 86400.0;  /* a file: suricata -r with workers */
+static const double reorder_follow_window = 120.0;          /* a log being written */
+
+static void observe(void *user, const struct engine_lookup *lookup)
+{
+    struct exclave_run *run = user;
+    engine_observe(&run->engine, lookup);
+}
+
+/* The lines of the log being read, Zeek or EVE. */
+static struct line_reader *input_lines(struct exclave_run *run)
+{
+    return run->zeek ? &run->zeek->lines : &run->eve->lines;
+}
+
+static void tell_too_late(struct exclave_run *run, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+static void tell_too_late(struct exclave_run *run, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    line_reader_warn(input_lines(run), stderr, &run->reorder_warnings, REORDER_WARNINGS_MAX,
+                     "records behind the reorder window not shown (reorder_too_late in --stats)",
+                     format, args);
+    va_end(args);
+}
+
+/* Into the engine through the reorder buffer, so that it sees time order. */
+static void feed_engine(struct exclave_run *run, const struct engine_lookup *lookup)
+{
+    if (!run->reorder_on) {
+        engine_observe(&run->engine, lookup);
+        return;
+    }
+    run->last_record_wall = time(NULL);
+    if (!reorder_add(&run->reorder, lookup, observe, run))
+        tell_too_late(run, "record %.1f s behind the newest, later than the reorder window "
+                           "(--reorder-window %.0f s, --reorder-lookups %zu) allows: not counted",
+                      (double)(run->reorder.newest_us - lookup->time_us) / 1e6,
+                      (double)run->reorder.window_us / 1e6, run->reorder.max_lookups);
+}
+
+/* Sets the reorder buffer up for this input: 0 seconds is none. */
+static void start_reorder(struct exclave_run *run)
+{
+    const struct exclave_options *o = &run->options;
+    double window = o->reorder_window_seconds >= 0 ? o->reorder_window_seconds
+                  : o->follow ? reorder_follow_window : reorder_default_window;
+    run->reorder_on = window > 0 && run->engine_ready;
+    if (run->reorder_on)
+        reorder_init(&run->reorder, (int64_t)(window * 1e6), (size_t)o->reorder_lookups);
+}
+
 /* An EVE record on its way through: into the engine when it is a lookup,
  * and out again, enriched when it is dns (or as a dns.log line). */
 static void pass_eve_record(struct exclave_run *run, const struct engine_lookup *lookup)
 {
     const struct eve_record *record = &run->eve->record;
     if (lookup && run->engine_ready)
-        engine_observe(&run->engine, lookup);
+        feed_engine(run, lookup);
     if (run->dns_log) {
         if (lookup && lookup->has_response) {
             zeek_dns_record_from_eve(run->zeek_record, &run->zeek_scratch, record, lookup);
@@ -39,12 +94,6 @@ static void pass_eve_record(struct exclave_run *run, const struct engine_lookup 
     }
 }
 
-/* The lines of the log being read, Zeek or EVE. */
-static struct line_reader *input_lines(struct exclave_run *run)
-{
-    return run->zeek ? &run->zeek->lines : &run->eve->lines;
-}
-
 /* One record of the log being read (Zeek or EVE) into the engine and the
  * output: 1, 0 at the end (for now), -1 on a read error. */
 static int next_log_record(struct exclave_run *run, char *error, size_t error_size)
@@ -53,7 +102,7 @@ static int next_log_record(struct exclave_run *run, char *error, size_t error_si
     if (run->zeek) {
         int status = zeek_reader_next(run->zeek, &lookup, error, error_size);
         if (status > 0) {
-            engine_observe(&run->engine, &lookup);
+            feed_engine(run, &lookup);
             if (run->dns_log)
                 zeek_dns_writer_write(run->dns_log, &run->zeek->record);
         }
@@ -115,6 +164,9 @@ static int wait_for_more(struct exclave_run *run, const char *path, char *error,
 {
     run_flush_logs(run);
     reload_if_asked(run);
+    if (run->reorder_on && run->reorder.count &&
+        time(NULL) - run->last_record_wall >= FOLLOW_IDLE_DRAIN_SECONDS)
+        reorder_drain(&run->reorder, observe, run); /* a quiet log: evaluate what came */
     if (!line_reader_replaced(input_lines(run))) {
         struct timespec pause = { .tv_sec = 0, .tv_nsec = FOLLOW_PAUSE_NS };
         nanosleep(&pause, NULL);
@@ -148,6 +200,7 @@ static bool read_log_input(struct exclave_run *run, const char *path)
 int run_logs(struct exclave_run *run)
 {
     run_start_progress(run, run->eve ? run->options.eve_file : run->options.zeek_file, "lines");
+    start_reorder(run);
     bool ok = true;
     if (run->eve)
         ok = read_log_input(run, run->options.eve_file);
@@ -159,5 +212,7 @@ int run_logs(struct exclave_run *run)
         else
             ok = read_log_input(run, run->zeek_files.paths[i]);
     }
+    if (run->reorder_on)
+        reorder_drain(&run->reorder, observe, run);
     return run_finish(run, ok) ? 0 : 1;
 }

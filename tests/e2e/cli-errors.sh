@@ -88,6 +88,19 @@ EXPECT="$WORK/good.pcap: a pcap or pcapng capture, not a log (read it with -r)" 
     expect_error "$EXCLAVE" --eve "$WORK/good.pcap" --asn-db "" -l "$WORK/logs"
 EXPECT="$WORK/good.pcap: a pcap or pcapng capture, not a log (read it with -r)" \
     expect_error "$EXCLAVE" --zeek "$WORK/good.pcap" --asn-db "" -l "$WORK/logs"
+# an output that is the input itself is refused before anything is written
+# (--eve DIR/eve.json -l DIR once read its own records back: 74 GB)
+mkdir -p "$WORK/self"
+"$EXCLAVE" -r "$WORK/good.pcap" --asn-db "" -l "$WORK/self" --no-engine 2>/dev/null || fail "making self/eve.json failed"
+size=$(wc -c <"$WORK/self/eve.json")
+EXPECT="-l $WORK/self: the output $WORK/self/eve.json is the input $WORK/self/eve.json itself" \
+    expect_error "$EXCLAVE" --eve "$WORK/self/eve.json" --asn-db "" -l "$WORK/self"
+EXPECT="-l -: the output (standard output) is the input $WORK/self/eve.json itself" \
+    expect_error sh -c "'$EXCLAVE' --eve '$WORK/self/eve.json' --asn-db '' -l - >>'$WORK/self/eve.json'"
+"$GEN" --scenario demo --seed 3 -o /dev/null --zeek "$WORK/self/dns.log"
+EXPECT="the output $WORK/self/dns.log is the input $WORK/self/dns.log itself" \
+    expect_error "$EXCLAVE" --zeek "$WORK/self" --asn-db "" --format zeek -l "$WORK/self"
+[ "$(wc -c <"$WORK/self/eve.json")" = "$size" ] || fail "the refused runs wrote into their input"
 # every subcommand answers --help on standard output, exit 0
 for sub in merge dump-state report; do
     "$EXCLAVE" "$sub" --help >"$WORK/$sub.help" 2>&1 || fail "$sub --help exited $?"
