@@ -7,6 +7,13 @@
 # Run under the sanitizer build too, where a bad index is a failure.
 . "$top_srcdir/tests/e2e/lib.sh"
 counter() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+read_log() { # NAME --eve|--zeek FILE: a run with the counters in WORK/NAME.err
+    "$EXCLAVE" "$2" "$3" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/$1" --stats \
+        2>"$WORK/$1.err" || fail "$1: exited $?: $(head -3 "$WORK/$1.err")"
+}
+expect_count() { # NAME COUNTER VALUE WHAT
+    [ "$(counter "$WORK/$1.err" "$2")" = "$3" ] || fail "$1: $4 ($2 is $(counter "$WORK/$1.err" "$2"), expected $3)"
+}
 
 # EVE: two good records and three with times out of range
 "$EXCLAVE" -r "$DEMO_DIR/demo.pcap" --geoip-dir "$DEMO_DIR" -l - --no-engine 2>/dev/null | head -n 2 >"$WORK/good.json"
@@ -16,10 +23,9 @@ counter() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
         sed -n 1p "$WORK/good.json" | sed "s/\"timestamp\":\"[^\"]*\"/\"timestamp\":\"$stamp\"/"
     done
 } >"$WORK/times.json"
-"$EXCLAVE" --eve "$WORK/times.json" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/eve" --stats \
-    2>"$WORK/eve.err" || fail "--eve exited $?: $(head -3 "$WORK/eve.err")"
-[ "$(counter "$WORK/eve.err" eve_dns_unusable)" = 4 ] || fail "EVE: expected 4 unusable records, got $(counter "$WORK/eve.err" eve_dns_unusable)"
-[ "$(counter "$WORK/eve.err" eve_dns_lookups)" = 2 ] || fail "EVE: the good query and answer were not counted"
+read_log eve --eve "$WORK/times.json"
+expect_count eve eve_dns_unusable 4 "the records out of range are not all refused"
+expect_count eve eve_dns_lookups 2 "the good query and answer were not counted"
 grep -q "times.json:3:" "$WORK/eve.err" || fail "EVE: the bad line is not named: $(head -3 "$WORK/eve.err")"
 
 # Zeek TSV and JSON
@@ -29,21 +35,19 @@ good=$(sed -n 9p "$WORK/demo.dns.log")
 for ts in -18000 -1e15 1e19 1e400 4102444800.000000 -0.5; do
     printf '%s\n' "$good" | awk -v ts="$ts" 'BEGIN { FS = OFS = "\t" } { $1 = ts; print }' >>"$WORK/times.log"
 done
-"$EXCLAVE" --zeek "$WORK/times.log" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/zeek" --stats \
-    2>"$WORK/zeek.err" || fail "--zeek exited $?: $(head -3 "$WORK/zeek.err")"
-[ "$(counter "$WORK/zeek.err" zeek_bad_lines)" = 6 ] || fail "Zeek TSV: expected 6 bad lines, got $(counter "$WORK/zeek.err" zeek_bad_lines)"
-[ "$(counter "$WORK/zeek.err" zeek_records)" = 2 ] || fail "Zeek TSV: the two good lines were not both read"
+read_log zeek --zeek "$WORK/times.log"
+expect_count zeek zeek_bad_lines 6 "the lines out of range are not all bad lines"
+expect_count zeek zeek_records 2 "the two good lines were not both read"
 grep -q "is not a time from 1970 to 2100" "$WORK/zeek.err" || fail "Zeek TSV: no clear message: $(head -2 "$WORK/zeek.err")"
 {
     for ts in -18000 -1e15 1e19 1e400 '"1969-12-31T19:00:00"' 1462320000.5; do
         printf '{"ts":%s,"uid":"C1","id.orig_h":"192.0.2.1","id.orig_p":1,"id.resp_h":"192.0.2.53","id.resp_p":53,"proto":"udp","trans_id":1,"query":"example.com","qtype":1,"rtt":1e400}\n' "$ts"
     done
 } >"$WORK/times.ndjson"
-"$EXCLAVE" --zeek "$WORK/times.ndjson" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/zeekjson" --stats \
-    2>"$WORK/zeekjson.err" || fail "--zeek JSON exited $?: $(head -3 "$WORK/zeekjson.err")"
-[ "$(counter "$WORK/zeekjson.err" zeek_bad_lines)" = 5 ] || fail "Zeek JSON: expected 5 bad lines, got $(counter "$WORK/zeekjson.err" zeek_bad_lines)"
-[ "$(counter "$WORK/zeekjson.err" zeek_bad_fields)" = 1 ] || fail "Zeek JSON: an rtt of 1e400 is a bad field"
-[ "$(counter "$WORK/zeekjson.err" engine_lookups_counted)" = 1 ] || fail "Zeek JSON: the good line was not counted"
+read_log zeekjson --zeek "$WORK/times.ndjson"
+expect_count zeekjson zeek_bad_lines 5 "the lines out of range are not all bad lines"
+expect_count zeekjson zeek_bad_fields 1 "an rtt of 1e400 is not a bad field"
+expect_count zeekjson engine_lookups_counted 1 "the good line was not counted"
 
 # pcapng: one packet stamped 2^64-1 microseconds, then a good one
 "$PYTHON3" - "$WORK/times.pcapng" <<'PY'
