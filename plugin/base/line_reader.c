@@ -94,14 +94,12 @@ static void make_room(struct line_reader *reader)
     }
     if (reader->end + 1 < reader->capacity)
         return;
-    char *grown = reader->capacity < LINE_READER_MAX + 1
-                      ? realloc(reader->buffer, reader->capacity * 2 > LINE_READER_MAX + 1
-                                                    ? LINE_READER_MAX + 1 : reader->capacity * 2)
-                      : NULL;
+    size_t wanted = reader->capacity * 2 < LINE_READER_MAX + 1 ? reader->capacity * 2
+                                                               : LINE_READER_MAX + 1;
+    char *grown = wanted > reader->capacity ? realloc(reader->buffer, wanted) : NULL;
     if (grown) {
         reader->buffer = grown;
-        reader->capacity = reader->capacity * 2 > LINE_READER_MAX + 1 ? LINE_READER_MAX + 1
-                                                                       : reader->capacity * 2;
+        reader->capacity = wanted;
         return;
     }
     reader->skipping_long_line = true; /* at the cap, or out of memory: skip it, flagged */
@@ -125,15 +123,15 @@ static bool starts_as_capture(const struct line_reader *reader)
 int line_reader_next(struct line_reader *reader, bool *too_long, char *error, size_t error_size)
 {
     *too_long = false;
-    if (!reader->start_checked && reader->line_number == 0 && reader->end >= 4) {
-        reader->start_checked = true;
-        if (starts_as_capture(reader)) {
-            snprintf(error, error_size, "%s: a pcap or pcapng capture, not a log (read it with -r)",
-                     reader->path);
-            return -1;
-        }
-    }
     for (;;) {
+        if (!reader->start_checked && reader->line_number == 0 && reader->end >= 4) {
+            reader->start_checked = true; /* the file's first bytes, once */
+            if (starts_as_capture(reader)) {
+                snprintf(error, error_size, "%s: a pcap or pcapng capture, not a log (read it "
+                                            "with -r)", reader->path);
+                return -1;
+            }
+        }
         char *from = reader->buffer + reader->start + reader->scanned;
         char *newline = memchr(from, '\n', reader->end - reader->start - reader->scanned);
         if (newline) {
@@ -147,8 +145,6 @@ int line_reader_next(struct line_reader *reader, bool *too_long, char *error, si
                          (unsigned)(room < 16384 ? room : 16384)); /* as gzgets: no long waits on a pipe */
         if (got > 0) {
             reader->end += (size_t)got;
-            if (!reader->start_checked && reader->line_number == 0 && reader->end >= 4)
-                return line_reader_next(reader, too_long, error, error_size);
             continue;
         }
         int status = got < 0 ? -1 : end_of_data(reader, error, error_size);

@@ -25,7 +25,6 @@ void sensor_config_add_port(struct sensor_config *config, uint16_t port)
     config->decoder.dns_ports[port / 8] |= (uint8_t)(1u << (port % 8));
 }
 
-
 static bool any_port_set(const struct sensor_config *config)
 {
     for (size_t i = 0; i < sizeof config->decoder.dns_ports; i++)
