@@ -132,25 +132,34 @@ static bool same_file(const char *input, int output_fd, const char *output_path)
     return have && S_ISREG(out.st_mode) && in.st_dev == out.st_dev && in.st_ino == out.st_ino;
 }
 
+static bool refuse_self_read(const char *log_dir, const char *output, const char *input)
+{
+    fprintf(stderr, "exclave: -l %s: the output %s is the input %s itself: exclave would read its "
+                    "own records back for ever; give another -l\n", log_dir, output, input);
+    return false;
+}
+
 /* An output that is one of the inputs would be read back for ever (a
  * Suricata user's --eve /var/log/suricata/eve.json -l /var/log/suricata
  * once wrote 74 GB): refused before anything is opened for writing. */
 static bool outputs_are_not_inputs(const struct exclave_run *run)
 {
+    static const char *const eve_logs[] = { "eve.json", NULL };
+    static const char *const zeek_logs[] = { "dns.log", "exclave.log", NULL };
     const struct exclave_options *o = &run->options;
-    const char *names[] = { "eve.json", "dns.log", "exclave.log" };
-    for (size_t i = 0; i < (run->zeek ? run->zeek_files.count : o->eve_file ? 1 : 0); i++) {
+    size_t inputs = run->zeek ? run->zeek_files.count : o->eve_file ? 1 : 0;
+    for (size_t i = 0; i < inputs; i++) {
         const char *input = run->zeek ? run->zeek_files.paths[i] : o->eve_file;
-        for (size_t n = o->zeek_format ? 1 : 0; n < (o->zeek_format ? 3u : 1u); n++) {
+        if (strcmp(o->log_dir, "-") == 0) {
+            if (same_file(input, STDOUT_FILENO, NULL))
+                return refuse_self_read(o->log_dir, "(standard output)", input);
+            continue;
+        }
+        for (const char *const *name = o->zeek_format ? zeek_logs : eve_logs; *name; name++) {
             char path[PATH_MAX];
-            snprintf(path, sizeof path, "%s/%s", o->log_dir, names[n]);
-            bool to_stdout = strcmp(o->log_dir, "-") == 0;
-            if (to_stdout ? same_file(input, STDOUT_FILENO, NULL) : same_file(input, -1, path)) {
-                fprintf(stderr, "exclave: -l %s: the output %s is the input %s itself: exclave "
-                                "would read its own records back for ever; give another -l\n",
-                        o->log_dir, to_stdout ? "(standard output)" : path, input);
-                return false;
-            }
+            snprintf(path, sizeof path, "%s/%s", o->log_dir, *name);
+            if (same_file(input, -1, path))
+                return refuse_self_read(o->log_dir, path, input);
         }
     }
     return true;
