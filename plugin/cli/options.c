@@ -30,7 +30,8 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
-                        OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS };
+                        OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
+                        OPT_CHECK };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -146,6 +147,7 @@ static int parse_engine_option(int c, struct exclave_options *o)
         }
         return 0;
     case OPT_NO_POLICIES: o->policies_off = true; return 0;
+    case OPT_CHECK: o->check = true; return 0;
     case OPT_NO_ENGINE: o->engine_off = true; return 0;
     case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
     case OPT_ZEEK: o->zeek_file = optarg; return 0;
@@ -200,6 +202,11 @@ static int check_output_options(const struct exclave_options *o)
         fprintf(stderr, "exclave: --state keeps the engine's aggregates; it cannot run with --no-engine\n");
         return 2;
     }
+    if (o->check && (o->engine_off || o->policies_off || o->zeek_format || o->state_file)) {
+        fprintf(stderr, "exclave: --check runs the policies and writes nothing: it cannot go with "
+                        "--no-engine, --no-policies, --format zeek or --state\n");
+        return 2;
+    }
     if (o->zeek_json && !o->zeek_format) {
         fprintf(stderr, "exclave: --zeek-json goes with --format zeek\n");
         return 2;
@@ -249,6 +256,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "policy", required_argument, NULL, OPT_POLICY },
         { "set", required_argument, NULL, OPT_SET },
         { "no-policies", no_argument, NULL, OPT_NO_POLICIES },
+        { "check", no_argument, NULL, OPT_CHECK },
         { "no-engine", no_argument, NULL, OPT_NO_ENGINE },
         { "interval", required_argument, NULL, OPT_INTERVAL },
         { "window", required_argument, NULL, OPT_WINDOW },

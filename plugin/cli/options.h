@@ -27,6 +27,7 @@ struct exclave_options {
     bool follow;
     bool print_stats;
     bool quiet;                /* no progress line on a terminal */
+    bool check;                /* --check: no log; exit 1 when a policy had an error */
     bool log_tunnel;           /* --log-tunnel: a "tunnel" object on tunnelled records */
     double reorder_window_seconds; /* --reorder-window; < 0: the default for the input */
     double reorder_lookups;    /* --reorder-lookups */

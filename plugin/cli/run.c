@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "capture/capabilities.h"
+#include "cli/run_check.h"
 #include "engine/state_file.h"
 
 struct exclave_signals exclave_signals;
@@ -75,7 +76,13 @@ static bool make_log_dir(const char *dir)
 static bool open_eve_log(struct exclave_run *run)
 {
     const char *dir = run->options.log_dir;
-    if (strcmp(dir, "-") == 0) {
+    if (run->options.check) { /* --check: the records go nowhere */
+        snprintf(run->log_name, sizeof run->log_name, "/dev/null");
+        if (!(run->log_file = fopen(run->log_name, "a"))) {
+            fprintf(stderr, "exclave: /dev/null: %s\n", strerror(errno));
+            return false;
+        }
+    } else if (strcmp(dir, "-") == 0) {
         run->log_file = stdout;
         snprintf(run->log_name, sizeof run->log_name, "standard output");
     } else {
@@ -170,7 +177,7 @@ bool run_open_log(struct exclave_run *run)
     const char *dir = run->options.log_dir;
     if (!outputs_are_not_inputs(run))
         return false;
-    if (strcmp(dir, "-") != 0 && !make_log_dir(dir))
+    if (strcmp(dir, "-") != 0 && !run->options.check && !make_log_dir(dir))
         return false;
     return run->options.zeek_format ? open_zeek_logs(run) : open_eve_log(run);
 }
@@ -413,6 +420,8 @@ bool run_finish(struct exclave_run *run, bool ok)
     }
     /* The Lua states close while the log is open: a policy's finalizers
      * may still raise alerts, and they are written like any other. */
+    if (run->engine_ready && run->options.check && !run_check_policies(run))
+        ok = false;
     if (run->engine_ready)
         policy_host_free(&run->policies);
     if (run->out) {

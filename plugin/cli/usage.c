@@ -78,6 +78,8 @@ const char exclave_usage_text[] =
     "                         default: the installed scripts directory)\n"
     "      --set P.NAME=VAL   set variable NAME of policy P (repeatable)\n"
     "      --no-policies      keep the aggregates but run no policy\n"
+    "      --check            run the policies, write no log; list each policy's errors\n"
+    "                         and alerts, exit 1 when one had an error (for CI)\n"
     "      --no-engine        enrich and log only: no aggregates, no policies, no alerts\n"
     "      --interval S       evaluation tick in seconds of packet time (default 3600)\n"
     "      --window DAYS      alert window and idle-key expiry (default 30)\n"

@@ -125,4 +125,20 @@ grep -q "exclave: policy broken: evaluate(.*): $WORK/broken.lua:3: a key view ha
     "$WORK/broken.err" || fail "policy error not reported with file:line: $(head -3 "$WORK/broken.err")"
 grep -q "exclave: policy broken disabled after 10 errors" "$WORK/broken.err" || fail "not disabled"
 grep -q '"policy":"rotation"' "$WORK/broken/eve.json" || fail "other policies stopped"
+# --check: the policies run, nothing is written, the status says whether all ran clean
+mkdir -p "$WORK/check" && cd "$WORK/check"
+"$EXCLAVE" -r "$WORK/good.pcap" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" --check 2>"$WORK/check.err" ||
+    fail "--check of the default policies exited $?: $(tail -2 "$WORK/check.err")"
+grep -q "^exclave: check: every policy ran without error" "$WORK/check.err" || fail "--check: no verdict line"
+grep -q "^exclave: check: policy exclusive ($POLICIES/exclusive.lua): 0 errors, [1-9][0-9]* alerts" \
+    "$WORK/check.err" || fail "--check: no line for exclusive: $(grep -m1 'check: policy' "$WORK/check.err")"
+[ ! -e "$WORK/check/eve.json" ] || fail "--check wrote eve.json"
+status=0
+"$EXCLAVE" -r "$WORK/good.pcap" --geoip-dir "$DEMO_DIR" --policy "$WORK/broken.lua" --policy "$POLICIES" \
+    --check 2>"$WORK/check-broken.err" || status=$?
+[ "$status" = 1 ] || fail "--check with a failing policy exited $status, expected 1"
+grep -q "^exclave: check: policy broken ($WORK/broken.lua): 10 errors, disabled, 0 alerts" \
+    "$WORK/check-broken.err" || fail "--check: the failing policy's line: $(grep -m1 'check: policy broken' "$WORK/check-broken.err")"
+cd "$WORK"
+EXPECT="--check runs the policies and writes nothing" expect_error "$EXCLAVE" -r x --check --no-engine
 finish
