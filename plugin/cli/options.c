@@ -31,7 +31,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
                         OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
-                        OPT_CHECK };
+                        OPT_CHECK, OPT_BLOCKLIST_ZONE };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -150,6 +150,15 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_CHECK: o->check = true; return 0;
     case OPT_NO_ENGINE: o->engine_off = true; return 0;
     case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
+    case OPT_BLOCKLIST_ZONE:
+        if (o->engine.blocklist_zone_count == BLOCKLIST_ZONES_MAX || !*optarg || strchr(optarg, ' ')) {
+            fprintf(stderr, "exclave: --blocklist-zone '%s': a zone name (at most %d of them)\n",
+                    optarg, BLOCKLIST_ZONES_MAX);
+            return 2;
+        }
+        o->blocklist_zones[o->engine.blocklist_zone_count++] = optarg;
+        o->engine.blocklist_zones = o->blocklist_zones;
+        return 0;
     case OPT_ZEEK: o->zeek_file = optarg; return 0;
     case OPT_FOLLOW: o->follow = true; return 0;
     case OPT_EVE: o->eve_file = optarg; return 0;
@@ -263,6 +272,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "max-keys", required_argument, NULL, OPT_MAX_KEYS },
         { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
         { "suffix-list", required_argument, NULL, OPT_SUFFIX_LIST },
+        { "blocklist-zone", required_argument, NULL, OPT_BLOCKLIST_ZONE },
         { "lua-memory", required_argument, NULL, OPT_LUA_MEMORY },
         { "lua-instructions", required_argument, NULL, OPT_LUA_INSTRUCTIONS },
         { "version", no_argument, NULL, 'V' },

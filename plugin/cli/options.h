@@ -9,7 +9,7 @@
 #include "engine/engine.h"
 #include "policy/policy_host.h"
 
-enum { POLICY_ARGS_MAX = 64, VARIABLES_MAX = 256 };
+enum { POLICY_ARGS_MAX = 64, VARIABLES_MAX = 256, BLOCKLIST_ZONES_MAX = 64 };
 
 struct exclave_options {
     const char *read_file;
@@ -35,6 +35,7 @@ struct exclave_options {
     bool policies_off;
     const char *policy_args[POLICY_ARGS_MAX];   /* files or directories */
     size_t policy_arg_count;
+    const char *blocklist_zones[BLOCKLIST_ZONES_MAX]; /* --blocklist-zone */
     struct policy_variable variables[VARIABLES_MAX];
     size_t variable_count;
     struct sensor_config sensor;

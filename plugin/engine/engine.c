@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/hash.h"
 #include "base/iso_time.h"
@@ -323,7 +324,8 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
     struct querier_facts querier;
     describe_querier(engine, &lookup->querier, &querier);
     size_t length = normalize_name(engine, lookup->qname, lookup->qname_length);
-    bool reverse = engine_is_reverse_lookup(engine->name_buffer, length, lookup->qtype);
+    bool reverse = engine_is_reverse_lookup(engine->name_buffer, length, lookup->qtype) ||
+                   engine_is_blocklist_lookup(engine, engine->name_buffer, length);
     struct key_ref name_ref = count_name_and_domain(engine, lookup, &querier, length, reverse);
     if (lookup->has_response)
         count_answers(engine, lookup, &querier, name_ref, reverse);
@@ -417,6 +419,32 @@ bool engine_is_reverse_lookup(const char *name, size_t length, uint16_t qtype)
 {
     return qtype == DNS_TYPE_PTR || leading_labels(name, length, 4, is_decimal_label) == 4 ||
            leading_labels(name, length, 32, is_nibble_label) == 32;
+}
+
+const char *const engine_builtin_blocklist_zones[] = {
+    "dbl.spamhaus.org", "multi.uribl.com", "multi.surbl.org", NULL,
+};
+
+/* name is one or more labels and then ".zone" (zone without a final dot,
+ * any case). */
+static bool under_zone(const char *name, size_t length, const char *zone)
+{
+    size_t zone_length = strlen(zone);
+    if (zone_length && zone[zone_length - 1] == '.')
+        zone_length--;
+    return zone_length && length > zone_length + 1 && name[length - zone_length - 1] == '.' &&
+           strncasecmp(name + length - zone_length, zone, zone_length) == 0;
+}
+
+bool engine_is_blocklist_lookup(const struct engine *engine, const char *name, size_t length)
+{
+    for (const char *const *zone = engine_builtin_blocklist_zones; *zone; zone++)
+        if (under_zone(name, length, *zone))
+            return true;
+    for (size_t i = 0; i < engine->config.blocklist_zone_count; i++)
+        if (under_zone(name, length, engine->config.blocklist_zones[i]))
+            return true;
+    return false;
 }
 
 bool engine_raise_alert(struct engine *engine, unsigned policy_index, struct engine_alert *alert)

@@ -49,6 +49,8 @@ struct engine_config {
     double interval_seconds;           /* evaluation tick, packet time */
     double window_seconds;             /* alert window and idle-key expiry */
     const char *suffix_list_file;      /* NULL: libpsl's */
+    const char *const *blocklist_zones; /* domain blocklists added to the built-in ones */
+    size_t blocklist_zone_count;       /* (the strings are the caller's, for the engine's life) */
 };
 
 /* One lookup from any source (packets, EVE or Zeek records). */
@@ -170,6 +172,14 @@ uint32_t engine_alerted_policies(const struct engine *engine, const struct key *
  * address (four decimal labels) or 32 IPv6 nibble labels: the shape of
  * reverse-DNS and DNS blocklist (DNSBL) queries. */
 bool engine_is_reverse_lookup(const char *name, size_t length, uint16_t qtype);
+
+/* The domain blocklists whose lookups (<domain>.ZONE) count as anti-spam
+ * checks, like reversed-address DNSBL names: Spamhaus DBL, URIBL, SURBL. */
+extern const char *const engine_builtin_blocklist_zones[];
+
+/* True when the lower-case name is a lookup under one of the engine's
+ * domain blocklist zones (built in, or from the config). */
+bool engine_is_blocklist_lookup(const struct engine *engine, const char *name, size_t length);
 
 /* Querier ASN, organisation and country as the engine sees them. */
 void engine_describe_asn(const struct engine *engine, uint32_t asn, const char **org,

@@ -11,7 +11,7 @@
 static const char *const known_keys[] = {
     "filename", "geoip-dir", "asn-db", "country-db", "policy", "set", "interval", "window",
     "max-keys", "max-memory", "state", "engine", "enrich", "suffix-list", "lua-memory",
-    "lua-instructions", NULL,
+    "lua-instructions", "blocklist-zone", NULL,
 };
 
 static bool fail(char *error, const struct plugin_config *c, const char *key, const char *what,
@@ -195,9 +195,13 @@ bool plugin_config_read(const struct suricata_conf_node *node, const char *where
               size_setting(node, c, error) &&
               list_setting(node, c, "policy", c->policies, &c->policy_count, error) &&
               list_setting(node, c, "enrich", c->enrich, &c->enrich_count, error) &&
+              list_setting(node, c, "blocklist-zone", c->blocklist_zones, &c->blocklist_zone_count,
+                           error) &&
               variables_setting(node, c, error) &&
               boolean_setting(node, c, "engine", &engine_on, error);
     c->enrich_set = conf_node_child(node, "enrich") != NULL;
+    c->engine.blocklist_zones = (const char *const *)c->blocklist_zones;
+    c->engine.blocklist_zone_count = c->blocklist_zone_count;
     c->engine_off = !engine_on;
     c->engine.max_keys = (uint32_t)max_keys;
     c->engine.window_seconds = window_days * 86400;
@@ -227,5 +231,7 @@ void plugin_config_free(struct plugin_config *c)
         free(c->variable_texts[i]);
     for (size_t i = 0; i < c->enrich_count; i++)
         free(c->enrich[i]);
+    for (size_t i = 0; i < c->blocklist_zone_count; i++)
+        free(c->blocklist_zones[i]);
     memset(c, 0, sizeof *c);
 }

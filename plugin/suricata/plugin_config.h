@@ -25,6 +25,8 @@ struct plugin_config {
     char *variable_texts[PLUGIN_LIST_MAX];          /* "P.NAME=VALUE" */
     struct policy_variable variables[PLUGIN_LIST_MAX];
     size_t variable_count;
+    char *blocklist_zones[PLUGIN_LIST_MAX];         /* blocklist-zone: added to the built-in ones */
+    size_t blocklist_zone_count;
     char *enrich[PLUGIN_LIST_MAX];                  /* event types whose endpoints are enriched */
     size_t enrich_count;
     bool enrich_set;                                /* given in the YAML (else the host's default) */

@@ -129,8 +129,37 @@ static void test_decider_that_wants_nothing(void)
     engine_free(&engine);
 }
 
+/* Lookups under a domain blocklist count as anti-spam checks (reverse
+ * lookups), as reversed-address DNSBL names do: the built-in zones, a zone
+ * from the config (any case, with or without a final dot), not the zone
+ * itself, and not a name that only ends in the same letters. */
+static void test_blocklist_zones(void)
+{
+    struct engine engine;
+    struct engine_config config;
+    char error[256];
+    engine_config_defaults(&config);
+    static const char *const zones[] = { "BL.Example.NET." };
+    config.blocklist_zones = zones;
+    config.blocklist_zone_count = 1;
+    CHECK(engine_init(&engine, &config, NULL, error, sizeof error));
+    static const char *const names[] = { "trump-email.com.dbl.spamhaus.org", "a.b.multi.uribl.com",
+                                         "x.multi.surbl.org", "mail1.trump-email.com.bl.example.net",
+                                         "dbl.spamhaus.org", "notdbl.spamhaus.org",
+                                         "mail1.trump-email.com" };
+    static const bool blocklist[] = { true, true, true, true, false, false, false };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        CHECK(engine_is_blocklist_lookup(&engine, names[i], strlen(names[i])) == blocklist[i]);
+        observe(&engine, names[i], "203.0.113.1", 0);
+        struct key *key = engine_find_key(&engine, KEY_NAME, names[i], strlen(names[i]));
+        CHECK(key && (key->reverse_lookups == key->lookups) == blocklist[i]);
+    }
+    engine_free(&engine);
+}
+
 int main(void)
 {
+    test_blocklist_zones();
     test_decider_sees_ticks_and_lookups(false);
     test_decider_sees_ticks_and_lookups(true);
     test_no_decider_counts_only();

@@ -163,6 +163,8 @@ static void test_exclusive(void)
         feed(f, START + i * 3600, "203.0.113.10", dnsbl, i % 3 ? NULL : "127.0.0.2", i % 3 ? 3 : 0);
     }
     feed_days(f, 0, 4, 20, MANY_ISPS, "www.popular.example", "198.51.100.70", 0);   /* popular */
+    /* domain-blocklist checks of a domain, from the bank alone (issue 16's DBL case) */
+    feed_days(f, 0, 4, 10, ALFA, "secret-bank-partner.com.dbl.spamhaus.org", "127.0.1.2", 0);
     engine_finish(&f->engine);
     CHECK(count_alerts(f, "exclusive", "name", "x.secret-bank-partner.com") == 1);
     CHECK(count_alerts(f, "exclusive", "domain", "secret-bank-partner.com") == 1);
@@ -177,6 +179,8 @@ static void test_exclusive(void)
     CHECK(k == NULL); /* "example" is not a public suffix: the domain is dnsbl.example */
     k = engine_find_key(&f->engine, KEY_DOMAIN, "dnsbl.example", 13);
     CHECK(k && k->reverse_lookups == 60 && k->lookups == 60);
+    k = engine_find_key(&f->engine, KEY_NAME, "secret-bank-partner.com.dbl.spamhaus.org", 40);
+    CHECK(k && k->reverse_lookups == 40 && k->lookups == 40); /* counted, and not alerted on */
     stop(f);
     free(f);
 }
