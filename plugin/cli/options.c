@@ -31,7 +31,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
                         OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
-                        OPT_CHECK, OPT_BLOCKLIST_ZONE };
+                        OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -148,6 +148,7 @@ static int parse_engine_option(int c, struct exclave_options *o)
         return 0;
     case OPT_NO_POLICIES: o->policies_off = true; return 0;
     case OPT_CHECK: o->check = true; return 0;
+    case OPT_DEFAULT_POLICIES: o->default_policies = true; return 0;
     case OPT_NO_ENGINE: o->engine_off = true; return 0;
     case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
     case OPT_BLOCKLIST_ZONE:
@@ -266,6 +267,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "set", required_argument, NULL, OPT_SET },
         { "no-policies", no_argument, NULL, OPT_NO_POLICIES },
         { "check", no_argument, NULL, OPT_CHECK },
+        { "default-policies", no_argument, NULL, OPT_DEFAULT_POLICIES },
         { "no-engine", no_argument, NULL, OPT_NO_ENGINE },
         { "interval", required_argument, NULL, OPT_INTERVAL },
         { "window", required_argument, NULL, OPT_WINDOW },

@@ -33,6 +33,7 @@ struct exclave_options {
     double reorder_lookups;    /* --reorder-lookups */
     bool engine_off;
     bool policies_off;
+    bool default_policies;     /* --default-policies: load them beside --policy */
     const char *policy_args[POLICY_ARGS_MAX];   /* files or directories */
     size_t policy_arg_count;
     const char *blocklist_zones[BLOCKLIST_ZONES_MAX]; /* --blocklist-zone */

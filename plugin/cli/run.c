@@ -229,7 +229,7 @@ static bool load_policies(struct exclave_run *run)
     if (o->policies_off)
         return true;
     char buffer[PATH_MAX];
-    if (o->policy_arg_count == 0) {
+    if (o->policy_arg_count == 0 || o->default_policies) { /* --policy replaces them, unless asked */
         const char *dir = default_policy_dir(buffer, sizeof buffer);
         if (!dir)
             fprintf(stderr, "exclave: no policies found in %s (see --policy); counting only\n",

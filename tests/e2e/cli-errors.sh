@@ -139,6 +139,14 @@ status=0
 [ "$status" = 1 ] || fail "--check with a failing policy exited $status, expected 1"
 grep -q "^exclave: check: policy broken ($WORK/broken.lua): 10 errors, disabled, 0 alerts" \
     "$WORK/check-broken.err" || fail "--check: the failing policy's line: $(grep -m1 'check: policy broken' "$WORK/check-broken.err")"
+# --policy replaces the default policies; --default-policies keeps them beside it
+"$EXCLAVE" -r "$WORK/good.pcap" --geoip-dir "$DEMO_DIR" --policy "$WORK/mine.lua" --check 2>"$WORK/only.err" ||
+    fail "--policy mine.lua --check exited $?"
+[ "$(grep -c '^exclave: check: policy ' "$WORK/only.err")" = 1 ] || fail "--policy did not replace the defaults"
+"$EXCLAVE" -r "$WORK/good.pcap" --geoip-dir "$DEMO_DIR" --policy "$WORK/mine.lua" --default-policies \
+    --check 2>"$WORK/both.err" || fail "--default-policies --check exited $?"
+grep -q '^exclave: check: policy exclusive ' "$WORK/both.err" && grep -q '^exclave: check: policy mine ' \
+    "$WORK/both.err" || fail "--default-policies did not load the defaults beside --policy"
 cd "$WORK"
 EXPECT="--check runs the policies and writes nothing" expect_error "$EXCLAVE" -r x --check --no-engine
 finish
