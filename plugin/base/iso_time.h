@@ -20,6 +20,12 @@ static inline bool iso_time_is_sane(int64_t microseconds)
     return microseconds >= EXCLAVE_TIME_MIN_US && microseconds < EXCLAVE_TIME_MAX_US;
 }
 
+/* A time that may be unset (0), as the engine's optional clocks are. */
+static inline bool iso_time_is_unset_or_sane(int64_t microseconds)
+{
+    return microseconds == 0 || iso_time_is_sane(microseconds);
+}
+
 /* Seconds as a double (Zeek's JSON ts) to microseconds; false unless the
  * time is sane (NaN and infinities are not). */
 bool iso_time_from_seconds(double seconds, int64_t *microseconds);

@@ -42,4 +42,14 @@ static inline void warning_vprint(FILE *out, const char *where, const char *form
     fprintf(out, "exclave: %s: %s\n", where, safe);
 }
 
+static inline void warning_print(FILE *out, const char *where, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static inline void warning_print(FILE *out, const char *where, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    warning_vprint(out, where, format, args);
+    va_end(args);
+}
+
 #endif

@@ -143,23 +143,32 @@ static enum packet_status decode_parsed(const struct packet_decoder_config *conf
     return decode_payload(config, hop, data, length, view);
 }
 
-/* GRE, and ERSPAN inside it (GRE and ERSPAN each count as a layer). */
+/* What follows a parsed GRE header, ERSPAN included (GRE and ERSPAN each
+ * count as a layer). */
+static enum packet_status decode_after_gre(const struct packet_decoder_config *config,
+                                           const struct tunnel_hop *gre, const uint8_t *data,
+                                           size_t length, struct packet_view *view)
+{
+    if (gre->ethertype != ETHERTYPE_ERSPAN_2 && gre->ethertype != ETHERTYPE_ERSPAN_3)
+        return decode_payload(config, gre, data, length, view);
+    if (!enter_layer(config, view, gre))
+        return PACKET_TUNNEL_TOO_DEEP;
+    data += gre->header_length;
+    length -= gre->header_length;
+    struct tunnel_hop erspan;
+    enum tunnel_verdict verdict = tunnel_parse_erspan(gre->ethertype, gre->gre_sequenced, data,
+                                                      length, &erspan);
+    return decode_parsed(config, verdict, &erspan, data, length, view);
+}
+
+/* GRE straight inside IP (protocol 47). */
 static enum packet_status decode_gre(const struct packet_decoder_config *config,
                                      const uint8_t *data, size_t length, struct packet_view *view)
 {
     struct tunnel_hop gre;
     if (tunnel_parse_gre(data, length, &gre) != TUNNEL_OK)
         return PACKET_BAD_TUNNEL;
-    if (gre.ethertype != ETHERTYPE_ERSPAN_2 && gre.ethertype != ETHERTYPE_ERSPAN_3)
-        return decode_payload(config, &gre, data, length, view);
-    if (!enter_layer(config, view, &gre))
-        return PACKET_TUNNEL_TOO_DEEP;
-    data += gre.header_length;
-    length -= gre.header_length;
-    struct tunnel_hop erspan;
-    enum tunnel_verdict verdict = tunnel_parse_erspan(gre.ethertype, gre.gre_sequenced, data,
-                                                      length, &erspan);
-    return decode_parsed(config, verdict, &erspan, data, length, view);
+    return decode_after_gre(config, &gre, data, length, view);
 }
 
 /* IPv4 or IPv6 straight inside IP (protocols 4 and 41). */
@@ -213,8 +222,8 @@ static enum packet_status decode_udp_tunnel(const struct packet_decoder_config *
         view->tunnel_rejected = verdict == TUNNEL_MALFORMED;
         return PACKET_OK;
     }
-    if (kind == ENCAP_GRE)
-        return decode_gre(config, data, length, view);
+    if (kind == ENCAP_GRE) /* parsed already: ERSPAN may follow */
+        return decode_after_gre(config, &hop, data, length, view);
     return decode_payload(config, &hop, data, length, view);
 }
 

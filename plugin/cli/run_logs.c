@@ -55,7 +55,8 @@ static void feed_engine(struct exclave_run *run, const struct engine_lookup *loo
         engine_observe(&run->engine, lookup);
         return;
     }
-    run->last_record_wall = time(NULL);
+    if (run->options.follow) /* for the idle hand-over of a quiet followed log */
+        run->last_record_wall = time(NULL);
     if (!reorder_add(&run->reorder, lookup, observe, run))
         tell_too_late(run, "record %.1f s behind the newest, later than the reorder window "
                            "(--reorder-window %.0f s, --reorder-lookups %zu) allows: not counted",

@@ -23,18 +23,14 @@ static bool counter_ok(const struct distinct_counter *counter)
     return counter->exact_count <= DISTINCT_EXACT_MAX || counter->exact_count == DISTINCT_SKETCH;
 }
 
-static bool optional_time_ok(int64_t time_us)
-{
-    return time_us == 0 || iso_time_is_sane(time_us);
-}
-
 static const char *check_times(const struct key *key)
 {
     if (key->lookups && (!iso_time_is_sane(key->first_seen_us) ||
                          !iso_time_is_sane(key->last_seen_us) ||
                          key->first_seen_us > key->last_seen_us))
         return "first or last seen outside 1970-2100, or in the wrong order";
-    if (!optional_time_ok(key->last_answer_us) || !optional_time_ok(key->nxdomain_since_us))
+    if (!iso_time_is_unset_or_sane(key->last_answer_us) ||
+        !iso_time_is_unset_or_sane(key->nxdomain_since_us))
         return "an answer or NXDOMAIN time outside 1970-2100";
     if (key->daily_last_day < 0 ||
         key->daily_last_day >= (int32_t)(EXCLAVE_TIME_MAX_US / 86400000000LL))

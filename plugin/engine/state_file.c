@@ -160,11 +160,6 @@ struct state_header {
     int64_t now_us, first_us, next_tick_us, next_expiry_us;
 };
 
-static bool engine_time_ok(int64_t time_us)
-{
-    return time_us == 0 || iso_time_is_sane(time_us);
-}
-
 /* Checks what makes a file this build's: magic, version, layout, CRC; then
  * that its counts fit the file and its clocks are sane. */
 static const char *check_file(const uint8_t *data, size_t size, struct state_header *h,
@@ -196,8 +191,8 @@ static const char *check_file(const uint8_t *data, size_t size, struct state_hea
     /* the checksum only says the bytes are as written: by anyone */
     if ((uint64_t)h->keys * (6 + sizeof(struct key)) > size || (uint64_t)h->asns * 9 > size)
         return "damaged or forged: more records than the file can hold";
-    if (!engine_time_ok(h->now_us) || !engine_time_ok(h->first_us) ||
-        !engine_time_ok(h->next_tick_us) || !engine_time_ok(h->next_expiry_us))
+    if (!iso_time_is_unset_or_sane(h->now_us) || !iso_time_is_unset_or_sane(h->first_us) ||
+        !iso_time_is_unset_or_sane(h->next_tick_us) || !iso_time_is_unset_or_sane(h->next_expiry_us))
         return "damaged or forged: an engine clock outside 1970-2100";
     return NULL;
 }

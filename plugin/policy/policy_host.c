@@ -71,11 +71,9 @@ void policy_message(struct policy *policy, const char *format, ...)
 void policy_log(struct policy *policy, const char *text)
 {
     FILE *out = policy->host->messages;
-    char safe[4 * WARNING_TEXT_MAX + 8];
     if (warning_allowed(out, &policy->log_lines, POLICY_LOG_LINES_MAX, policy->label,
                         "log lines not shown"))
-        fprintf(out, "exclave: %s: %s\n", policy->label,
-                printable_copy(safe, sizeof safe, text, strnlen(text, WARNING_TEXT_MAX)));
+        warning_print(out, policy->label, "%s", text); /* escaped and cut there */
 }
 
 /* ---- the sandbox --------------------------------------------------------------- */
