@@ -1,5 +1,5 @@
 /* main: the `exclave` command. Dispatches to a subcommand (report, merge,
- * dump-state) or parses a run's options, opens what the run needs and runs
+ * dump-state, and policy-host: the policy process the sensor starts) or parses a run's options, opens what the run needs and runs
  * the capture or the logs. All run-time state lives in struct exclave_run
  * (cli/run.h); this file holds no logic of its own. */
 #include <stdio.h>
@@ -12,9 +12,12 @@
 #include "cli/run_logs.h"
 #include "cli/run_report.h"
 #include "cli/run_state.h"
+#include "policy/policy_child.h"
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "policy-host") == 0) /* started by the sensor, not by users */
+        return policy_child_main();
     if (argc > 1 && strcmp(argv[1], "report") == 0)
         return run_report(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "merge") == 0)

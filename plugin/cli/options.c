@@ -28,7 +28,7 @@ void exclave_print_version(void)
 enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STATS, OPT_DNS_PORT,
                         OPT_MATCH_TIMEOUT, OPT_POLICY, OPT_SET, OPT_NO_POLICIES, OPT_NO_ENGINE,
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
-                        OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
+                        OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_LUA_CPU, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
                         OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
                         OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES };
@@ -199,6 +199,9 @@ static int parse_engine_option(int c, struct exclave_options *o)
             return 2;
         o->limits.instructions = (uint64_t)number;
         return 0;
+    case OPT_LUA_CPU:
+        return number_option("lua-cpu", 0.05, 3600, false, "a number of seconds (0.05-3600)",
+                             &o->policy_cpu_seconds) ? 0 : 2;
     default:
         fputs("Try 'exclave --help'.\n", stderr);
         return 2;
@@ -277,6 +280,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "blocklist-zone", required_argument, NULL, OPT_BLOCKLIST_ZONE },
         { "lua-memory", required_argument, NULL, OPT_LUA_MEMORY },
         { "lua-instructions", required_argument, NULL, OPT_LUA_INSTRUCTIONS },
+        { "lua-cpu", required_argument, NULL, OPT_LUA_CPU },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -285,6 +289,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
     sensor_config_defaults(&o->sensor);
     engine_config_defaults(&o->engine);
     policy_limits_defaults(&o->limits);
+    o->policy_cpu_seconds = 5;
     o->log_dir = ".";
     o->reorder_window_seconds = -1;
     o->reorder_lookups = 262144;

@@ -42,6 +42,7 @@ struct exclave_options {
     struct sensor_config sensor;
     struct engine_config engine;
     struct policy_limits limits;
+    double policy_cpu_seconds; /* --lua-cpu */
 };
 
 /* Fills o from argv. Returns 0 to run, -1 after printing help or the

@@ -195,7 +195,7 @@ static void write_alert(void *user, const struct engine *engine, const struct en
 static bool load_policy_path(struct exclave_run *run, const char *path)
 {
     char error[ERROR_SIZE];
-    if (policy_host_load_path(&run->policies, path, error, sizeof error))
+    if (policy_process_add_path(&run->policies, path, error, sizeof error))
         return true;
     fprintf(stderr, "exclave: %s\n", error);
     return false;
@@ -224,8 +224,14 @@ static const char *default_policy_dir(char *buffer, size_t size)
 static bool load_policies(struct exclave_run *run)
 {
     struct exclave_options *o = &run->options;
-    policy_host_init(&run->policies, &run->engine, &o->limits, o->variables, o->variable_count,
-                     stderr);
+    struct policy_process_config config;
+    policy_process_config_defaults(&config);
+    config.limits = o->limits;
+    config.variables = o->variables;
+    config.variable_count = o->variable_count;
+    config.messages = stderr;
+    config.call_cpu_seconds = o->policy_cpu_seconds;
+    policy_process_init(&run->policies, &config);
     if (o->policies_off)
         return true;
     char buffer[PATH_MAX];
@@ -241,11 +247,12 @@ static bool load_policies(struct exclave_run *run)
         if (!load_policy_path(run, o->policy_args[i]))
             return false;
     char error[ERROR_SIZE];
-    if (!policy_host_check_variables(&run->policies, error, sizeof error)) {
+    if (run->policies.count == 0 && o->variable_count == 0)
+        return true;
+    if (!policy_process_start(&run->policies, &run->engine, error, sizeof error)) {
         fprintf(stderr, "exclave: %s\n", error);
         return false;
     }
-    policy_host_attach(&run->policies, &run->engine);
     return true;
 }
 
@@ -387,7 +394,7 @@ static void print_stats(struct exclave_run *run)
                 (unsigned long long)run->notice_log->log.records);
     if (run->engine_ready) {
         engine_print_counters(&run->engine, stderr);
-        policy_host_print_counters(&run->policies, stderr);
+        policy_process_print_counters(&run->policies, stderr);
     }
 }
 
@@ -420,10 +427,10 @@ bool run_finish(struct exclave_run *run, bool ok)
     }
     /* The Lua states close while the log is open: a policy's finalizers
      * may still raise alerts, and they are written like any other. */
+    if (run->engine_ready)
+        policy_process_finish(&run->policies);
     if (run->engine_ready && run->options.check && !run_check_policies(run))
         ok = false;
-    if (run->engine_ready)
-        policy_host_free(&run->policies);
     if (run->out) {
         json_out_flush(run->out);
         run_check_output(run);
@@ -469,7 +476,7 @@ void run_close(struct exclave_run *run)
         fclose(run->log_file);
     reorder_free(&run->reorder);
     if (run->engine_ready) {
-        policy_host_free(&run->policies);
+        policy_process_free(&run->policies);
         alert_writer_free(&run->alerts);
         engine_free(&run->engine);
     }

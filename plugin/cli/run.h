@@ -23,7 +23,7 @@
 #include "eve/eve_reader.h"
 #include "eve/eve_writer.h"
 #include "geoip/geoip.h"
-#include "policy/policy_host.h"
+#include "policy/policy_process.h"
 #include "zeek/zeek_dns_writer.h"
 #include "zeek/zeek_files.h"
 #include "zeek/zeek_notice_writer.h"
@@ -52,7 +52,7 @@ struct exclave_run {
     struct zeek_dns_scratch zeek_scratch;
     bool engine_ready;
     struct engine engine;
-    struct policy_host policies;
+    struct policy_process policies;
     struct alert_writer alerts;
     struct sensor sensor;
     struct pcap_source source;

@@ -43,7 +43,7 @@ static void between_batches(void *user)
     exclave_signals.reload = 0;
     run->last_reload_check = now;
     if (forced && run->engine_ready)
-        policy_host_reload(&run->policies);
+        policy_process_reload(&run->policies);
     char error[ERROR_SIZE];
     if (!geoip_reload(&run->geoip, forced, error, sizeof error))
         fprintf(stderr, "exclave: keeping the previous database: %s\n", error);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy/policy_api.h"
 
 static unsigned alerts_of(const struct alert_writer *alerts, const char *policy)
 {
@@ -18,15 +17,16 @@ static unsigned alerts_of(const struct alert_writer *alerts, const char *policy)
 
 bool run_check_policies(const struct exclave_run *run)
 {
-    const struct policy_host *host = &run->policies;
+    const struct policy_process *process = &run->policies;
     bool clean = true;
-    for (unsigned i = 0; i < host->count; i++) {
-        const struct policy *policy = host->policies[i];
+    for (unsigned i = 0; i < process->count; i++) {
+        const struct policy_state *policy = &process->policies[i];
+        unsigned long long errors = policy->errors + policy->errors_before;
         fprintf(stderr, "exclave: check: policy %s (%s): %llu error%s%s, %u alert%s\n",
-                policy->name, policy->path, (unsigned long long)policy->errors,
-                policy->errors == 1 ? "" : "s", policy->disabled ? ", disabled" : "",
+                policy->name, policy->path, errors, errors == 1 ? "" : "s",
+                policy->disabled ? ", disabled" : "",
                 alerts_of(&run->alerts, policy->name), alerts_of(&run->alerts, policy->name) == 1 ? "" : "s");
-        clean &= policy->errors == 0;
+        clean &= errors == 0;
     }
     fprintf(stderr, "exclave: check: %s\n", clean ? "every policy ran without error"
                                                   : "a policy failed (exit status 1)");

@@ -17,7 +17,7 @@ static void reload_if_asked(struct exclave_run *run)
         return;
     exclave_signals.reload = 0;
     if (run->engine_ready)
-        policy_host_reload(&run->policies);
+        policy_process_reload(&run->policies);
 }
 
 enum { REORDER_WARNINGS_MAX = 10, FOLLOW_IDLE_DRAIN_SECONDS = 10 };

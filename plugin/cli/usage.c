@@ -93,6 +93,8 @@ const char exclave_usage_text[] =
     "                         multi.uribl.com, multi.surbl.org)\n"
     "      --lua-memory MB    memory cap per policy (default 64)\n"
     "      --lua-instructions N  instruction budget per policy call (default 10000000)\n"
+    "      --lua-cpu S           CPU seconds a policy call may take before the policy\n"
+    "                            process is killed and restarted (default 5)\n"
     "      --state FILE       load the aggregates from FILE at start (when it exists),\n"
     "                         save them there every day of packet time and at the end\n"
     "\n"

@@ -89,14 +89,22 @@ static void evaluate_key(void *user, struct key *key)
     engine->decider.evaluate(engine->decider.context, key);
 }
 
+static void flush_decider(struct engine *engine)
+{
+    if (engine->decider.flush)
+        engine->decider.flush(engine->decider.context);
+}
+
 static void run_tick(struct engine *engine, int64_t tick_us)
 {
+    flush_decider(engine); /* lookups before the tick reach on_lookup first */
     engine->tick_time_us = tick_us;
     engine->counters.evaluation_ticks++;
     if (decider_wants_keys(engine))
         key_store_take_dirty(&engine->store, evaluate_key, engine);
     else
         key_store_take_dirty(&engine->store, NULL, NULL);
+    flush_decider(engine); /* while every key given is still there */
     if (tick_us >= engine->next_expiry_us) {
         key_store_expire(&engine->store,
                          tick_us - (int64_t)(engine->config.window_seconds * US_PER_SECOND));

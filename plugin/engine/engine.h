@@ -103,7 +103,7 @@ typedef void (*engine_alert_fn)(void *user, const struct engine *engine,
 typedef void (*engine_tick_fn)(void *user, struct engine *engine, int64_t tick_us);
 
 /* What decides about keys, given to the engine by a higher layer (the Lua
- * policy host): the engine calls it and knows nothing else of it. wants_keys
+ * policies, in their own process): the engine calls it and knows nothing else of it. wants_keys
  * and wants_lookups are asked before each tick and each lookup, so that a
  * decider whose hooks are all disabled costs nothing. */
 struct engine_decider {
@@ -112,6 +112,9 @@ struct engine_decider {
     bool (*wants_lookups)(const void *context);
     void (*evaluate)(void *context, struct key *key);
     void (*on_lookup)(void *context, const struct engine_lookup *lookup, uint32_t querier_asn);
+    /* optional: a decider that batches its calls makes them now (before a
+     * tick, and after its keys were given; it may raise alerts) */
+    void (*flush)(void *context);
 };
 
 struct engine {

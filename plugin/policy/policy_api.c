@@ -1,7 +1,8 @@
 /* policy_api: the `exclave` Lua library and the read-only key view. A view
- * is a small userdata (key pointer + call generation) whose fields are read
- * from the C aggregates when asked for, so evaluate() costs only what the
- * policy reads. */
+ * is a small userdata (snapshot pointer + call generation) whose fields are
+ * read from the snapshot's aggregates when asked for, so evaluate() costs
+ * only what the policy reads. It reaches keys, the ASN database and the
+ * alert sink only through the host's policy_world. */
 #include "policy/policy_api.h"
 
 #include <lauxlib.h>
@@ -18,7 +19,7 @@ enum { EVIDENCE_FIELDS_MAX = 64, EVIDENCE_BYTES_MAX = 32768, US_PER_SECOND = 100
 static const char KEY_VIEW_TYPE[] = "exclave.key";
 
 struct key_view {
-    struct key *key;
+    struct key_snapshot *snapshot;
     uint64_t generation;
 };
 
@@ -29,7 +30,7 @@ static struct policy *policy_upvalue(lua_State *L)
 
 static int64_t policy_now_us(const struct policy_host *host)
 {
-    return host->evaluating ? host->engine->tick_time_us : host->engine->now_us;
+    return host->evaluating ? host->tick_time_us : host->now_us;
 }
 
 static void push_time(lua_State *L, int64_t time_us)
@@ -49,14 +50,16 @@ static void push_day_text(lua_State *L, int64_t day)
 
 /* ---- key view fields ------------------------------------------------------------ */
 
-static void push_asns(lua_State *L, const struct policy *policy, const struct key *key)
+static void push_asns(lua_State *L, const struct key_snapshot *snapshot)
 {
+    const struct key *key = snapshot->key;
     struct asn_count sorted[ASN_TALLY_SLOTS];
     size_t n = asn_tally_sorted(&key->asn_tally, sorted);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        const char *org, *country;
-        engine_describe_asn(policy->host->engine, sorted[i].asn, &org, &country);
+        const struct key_snapshot_asn *described = key_snapshot_asn(snapshot, sorted[i].asn);
+        const char *org = described ? described->org : NULL;
+        const char *country = described ? described->country : NULL;
         lua_createtable(L, 0, 7);
         lua_pushinteger(L, sorted[i].asn);
         lua_setfield(L, -2, "asn");
@@ -119,18 +122,12 @@ static void push_answers(lua_State *L, const struct key *key)
     }
 }
 
-static void push_names(lua_State *L, const struct policy *policy, const struct key *key)
+static void push_names(lua_State *L, const struct key_snapshot *snapshot)
 {
-    lua_newtable(L);
-    if (key->kind != KEY_ADDRESS)
-        return;
-    lua_Integer n = 0;
-    for (unsigned i = 0; i < key->linked_count; i++) {
-        struct key *name = key_store_deref(&policy->host->engine->store, key->linked.names[i]);
-        if (name) {
-            lua_pushlstring(L, name->name, name->name_length);
-            lua_rawseti(L, -2, ++n);
-        }
+    lua_createtable(L, snapshot->name_count, 0);
+    for (unsigned i = 0; i < snapshot->name_count; i++) {
+        lua_pushlstring(L, snapshot->names[i], snapshot->name_lengths[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
 }
 
@@ -146,9 +143,9 @@ static void push_rcodes(lua_State *L, const struct key *key)
 }
 
 /* {policy_name = true, ...} for the policies that alerted on the key in this window. */
-static void push_alerted(lua_State *L, const struct policy *policy, const struct key *key)
+static void push_alerted(lua_State *L, const struct policy *policy, const struct key_snapshot *snapshot)
 {
-    uint32_t mask = engine_alerted_policies(policy->host->engine, key);
+    uint32_t mask = snapshot->alerted;
     lua_newtable(L);
     for (unsigned i = 0; i < policy->host->count && i < 32; i++) {
         if (mask & (1u << i)) {
@@ -167,9 +164,10 @@ static void push_optional_time(lua_State *L, int64_t time_us)
 }
 
 /* Pushes the field's value; false for an unknown field. */
-static bool push_field(lua_State *L, const struct policy *policy, const struct key *key,
-                       const char *field)
+static bool push_field(lua_State *L, const struct policy *policy,
+                       const struct key_snapshot *snapshot, const char *field)
 {
+    const struct key *key = snapshot->key;
     if (!strcmp(field, "name")) lua_pushlstring(L, key->name, key->name_length);
     else if (!strcmp(field, "kind")) lua_pushstring(L, key_kind_name(key->kind));
     else if (!strcmp(field, "lookups")) lua_pushinteger(L, (lua_Integer)key->lookups);
@@ -178,19 +176,19 @@ static bool push_field(lua_State *L, const struct policy *policy, const struct k
     else if (!strcmp(field, "prefixes")) lua_pushinteger(L, (lua_Integer)key_aggregate_distinct(key, &key->prefixes));
     else if (!strcmp(field, "asn_count")) lua_pushinteger(L, (lua_Integer)key_aggregate_distinct(key, &key->asns));
     else if (!strcmp(field, "country_count")) lua_pushinteger(L, (lua_Integer)key_aggregate_country_count(key));
-    else if (!strcmp(field, "asns")) push_asns(L, policy, key);
+    else if (!strcmp(field, "asns")) push_asns(L, snapshot);
     else if (!strcmp(field, "entropy")) lua_pushnumber(L, asn_tally_entropy(&key->asn_tally, key->lookups_corrected));
     else if (!strcmp(field, "first_seen")) push_time(L, key->first_seen_us);
     else if (!strcmp(field, "last_seen")) push_time(L, key->last_seen_us);
     else if (!strcmp(field, "daily")) push_daily(L, key);
     else if (!strcmp(field, "hours")) push_hours(L, key);
     else if (!strcmp(field, "answers")) push_answers(L, key);
-    else if (!strcmp(field, "names")) push_names(L, policy, key);
+    else if (!strcmp(field, "names")) push_names(L, snapshot);
     else if (!strcmp(field, "nxdomain_since")) push_optional_time(L, key->nxdomain_since_us);
     else if (!strcmp(field, "last_answer")) push_optional_time(L, key->last_answer_us);
     else if (!strcmp(field, "rcodes")) push_rcodes(L, key);
     else if (!strcmp(field, "reverse_lookups")) lua_pushinteger(L, (lua_Integer)key->reverse_lookups);
-    else if (!strcmp(field, "alerted")) push_alerted(L, policy, key);
+    else if (!strcmp(field, "alerted")) push_alerted(L, policy, snapshot);
     else if (!strcmp(field, "ttl")) lua_pushinteger(L, key->slot_seconds);
     else if (!strcmp(field, "approximate"))
         lua_pushboolean(L, key->asn_tally.approximate || !distinct_counter_is_exact(&key->queriers));
@@ -198,7 +196,7 @@ static bool push_field(lua_State *L, const struct policy *policy, const struct k
     return true;
 }
 
-static struct key *checked_view(lua_State *L, int index, struct policy **policy_out)
+static struct key_snapshot *checked_view(lua_State *L, int index, struct policy **policy_out)
 {
     struct key_view *view = luaL_checkudata(L, index, KEY_VIEW_TYPE);
     struct policy *policy = policy_upvalue(L);
@@ -206,15 +204,15 @@ static struct key *checked_view(lua_State *L, int index, struct policy **policy_
         luaL_error(L, "a key view is only valid during the call that received it");
     if (policy_out)
         *policy_out = policy;
-    return view->key;
+    return view->snapshot;
 }
 
 static int view_index(lua_State *L)
 {
     struct policy *policy;
-    struct key *key = checked_view(L, 1, &policy);
+    const struct key_snapshot *snapshot = checked_view(L, 1, &policy);
     const char *field = luaL_checkstring(L, 2);
-    if (!push_field(L, policy, key, field)) /* a typo must not read as nil and never alert */
+    if (!push_field(L, policy, snapshot, field)) /* a typo must not read as nil and never alert */
         return luaL_error(L, "a key view has no field '%s' (docs/policies.md lists them)", field);
     return 1;
 }
@@ -226,15 +224,15 @@ static int view_newindex(lua_State *L)
 
 static int view_tostring(lua_State *L)
 {
-    struct key *key = checked_view(L, 1, NULL);
+    const struct key *key = checked_view(L, 1, NULL)->key;
     lua_pushfstring(L, "exclave.key(%s %s)", key_kind_name(key->kind), key->name);
     return 1;
 }
 
-void policy_api_push_key(lua_State *L, struct policy *policy, struct key *key)
+void policy_api_push_key(lua_State *L, struct policy *policy, struct key_snapshot *snapshot)
 {
     struct key_view *view = lua_newuserdatauv(L, sizeof *view, 0);
-    view->key = key;
+    view->snapshot = snapshot;
     view->generation = policy->host->view_generation;
     luaL_setmetatable(L, KEY_VIEW_TYPE);
 }
@@ -248,7 +246,8 @@ static int api_key(lua_State *L)
     int kind = luaL_checkoption(L, 1, NULL, kinds);
     size_t length;
     const char *name = luaL_checklstring(L, 2, &length);
-    struct key *key = engine_find_key(policy->host->engine, (enum key_kind)kind, name, length);
+    const struct policy_world *world = &policy->host->world;
+    struct key_snapshot *key = world->find_key(world->context, (enum key_kind)kind, name, length);
     if (key)
         policy_api_push_key(L, policy, key);
     else
@@ -259,17 +258,17 @@ static int api_key(lua_State *L)
 static int api_asn(lua_State *L)
 {
     struct policy *policy = policy_upvalue(L);
+    const struct policy_world *world = &policy->host->world;
     struct ip_address address;
-    struct geoip *geoip = policy->host->engine->geoip;
-    if (!ip_address_parse(luaL_checkstring(L, 1), &address) || !geoip) {
+    struct policy_asn found;
+    if (!ip_address_parse(luaL_checkstring(L, 1), &address) ||
+        !world->describe_address(world->context, &address, &found)) {
         lua_pushnil(L);
         return 1;
     }
-    struct geoip_result result;
-    geoip_lookup(geoip, &address, &result);
-    if (result.asn) lua_pushinteger(L, result.asn); else lua_pushnil(L);
-    if (result.org) lua_pushlstring(L, result.org, result.org_length); else lua_pushnil(L);
-    if (result.country[0]) lua_pushstring(L, result.country); else lua_pushnil(L);
+    if (found.asn) lua_pushinteger(L, found.asn); else lua_pushnil(L);
+    if (found.org) lua_pushlstring(L, found.org, found.org_length); else lua_pushnil(L);
+    if (found.country[0]) lua_pushstring(L, found.country); else lua_pushnil(L);
     return 3;
 }
 
@@ -535,8 +534,8 @@ static int api_alert(lua_State *L)
     alert_field(L, "signature_id");
     alert.signature_id = (uint32_t)luaL_optinteger(L, -1, alert.signature_id);
     alert_field(L, "key");
-    alert.key = lua_isnil(L, -1) ? host->evaluating : checked_view(L, lua_gettop(L), NULL);
-    if (!alert.key)
+    struct key_snapshot *key = lua_isnil(L, -1) ? host->evaluating : checked_view(L, lua_gettop(L), NULL);
+    if (!key)
         return luaL_error(L, "exclave.alert: no key (outside evaluate, pass key = exclave.key(...))");
     read_related(L, &alert);
     const char *fields[EVIDENCE_FIELDS_MAX];
@@ -554,7 +553,9 @@ static int api_alert(lua_State *L)
         return luaL_error(L, "exclave.alert: evidence over %d bytes", EVIDENCE_BYTES_MAX);
     }
     alert.evidence_json = evidence_json ? evidence_json : "";
-    bool raised = engine_raise_alert(host->engine, policy->index, &alert);
+    bool raised = host->world.raise_alert(host->world.context, policy->index, key, &alert);
+    if (raised) /* the policies after this one see it, as they would in the engine */
+        key->alerted |= 1u << (policy->index % 32);
     free(evidence_json);
     lua_pushboolean(L, raised);
     return 1;

@@ -1,7 +1,8 @@
 /* policy_api: what a policy sees from Lua: the `exclave` table (alert, key,
  * asn, now, log, var), read-only key views, and lookup tables for on_lookup.
  * Shared by policy_host (which owns the states) and nothing else. A key view
- * is valid only during the call it was passed to or looked up in. */
+ * is valid only during the call it was passed to or looked up in; what it
+ * reads is a key_snapshot. */
 #ifndef EXCLAVE_POLICY_API_H
 #define EXCLAVE_POLICY_API_H
 
@@ -38,7 +39,7 @@ uint32_t policy_api_default_signature_id(const char *name);
 /* Installs the global `exclave` table in the policy's state. */
 void policy_api_open(struct policy *policy);
 
-void policy_api_push_key(lua_State *L, struct policy *policy, struct key *key);
+void policy_api_push_key(lua_State *L, struct policy *policy, struct key_snapshot *snapshot);
 void policy_api_push_lookup(lua_State *L, struct policy *policy,
                             const struct engine_lookup *lookup, uint32_t querier_asn);
 

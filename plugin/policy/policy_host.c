@@ -18,6 +18,9 @@
 
 enum { HOOK_EVERY = 1000 };
 
+static void note_call(struct policy_host *host, const struct policy *policy, const char *function);
+static void end_call(struct policy_host *host);
+
 void policy_limits_defaults(struct policy_limits *limits)
 {
     limits->memory_bytes = 64u << 20;
@@ -25,12 +28,12 @@ void policy_limits_defaults(struct policy_limits *limits)
     limits->max_errors = 10;
 }
 
-void policy_host_init(struct policy_host *host, struct engine *engine,
+void policy_host_init(struct policy_host *host, const struct policy_world *world,
                       const struct policy_limits *limits, struct policy_variable *variables,
                       size_t variable_count, FILE *messages)
 {
     memset(host, 0, sizeof *host);
-    host->engine = engine;
+    host->world = *world;
     host->limits = *limits;
     host->variables = variables;
     host->variable_count = variable_count;
@@ -46,12 +49,25 @@ static void close_policy(struct policy *policy)
 
 /* Last first, each out of the list before its state closes: a finalizer
  * that runs then (and may call the API) sees only policies still open. */
+void policy_host_close_states(struct policy_host *host)
+{
+    for (unsigned i = host->count; i-- > 0;) {
+        struct policy *policy = host->policies[i];
+        if (!policy->state)
+            continue;
+        lua_State *L = policy->state;
+        policy->state = NULL;
+        note_call(host, policy, "close");
+        lua_close(L);
+        end_call(host);
+    }
+}
+
 void policy_host_free(struct policy_host *host)
 {
-    while (host->count > 0) {
-        struct policy *policy = host->policies[--host->count];
-        close_policy(policy);
-    }
+    policy_host_close_states(host);
+    while (host->count > 0)
+        close_policy(host->policies[--host->count]);
     free(host->evidence);
     host->evidence = NULL;
 }
@@ -77,6 +93,28 @@ void policy_log(struct policy *policy, const char *text)
 }
 
 /* ---- the sandbox --------------------------------------------------------------- */
+
+/* ---- the watcher's view ----------------------------------------------------- */
+
+static void note_call(struct policy_host *host, const struct policy *policy, const char *function)
+{
+    struct policy_progress *p = host->progress;
+    if (!p)
+        return;
+    p->policy = policy->index;
+    snprintf(p->function, sizeof p->function, "%s", function);
+    snprintf(p->where, sizeof p->where, "%s", policy->path);
+    p->calls_started++;
+    p->in_call = 1;
+}
+
+static void end_call(struct policy_host *host)
+{
+    if (host->progress)
+        host->progress->in_call = 0;
+    if (host->world.call_ended)
+        host->world.call_ended(host->world.context);
+}
 
 static void *capped_alloc(void *user, void *block, size_t old_size, size_t new_size)
 {
@@ -110,9 +148,12 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     struct policy *policy = policy_of(L);
     policy->instructions_left -= HOOK_EVERY;
-    if (lua_getinfo(L, "Sl", ar))
+    if (lua_getinfo(L, "Sl", ar)) {
         snprintf(policy->last_where, sizeof policy->last_where, "%s:%d", ar->short_src,
                  ar->currentline);
+        if (policy->host->progress)
+            memcpy(policy->host->progress->where, policy->last_where, sizeof policy->last_where);
+    }
     if (policy->instructions_left <= 0) {
         policy->budget_hit = true;
         luaL_error(L, "%s: instruction budget of %I exceeded", policy->last_where,
@@ -274,9 +315,21 @@ static void read_declarations(struct policy *policy)
     lua_pop(L, 1);
 }
 
-/* A new state running the file; NULL (and error) on failure. */
-static struct policy *open_policy(struct policy_host *host, const char *path, unsigned index,
-                                  char *error, size_t error_size)
+/* Loads the text, or the file when text is NULL, as a chunk named after the
+ * file (so that messages say file:line). */
+static int load_chunk(lua_State *L, const char *path, const char *text, size_t length)
+{
+    if (!text)
+        return luaL_loadfilex(L, path, "t");
+    lua_pushfstring(L, "@%s", path);
+    int status = luaL_loadbufferx(L, text, length, lua_tostring(L, -1), "t");
+    lua_remove(L, -2);
+    return status;
+}
+
+/* A new state running the file (or its text); NULL (and error) on failure. */
+static struct policy *open_policy(struct policy_host *host, const char *path, const char *text,
+                                  size_t text_length, unsigned index, char *error, size_t error_size)
 {
     struct policy *policy = calloc(1, sizeof *policy);
     if (!policy) {
@@ -297,8 +350,10 @@ static struct policy *open_policy(struct policy_host *host, const char *path, un
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
     start_budget(policy);
     lua_pushcfunction(L, setup_state);
-    bool loaded = lua_pcall(L, 0, 0, 0) == LUA_OK && luaL_loadfilex(L, path, "t") == LUA_OK &&
+    note_call(host, policy, "load");
+    bool loaded = lua_pcall(L, 0, 0, 0) == LUA_OK && load_chunk(L, path, text, text_length) == LUA_OK &&
                   lua_pcall(L, 0, 0, 0) == LUA_OK;
+    end_call(host);
     host->view_generation++; /* a view the chunk made (and kept) dies with it */
     if (!loaded) {
         snprintf(error, error_size, "policy %s: %s", path,
@@ -312,12 +367,18 @@ static struct policy *open_policy(struct policy_host *host, const char *path, un
 
 bool policy_host_load(struct policy_host *host, const char *path, char *error, size_t error_size)
 {
+    return policy_host_load_text(host, path, NULL, 0, error, error_size);
+}
+
+bool policy_host_load_text(struct policy_host *host, const char *path, const char *text,
+                           size_t length, char *error, size_t error_size)
+{
     if (host->count == POLICY_MAX) {
         snprintf(error, error_size, "policy %s: at most %d policies can be loaded", path,
                  POLICY_MAX);
         return false;
     }
-    struct policy *policy = open_policy(host, path, host->count, error, error_size);
+    struct policy *policy = open_policy(host, path, text, length, host->count, error, error_size);
     if (!policy)
         return false;
     for (unsigned i = 0; i < host->count; i++) {
@@ -398,22 +459,32 @@ bool policy_host_check_variables(const struct policy_host *host, char *error, si
     return true;
 }
 
+bool policy_host_replace(struct policy_host *host, unsigned index, const char *text, size_t length,
+                         char *error, size_t error_size)
+{
+    struct policy *fresh = index < host->count
+                               ? open_policy(host, host->policies[index]->path, text, length, index,
+                                             error, error_size)
+                               : NULL;
+    if (!fresh)
+        return false;
+    close_policy(host->policies[index]);
+    host->policies[index] = fresh;
+    refresh_hooks(host);
+    return true;
+}
+
 void policy_host_reload(struct policy_host *host)
 {
     host->counters.reloads++;
     for (unsigned i = 0; i < host->count; i++) {
         char error[POLICY_PATH_MAX + 512];
-        struct policy *fresh = open_policy(host, host->policies[i]->path, i, error, sizeof error);
-        if (!fresh) {
+        if (!policy_host_replace(host, i, NULL, 0, error, sizeof error)) {
             host->counters.reload_failures++;
             if (host->messages)
                 fprintf(host->messages, "exclave: keeping the running version: %s\n", error);
-            continue;
         }
-        close_policy(host->policies[i]);
-        host->policies[i] = fresh;
     }
-    refresh_hooks(host);
 }
 
 /* ---- calls ---------------------------------------------------------------------- */
@@ -449,7 +520,7 @@ static void report_failure(struct policy_host *host, struct policy *policy, cons
 /* What a protected call is about; read by the trampolines below. */
 struct policy_call {
     struct policy *policy;
-    struct key *key;
+    struct key_snapshot *key;
     const struct engine_lookup *lookup;
     uint32_t querier_asn;
 };
@@ -482,6 +553,7 @@ static void protected_call(struct policy_host *host, struct policy_call *call,
     host->counters.calls++;
     host->view_generation++; /* views are valid in the call that made them, no other */
     start_budget(policy);
+    note_call(host, policy, function);
     lua_settop(L, 0);
     lua_pushcfunction(L, trampoline);
     lua_pushlightuserdata(L, call);
@@ -489,26 +561,38 @@ static void protected_call(struct policy_host *host, struct policy_call *call,
         report_failure(host, policy, function, subject);
     lua_settop(L, 0);
     host->view_generation++;
+    end_call(host);
 }
 
-void policy_host_evaluate(struct policy_host *host, struct key *key)
+bool policy_host_wants_key(const struct policy_host *host, const struct key *key)
+{
+    for (unsigned i = 0; i < host->count; i++) {
+        const struct policy *policy = host->policies[i];
+        if (policy->has_evaluate && !policy->disabled &&
+            (double)key->lookups_corrected >= policy->min_lookups)
+            return true;
+    }
+    return false;
+}
+
+void policy_host_evaluate(struct policy_host *host, struct key_snapshot *key, unsigned first)
 {
     host->evaluating = key;
-    for (unsigned i = 0; i < host->count; i++) {
+    for (unsigned i = first; i < host->count; i++) {
         struct policy *policy = host->policies[i];
         if (!policy->has_evaluate || policy->disabled ||
-            (double)key->lookups_corrected < policy->min_lookups)
+            (double)key->key->lookups_corrected < policy->min_lookups)
             continue;
         struct policy_call call = { .policy = policy, .key = key };
-        protected_call(host, &call, call_evaluate, "evaluate", key->name);
+        protected_call(host, &call, call_evaluate, "evaluate", key->key->name);
     }
     host->evaluating = NULL;
 }
 
 void policy_host_on_lookup(struct policy_host *host, const struct engine_lookup *lookup,
-                           uint32_t querier_asn)
+                           uint32_t querier_asn, unsigned first)
 {
-    for (unsigned i = 0; i < host->count; i++) {
+    for (unsigned i = first; i < host->count; i++) {
         struct policy *policy = host->policies[i];
         if (!policy->has_on_lookup || policy->disabled)
             continue;
@@ -523,39 +607,6 @@ void policy_host_visit_counters(const struct policy_host *host, counter_visit_fn
 #define POLICY_COUNTER_VISIT(name, help) visit(user, "policy_" #name, host->counters.name);
     POLICY_COUNTERS(POLICY_COUNTER_VISIT)
 #undef POLICY_COUNTER_VISIT
-}
-
-static bool decider_wants_keys(const void *context)
-{
-    return policy_host_wants_keys(context);
-}
-
-static bool decider_wants_lookups(const void *context)
-{
-    return policy_host_wants_lookups(context);
-}
-
-static void decider_evaluate(void *context, struct key *key)
-{
-    policy_host_evaluate(context, key);
-}
-
-static void decider_on_lookup(void *context, const struct engine_lookup *lookup,
-                              uint32_t querier_asn)
-{
-    policy_host_on_lookup(context, lookup, querier_asn);
-}
-
-void policy_host_attach(struct policy_host *host, struct engine *engine)
-{
-    const struct engine_decider decider = {
-        .context = host,
-        .wants_keys = decider_wants_keys,
-        .wants_lookups = decider_wants_lookups,
-        .evaluate = decider_evaluate,
-        .on_lookup = decider_on_lookup,
-    };
-    engine_set_decider(engine, &decider);
 }
 
 void policy_host_print_counters(const struct policy_host *host, FILE *out)

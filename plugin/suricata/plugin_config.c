@@ -11,7 +11,7 @@
 static const char *const known_keys[] = {
     "filename", "geoip-dir", "asn-db", "country-db", "policy", "set", "interval", "window",
     "max-keys", "max-memory", "state", "engine", "enrich", "suffix-list", "lua-memory",
-    "lua-instructions", "blocklist-zone", NULL,
+    "lua-instructions", "lua-cpu", "policy-program", "blocklist-zone", NULL,
 };
 
 static bool fail(char *error, const struct plugin_config *c, const char *key, const char *what,
@@ -171,6 +171,7 @@ static bool file_settings(const struct suricata_conf_node *node, struct plugin_c
            copy_text(&c->asn_db, conf_node_value(node, "asn-db"), error) &&
            copy_text(&c->country_db, conf_node_value(node, "country-db"), error) &&
            copy_text(&c->state, conf_node_value(node, "state"), error) &&
+           copy_text(&c->policy_program, conf_node_value(node, "policy-program"), error) &&
            copy_text((char **)&c->engine.suffix_list_file, conf_node_value(node, "suffix-list"), error);
 }
 
@@ -182,6 +183,7 @@ bool plugin_config_read(const struct suricata_conf_node *node, const char *where
     c->where = where;
     engine_config_defaults(&c->engine);
     policy_limits_defaults(&c->limits);
+    c->lua_cpu_seconds = 5;
     double max_keys = c->engine.max_keys, window_days = c->engine.window_seconds / 86400,
            lua_mb = (double)c->limits.memory_bytes / 1048576, instructions = (double)c->limits.instructions;
     bool engine_on = true;
@@ -192,6 +194,7 @@ bool plugin_config_read(const struct suricata_conf_node *node, const char *where
               number_setting(node, c, "window", 0.001, 3650, false, &window_days, error) &&
               number_setting(node, c, "lua-memory", 1, 65536, false, &lua_mb, error) &&
               number_setting(node, c, "lua-instructions", 1000, 1e12, true, &instructions, error) &&
+              number_setting(node, c, "lua-cpu", 0.05, 3600, false, &c->lua_cpu_seconds, error) &&
               size_setting(node, c, error) &&
               list_setting(node, c, "policy", c->policies, &c->policy_count, error) &&
               list_setting(node, c, "enrich", c->enrich, &c->enrich_count, error) &&
@@ -224,6 +227,7 @@ void plugin_config_free(struct plugin_config *c)
     free(c->asn_db);
     free(c->country_db);
     free(c->state);
+    free(c->policy_program);
     free((char *)c->engine.suffix_list_file);
     for (size_t i = 0; i < c->policy_count; i++)
         free(c->policies[i]);

@@ -20,6 +20,8 @@ struct plugin_config {
     const char *where;                              /* "exclave." or "eve-log ": messages */
     char filename[PATH_MAX];                        /* alerts and counters (8), or every record (7) */
     char *geoip_dir, *asn_db, *country_db, *state;
+    char *policy_program;                           /* the exclave binary for the policy process */
+    double lua_cpu_seconds;
     char *policies[PLUGIN_LIST_MAX];
     size_t policy_count;
     char *variable_texts[PLUGIN_LIST_MAX];          /* "P.NAME=VALUE" */

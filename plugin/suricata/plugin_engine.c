@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 /* Without `policy`: the installed scripts, or scripts/ beside this .so. */
 static const char *default_policy_dir(char *buffer, size_t size)
@@ -34,22 +35,46 @@ static bool keyed_error(char *error, const struct plugin_config *c, const char *
     return false;
 }
 
+/* The policy process's program: policy-program, or the exclave binary
+ * beside this .so (a build tree), or the installed one. A threaded host
+ * must not fork: the process is a program of its own. */
+static const char *policy_program(const struct plugin_config *c, char *buffer, size_t size)
+{
+    if (c->policy_program)
+        return c->policy_program;
+    Dl_info self;
+    if (dladdr((void *)policy_program, &self) && self.dli_fname) {
+        const char *slash = strrchr(self.dli_fname, '/');
+        snprintf(buffer, size, "%.*s/exclave", slash ? (int)(slash - self.dli_fname) : 1,
+                 slash ? self.dli_fname : ".");
+        if (access(buffer, X_OK) == 0)
+            return buffer;
+    }
+    return EXCLAVE_BINDIR "/exclave";
+}
+
 static bool load_policies(struct plugin_engine *pe, char *error)
 {
     const struct plugin_config *c = pe->config;
-    policy_host_init(&pe->policies, &pe->engine, &c->limits, (struct policy_variable *)c->variables,
-                     c->variable_count, stderr);
+    struct policy_process_config config;
+    policy_process_config_defaults(&config);
+    config.limits = c->limits;
+    config.variables = (struct policy_variable *)c->variables;
+    config.variable_count = c->variable_count;
+    config.messages = stderr;
+    config.call_cpu_seconds = c->lua_cpu_seconds;
+    config.program = policy_program(c, pe->program, sizeof pe->program);
+    policy_process_init(&pe->policies, &config);
     pe->policies_ready = true;
     char buffer[PATH_MAX];
     const char *fallback = c->policy_count ? NULL : default_policy_dir(buffer, sizeof buffer);
-    if (fallback && !policy_host_load_path(&pe->policies, fallback, error, PLUGIN_ERROR_MAX))
+    if (fallback && !policy_process_add_path(&pe->policies, fallback, error, PLUGIN_ERROR_MAX))
         return keyed_error(error, c, "policy");
     for (size_t i = 0; i < c->policy_count; i++)
-        if (!policy_host_load_path(&pe->policies, c->policies[i], error, PLUGIN_ERROR_MAX))
+        if (!policy_process_add_path(&pe->policies, c->policies[i], error, PLUGIN_ERROR_MAX))
             return keyed_error(error, c, "policy");
-    if (!policy_host_check_variables(&pe->policies, error, PLUGIN_ERROR_MAX))
-        return keyed_error(error, c, "set");
-    policy_host_attach(&pe->policies, &pe->engine);
+    if (!policy_process_start(&pe->policies, &pe->engine, error, PLUGIN_ERROR_MAX))
+        return keyed_error(error, c, strncmp(error, "--set ", 6) == 0 ? "set" : "policy");
     return true;
 }
 
@@ -148,7 +173,7 @@ static void write_stats(struct plugin_engine *pe, const struct plugin_workers *w
     plugin_workers_visit_counters(workers, write_counter, &stats);
     if (pe->engine_ready) {
         engine_visit_counters(&pe->engine, write_counter, &stats);
-        policy_host_visit_counters(&pe->policies, write_counter, &stats);
+        policy_process_visit_counters(&pe->policies, write_counter, &stats);
     }
     json_out_literal(out, "}}");
     json_out_end_record(out);
@@ -164,10 +189,8 @@ void plugin_engine_finish(struct plugin_engine *pe, const struct plugin_workers 
     if (pe->engine_ready && pe->config->state &&
         !state_file_save(&pe->engine, pe->config->state, error, sizeof error))
         fprintf(stderr, "exclave: %s\n", error);
-    if (pe->policies_ready) { /* finalizers may raise alerts: while the output is open */
-        policy_host_free(&pe->policies);
-        pe->policies_ready = false;
-    }
+    if (pe->policies_ready) /* finalizers may raise alerts: while the output is open */
+        policy_process_finish(&pe->policies);
     struct timeval now;
     gettimeofday(&now, NULL);
     int64_t now_us = (int64_t)now.tv_sec * 1000000 + now.tv_usec;
@@ -184,7 +207,7 @@ void plugin_engine_free(struct plugin_engine *pe)
     if (pe->engine_ready) {
         engine_feed_free(&pe->feed);
         if (pe->policies_ready)
-            policy_host_free(&pe->policies);
+            policy_process_free(&pe->policies);
         alert_writer_free(&pe->alerts);
         engine_free(&pe->engine);
     }

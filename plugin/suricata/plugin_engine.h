@@ -12,7 +12,9 @@
 #include "engine/engine_feed.h"
 #include "engine/state_file.h"
 #include "eve/alert_writer.h"
-#include "policy/policy_host.h"
+#include <limits.h>
+
+#include "policy/policy_process.h"
 #include "suricata/plugin_config.h"
 #include "suricata/plugin_worker.h"
 
@@ -22,7 +24,8 @@ struct plugin_engine {
     struct geoip geoip;                /* the engine thread's */
     bool geoip_open, engine_ready, policies_ready, feed_started;
     struct engine engine;
-    struct policy_host policies;
+    struct policy_process policies;
+    char program[PATH_MAX];            /* the policy process's program, when found beside the .so */
     struct alert_writer alerts;
     struct engine_feed feed;
     struct state_autosave autosave;

@@ -11,6 +11,7 @@
 
 #include "eve/alert_writer.h"
 #include "policy/policy_host.h"
+#include "policy/policy_local.h"
 
 struct fuzz_values {
     struct engine engine;
@@ -66,10 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     limits.memory_bytes = 8u << 20;
     limits.instructions = 100000;
     struct policy_host host;
+    struct policy_local local;
     char error[512];
-    policy_host_init(&host, &fuzz->engine, &limits, variables, 4, fuzz->null);
+    struct policy_world world = policy_local_world(&local, &fuzz->engine);
+    policy_host_init(&host, &world, &limits, variables, 4, fuzz->null);
     if (policy_host_load(&host, fuzz->policy_path, error, sizeof error)) {
-        policy_host_attach(&host, &fuzz->engine);
+        policy_local_attach(&local, &host);
         char name[32];
         int length = snprintf(name, sizeof name, "k%u.example", fuzz->round++);
         struct engine_lookup lookup = { .time_us = (int64_t)fuzz->round * 3600000000LL,

@@ -10,6 +10,7 @@
 
 #include "engine/engine_feed.h"
 #include "policy/policy_host.h"
+#include "policy/policy_local.h"
 #include "unit.h"
 
 enum { PRODUCERS = 4, PER_PRODUCER = 20000 };
@@ -51,6 +52,7 @@ int main(void)
 {
     static struct engine engine;
     static struct policy_host host;
+    static struct policy_local local;
     static struct engine_feed feed;
     char error[1024], path[1024];
     struct engine_config config;
@@ -59,10 +61,11 @@ int main(void)
     engine_set_alert_sink(&engine, keep_evidence, NULL);
     struct policy_limits limits;
     policy_limits_defaults(&limits);
-    policy_host_init(&host, &engine, &limits, NULL, 0, stderr);
+    struct policy_world world = policy_local_world(&local, &engine);
+    policy_host_init(&host, &world, &limits, NULL, 0, stderr);
     snprintf(path, sizeof path, "%s/tests/policies/ordered.lua", getenv("top_srcdir"));
     CHECK(policy_host_load(&host, path, error, sizeof error));
-    policy_host_attach(&host, &engine);
+    policy_local_attach(&local, &host);
 
     CHECK(engine_feed_start(&feed, &engine));
     struct producer producers[PRODUCERS];

@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "policy/policy_host.h"
+#include "policy/policy_local.h"
 #include "unit.h"
 
 enum { MAX_SEEN = 64, DAY = 86400, START = 1462320000 /* 2016-05-04 */ };
@@ -21,6 +22,7 @@ struct fixture {
     struct geoip geoip;
     struct engine engine;
     struct policy_host host;
+    struct policy_local local;
     struct policy_variable variables[4];
     size_t variable_count;
     struct seen_alert seen[MAX_SEEN];
@@ -77,14 +79,15 @@ static void start(struct fixture *f, const char *const *policies)
     limits.instructions = 1000000;
     f->messages = fmemopen(f->message_text, sizeof f->message_text - 1, "w");
     setvbuf(f->messages, NULL, _IONBF, 0);
-    policy_host_init(&f->host, &f->engine, &limits, f->variables, f->variable_count, f->messages);
+    struct policy_world world = policy_local_world(&f->local, &f->engine);
+    policy_host_init(&f->host, &world, &limits, f->variables, f->variable_count, f->messages);
     for (; *policies; policies++) {
         bool ok = policy_host_load(&f->host, path_of(*policies), error, sizeof error);
         if (!ok)
             fprintf(stderr, "load: %s\n", error);
         CHECK(ok);
     }
-    policy_host_attach(&f->host, &f->engine);
+    policy_local_attach(&f->local, &f->host);
 }
 
 static void stop(struct fixture *f)
@@ -416,7 +419,7 @@ static void test_view_from_load_is_refused(void)
     char error[8192];
     CHECK(policy_host_load(&f->host, path_of("tests/policies/hostile/stale_view.lua"), error,
                            sizeof error));
-    policy_host_attach(&f->host, &f->engine);
+    policy_local_attach(&f->local, &f->host);
     feed_days(f, 1, 1, 24, ALFA, "target.example.com", "198.51.100.92", 0);
     engine_finish(&f->engine);
     CHECK(f->host.counters.errors >= 1);
