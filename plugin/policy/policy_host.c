@@ -3,14 +3,11 @@
  * protected calls. */
 #include "policy/policy_host.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/json_out.h"
 #include "policy/policy_api.h"
@@ -401,49 +398,6 @@ bool policy_host_load_text(struct policy_host *host, const char *path, const cha
     host->policies[host->count++] = policy;
     refresh_hooks(host);
     return true;
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-    return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int is_lua_file(const struct dirent *entry)
-{
-    size_t length = strlen(entry->d_name);
-    return entry->d_name[0] != '.' && length > 4 && strcmp(entry->d_name + length - 4, ".lua") == 0;
-}
-
-bool policy_host_load_path(struct policy_host *host, const char *path, char *error,
-                           size_t error_size)
-{
-    struct stat info;
-    if (stat(path, &info) != 0) {
-        snprintf(error, error_size, "--policy %s: %s", path, strerror(errno));
-        return false;
-    }
-    if (!S_ISDIR(info.st_mode))
-        return policy_host_load(host, path, error, error_size);
-    struct dirent **entries;
-    int n = scandir(path, &entries, is_lua_file, by_name);
-    if (n < 0) {
-        snprintf(error, error_size, "--policy %s: %s", path, strerror(errno));
-        return false;
-    }
-    if (n == 0) { /* a wrong directory must not mean "no policies" in silence */
-        free(entries);
-        snprintf(error, error_size, "--policy %s: a directory without a *.lua file", path);
-        return false;
-    }
-    bool ok = true;
-    for (int i = 0; i < n; i++) {
-        char file[POLICY_PATH_MAX];
-        snprintf(file, sizeof file, "%s/%s", path, entries[i]->d_name);
-        ok = ok && policy_host_load(host, file, error, error_size);
-        free(entries[i]);
-    }
-    free(entries);
-    return ok;
 }
 
 bool policy_host_check_variables(const struct policy_host *host, char *error, size_t error_size)

@@ -123,9 +123,6 @@ bool policy_host_load(struct policy_host *host, const char *path, char *error, s
 bool policy_host_load_text(struct policy_host *host, const char *path, const char *text,
                            size_t length, char *error, size_t error_size);
 
-/* Loads a policy file, or every *.lua file of a directory in name order. */
-bool policy_host_load_path(struct policy_host *host, const char *path, char *error,
-                           size_t error_size);
 
 /* After loading: every --set must have been read by a policy. */
 bool policy_host_check_variables(const struct policy_host *host, char *error, size_t error_size);
