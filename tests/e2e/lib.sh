@@ -73,7 +73,8 @@ need_suricata8() {
     W8="$ROOT8$W8IN"
     rm -rf "$W8" && mkdir -p "$W8"
     if ! mountpoint -q "$ROOT8/proc"; then
-        mount -t proc proc "$ROOT8/proc" && trap 'umount "$ROOT8/proc"' EXIT
+        # the test's own status stands, whatever the unmount says
+        mount -t proc proc "$ROOT8/proc" && trap 'status=$?; umount "$ROOT8/proc" 2>/dev/null; exit $status' EXIT
     fi
     PLUGIN8=/build/exclave/exclave-suricata.so
     mkdir -p "$W8/geoip" && cp "$DEMO_DIR"/GeoLite2-*.mmdb "$W8/geoip/"
