@@ -30,7 +30,8 @@
 extern char **environ;
 
 enum { STOP_GRACE_MS = 2000, BATCH_ITEMS_MAX = 4096, POLICY_LOOKUP_BATCH = 256, BATCH_BYTES_MAX = 4 << 20, WATCH_EVERY_MS = 100,
-       SIGNATURE_MAX = 512, RELATED_MAX_BYTES = 1100, EVIDENCE_MAX = 32768, FILE_MAX = 16 << 20 };
+       SIGNATURE_MAX = POLICY_SIGNATURE_MAX, RELATED_MAX_BYTES = POLICY_RELATED_NAME_MAX,
+       EVIDENCE_MAX = POLICY_EVIDENCE_MAX, FILE_MAX = 16 << 20 };
 
 void policy_process_config_defaults(struct policy_process_config *config)
 {
@@ -344,11 +345,10 @@ static bool read_alert(struct policy_process *process, struct wire_reader *in,
 
 static bool answer_alert(struct policy_process *process, struct wire_reader *in)
 {
-    static char signature[SIGNATURE_MAX + 1], related[ENGINE_RELATED_MAX][RELATED_MAX_BYTES + 1],
-        evidence[EVIDENCE_MAX + 1];
     struct engine_alert alert = { 0 };
     unsigned policy;
-    bool valid = read_alert(process, in, &alert, &policy, signature, related, evidence);
+    bool valid = read_alert(process, in, &alert, &policy, process->alert_text.signature,
+                            process->alert_text.related, process->alert_text.evidence);
     bool raised = valid && alert.key && engine_raise_alert(process->engine, policy, &alert);
     if (!valid)
         process->process_counters.alerts_refused++;
@@ -606,11 +606,11 @@ static void subject_of(struct policy_process *process, uint32_t item, char *subj
     snprintf(subject, size, "lookup");
     if (process->job_type != POLICY_MSG_EVALUATE || item >= process->item_count)
         return;
-    static struct key_snapshot_copy copy;
+    struct key_snapshot_copy *copy = &process->subject;
     struct wire_reader in = { process->items.bytes + process->item_offsets[item],
                               process->items.bytes + process->items.length, false };
-    if (key_snapshot_decode(&in, &copy))
-        printable_copy(subject, size, copy.key.name, copy.key.name_length);
+    if (key_snapshot_decode(&in, copy))
+        printable_copy(subject, size, copy->key.name, copy->key.name_length);
 }
 
 /* After the process died in a job: reports the call, charges its policy,
@@ -822,6 +822,8 @@ static bool run_plain(struct policy_process *process, const char *what)
 
 void policy_process_reload(struct policy_process *process)
 {
+    if (!process->engine) /* never started: no policies */
+        return;
     flush(process);
     wire_begin(&process->out, POLICY_MSG_RELOAD);
     wire_put_u32(&process->out, process->count);

@@ -32,6 +32,9 @@ struct policy_process_counters {
 #undef POLICY_PROCESS_FIELD
 };
 
+/* The caps the policy API applies, checked again on what the process sends. */
+enum { POLICY_SIGNATURE_MAX = 512, POLICY_RELATED_NAME_MAX = 1100, POLICY_EVIDENCE_MAX = 32768 };
+
 struct policy_process_config {
     struct policy_limits limits;
     struct policy_variable *variables;
@@ -70,6 +73,12 @@ struct policy_process {
     uint32_t *item_offsets;
     uint32_t item_count, item_capacity;
     struct wire_buffer in, out;
+    struct {                   /* an alert from the process, copied NUL-terminated while checked */
+        char signature[POLICY_SIGNATURE_MAX + 1];
+        char related[ENGINE_RELATED_MAX][POLICY_RELATED_NAME_MAX + 1];
+        char evidence[POLICY_EVIDENCE_MAX + 1];
+    } alert_text;
+    struct key_snapshot_copy subject; /* a failed call's key, decoded to name it */
     struct policy_host_counters counters, counters_before;
     struct policy_process_counters process_counters;
 };
