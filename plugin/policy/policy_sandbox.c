@@ -22,11 +22,16 @@
 
 enum { NOBODY = 65534 };
 
+/* Root becomes nobody. A root that holds no capability (a live sensor
+ * drops them once its capture is open) cannot change its ids and has
+ * nothing to give up: it goes on as it is, the seccomp filter its wall. */
 static bool drop_root(char *error, size_t error_size)
 {
     if (geteuid() != 0 && getuid() != 0)
         return true;
     if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0) {
+        if (errno == EPERM)
+            return true;
         snprintf(error, error_size, "cannot become nobody: %s", strerror(errno));
         return false;
     }
