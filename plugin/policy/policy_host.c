@@ -89,8 +89,6 @@ void policy_log(struct policy *policy, const char *text)
         warning_print(out, policy->label, "%s", text); /* escaped and cut there */
 }
 
-/* ---- the sandbox --------------------------------------------------------------- */
-
 /* ---- the watcher's view ----------------------------------------------------- */
 
 static void note_call(struct policy_host *host, const struct policy *policy, const char *function)
@@ -112,6 +110,8 @@ static void end_call(struct policy_host *host)
     if (host->world.call_ended)
         host->world.call_ended(host->world.context);
 }
+
+/* ---- the sandbox --------------------------------------------------------------- */
 
 static void *capped_alloc(void *user, void *block, size_t old_size, size_t new_size)
 {
@@ -318,6 +318,12 @@ static int load_chunk(lua_State *L, const char *path, const char *text, size_t l
 {
     if (!text)
         return luaL_loadfilex(L, path, "t");
+    if (length > 0 && text[0] == '#') { /* a "#!" line, skipped as lua(1) does; its newline kept */
+        const char *newline = memchr(text, '\n', length);
+        size_t skipped = newline ? (size_t)(newline - text) : length;
+        text += skipped;
+        length -= skipped;
+    }
     lua_pushfstring(L, "@%s", path);
     int status = luaL_loadbufferx(L, text, length, lua_tostring(L, -1), "t");
     lua_remove(L, -2);
