@@ -408,8 +408,14 @@ bool policy_host_load_text(struct policy_host *host, const char *path, const cha
 
 bool policy_host_check_variables(const struct policy_host *host, char *error, size_t error_size)
 {
-    for (size_t i = 0; i < host->variable_count; i++) {
-        const struct policy_variable *v = &host->variables[i];
+    return policy_variables_all_used(host->variables, host->variable_count, error, error_size);
+}
+
+bool policy_variables_all_used(const struct policy_variable *variables, size_t count, char *error,
+                               size_t error_size)
+{
+    for (size_t i = 0; i < count; i++) {
+        const struct policy_variable *v = &variables[i];
         if (!v->used) {
             snprintf(error, error_size, "--set %.*s.%s: no loaded policy reads this variable",
                      (int)v->policy_length, v->policy, v->name);

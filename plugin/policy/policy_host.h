@@ -126,6 +126,8 @@ bool policy_host_load_text(struct policy_host *host, const char *path, const cha
 
 /* After loading: every --set must have been read by a policy. */
 bool policy_host_check_variables(const struct policy_host *host, char *error, size_t error_size);
+bool policy_variables_all_used(const struct policy_variable *variables, size_t count, char *error,
+                               size_t error_size);
 
 /* Re-reads every policy file; a file that fails keeps its running version. */
 void policy_host_reload(struct policy_host *host);

@@ -572,14 +572,9 @@ bool policy_process_start(struct policy_process *process, struct engine *engine,
     process->engine = engine;
     if (!start_process(process, true, error, error_size))
         return false;
-    for (size_t i = 0; i < process->config.variable_count; i++) {
-        const struct policy_variable *v = &process->config.variables[i];
-        if (!v->used) {
-            snprintf(error, error_size, "--set %.*s.%s: no loaded policy reads this variable",
-                     (int)v->policy_length, v->policy, v->name);
-            return false;
-        }
-    }
+    if (!policy_variables_all_used(process->config.variables, process->config.variable_count, error,
+                                   error_size))
+        return false;
     attach(process);
     return true;
 }

@@ -11,19 +11,27 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+/* NAME in the directory of this .so, written into buffer; false when the
+ * .so's path is unknown. */
+static bool beside_this_library(const char *name, char *buffer, size_t size)
+{
+    Dl_info self;
+    if (!dladdr((void *)beside_this_library, &self) || !self.dli_fname)
+        return false;
+    const char *slash = strrchr(self.dli_fname, '/');
+    snprintf(buffer, size, "%.*s/%s", slash ? (int)(slash - self.dli_fname) : 1,
+             slash ? self.dli_fname : ".", name);
+    return true;
+}
+
 /* Without `policy`: the installed scripts, or scripts/ beside this .so. */
 static const char *default_policy_dir(char *buffer, size_t size)
 {
     struct stat info;
     if (stat(EXCLAVE_SCRIPTS_DIR, &info) == 0 && S_ISDIR(info.st_mode))
         return EXCLAVE_SCRIPTS_DIR;
-    Dl_info self;
-    if (!dladdr((void *)default_policy_dir, &self) || !self.dli_fname)
-        return NULL;
-    const char *slash = strrchr(self.dli_fname, '/');
-    snprintf(buffer, size, "%.*s/scripts", slash ? (int)(slash - self.dli_fname) : 1,
-             slash ? self.dli_fname : ".");
-    return stat(buffer, &info) == 0 && S_ISDIR(info.st_mode) ? buffer : NULL;
+    return beside_this_library("scripts", buffer, size) && stat(buffer, &info) == 0 &&
+           S_ISDIR(info.st_mode) ? buffer : NULL;
 }
 
 /* error, prefixed with the YAML key it comes from. */
@@ -42,14 +50,8 @@ static const char *policy_program(const struct plugin_config *c, char *buffer, s
 {
     if (c->policy_program)
         return c->policy_program;
-    Dl_info self;
-    if (dladdr((void *)policy_program, &self) && self.dli_fname) {
-        const char *slash = strrchr(self.dli_fname, '/');
-        snprintf(buffer, size, "%.*s/exclave", slash ? (int)(slash - self.dli_fname) : 1,
-                 slash ? self.dli_fname : ".");
-        if (access(buffer, X_OK) == 0)
-            return buffer;
-    }
+    if (beside_this_library("exclave", buffer, size) && access(buffer, X_OK) == 0)
+        return buffer;
     return EXCLAVE_BINDIR "/exclave";
 }
 
