@@ -7,19 +7,6 @@
 
 #include "base/decimal.h"
 
-void ip_address_set_v4(struct ip_address *address, const uint8_t bytes[4])
-{
-    memset(address, 0, sizeof *address);
-    address->family = 4;
-    memcpy(address->bytes, bytes, 4);
-}
-
-void ip_address_set_v6(struct ip_address *address, const uint8_t bytes[16])
-{
-    address->family = 6;
-    memcpy(address->bytes, bytes, 16);
-}
-
 bool ip_address_equal(const struct ip_address *a, const struct ip_address *b)
 {
     return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;

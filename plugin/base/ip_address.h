@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum { IP_ADDRESS_TEXT_MAX = 46 }; /* INET6_ADDRSTRLEN */
 
@@ -16,8 +17,20 @@ struct ip_address {
     uint8_t bytes[16];
 };
 
-void ip_address_set_v4(struct ip_address *address, const uint8_t bytes[4]);
-void ip_address_set_v6(struct ip_address *address, const uint8_t bytes[16]);
+/* Inline: the decoder sets two or four per packet. */
+static inline void ip_address_set_v4(struct ip_address *address, const uint8_t bytes[4])
+{
+    memset(address, 0, sizeof *address);
+    address->family = 4;
+    memcpy(address->bytes, bytes, 4);
+}
+
+static inline void ip_address_set_v6(struct ip_address *address, const uint8_t bytes[16])
+{
+    address->family = 6;
+    memcpy(address->bytes, bytes, 16);
+}
+
 bool ip_address_equal(const struct ip_address *a, const struct ip_address *b);
 
 /* Writes the text form (dotted quad, or RFC 5952 IPv6) without a NUL and

@@ -161,8 +161,12 @@ static enum packet_status decode_after_gre(const struct packet_decoder_config *c
     return decode_parsed(config, verdict, &erspan, data, length, view);
 }
 
+/* The tunnel paths are kept out of line (TUNNEL_PATH) so that the common
+ * UDP and TCP path saves no registers it does not use. */
+#define TUNNEL_PATH __attribute__((noinline))
+
 /* GRE straight inside IP (protocol 47). */
-static enum packet_status decode_gre(const struct packet_decoder_config *config,
+static TUNNEL_PATH enum packet_status decode_gre(const struct packet_decoder_config *config,
                                      const uint8_t *data, size_t length, struct packet_view *view)
 {
     struct tunnel_hop gre;
@@ -172,7 +176,7 @@ static enum packet_status decode_gre(const struct packet_decoder_config *config,
 }
 
 /* IPv4 or IPv6 straight inside IP (protocols 4 and 41). */
-static enum packet_status decode_ip_in_ip(const struct packet_decoder_config *config,
+static TUNNEL_PATH enum packet_status decode_ip_in_ip(const struct packet_decoder_config *config,
                                           const uint8_t *data, size_t length,
                                           struct packet_view *view)
 {
@@ -203,7 +207,7 @@ static bool udp_tunnel_kind(const struct packet_decoder_config *config, uint16_t
 /* A UDP payload on a tunnel port. A header that does not parse leaves the
  * packet plain UDP, marked (counted as a bad tunnel unless it is DNS);
  * Teredo that is not Teredo stays UDP unmarked. */
-static enum packet_status decode_udp_tunnel(const struct packet_decoder_config *config,
+static TUNNEL_PATH enum packet_status decode_udp_tunnel(const struct packet_decoder_config *config,
                                             enum encapsulation_kind kind, struct packet_view *view)
 {
     const uint8_t *data = view->payload;
