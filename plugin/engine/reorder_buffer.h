@@ -42,4 +42,14 @@ bool reorder_add(struct reorder_buffer *buffer, const struct engine_lookup *look
 /* Hands on everything held, oldest first (the end of the input). */
 void reorder_drain(struct reorder_buffer *buffer, reorder_sink_fn sink, void *user);
 
+/* What is held and the clocks, as bytes to keep with a state (host byte
+ * order): *bytes is malloc'ed. False when out of memory. */
+bool reorder_save(const struct reorder_buffer *buffer, uint8_t **bytes, size_t *length);
+
+/* Puts back what reorder_save wrote into a buffer just initialised (its
+ * window and bound from this run). NULL, or what is wrong with the bytes
+ * (they come from a file: anyone may have written them); the buffer is
+ * then empty again. */
+const char *reorder_restore(struct reorder_buffer *buffer, const uint8_t *bytes, size_t length);
+
 #endif

@@ -8,7 +8,7 @@
  *   now_us first_us next_tick_us next_expiry_us
  *   key_count x { old_slot name_length name struct-key }
  *   asn_count x { asn country[3] org_length org }
- *   pair fingerprints, crc32, "EXCLEND!" */
+ *   pair fingerprints, (version 2:) input_length input, crc32, "EXCLEND!" */
 #include "engine/state_file.h"
 
 #include <errno.h>
@@ -103,6 +103,12 @@ static void sync_directory_of(const char *path)
 bool state_file_save(const struct engine *engine, const char *path, char *error,
                      size_t error_size)
 {
+    return state_file_save_resumable(engine, path, NULL, error, error_size);
+}
+
+bool state_file_save_resumable(const struct engine *engine, const char *path,
+                               const struct state_input *input, char *error, size_t error_size)
+{
     char temporary[PATH_MAX];
     snprintf(temporary, sizeof temporary, "%s.tmp", path);
     struct state_writer w = { .file = fopen(temporary, "wb"), .crc = crc32(0, NULL, 0) };
@@ -114,6 +120,10 @@ bool state_file_save(const struct engine *engine, const char *path, char *error,
     put_keys(&w, &engine->store);
     put_directory(&w, &engine->directory);
     put(&w, engine->recent_pairs, (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS * sizeof(uint64_t));
+    uint32_t input_length = input && input->length <= STATE_INPUT_MAX ? (uint32_t)input->length : 0;
+    PUT(&w, input_length);
+    if (input_length)
+        put(&w, input->bytes, input_length);
     uint32_t crc = (uint32_t)w.crc;
     fwrite(&crc, sizeof crc, 1, w.file);
     fwrite(end_magic, 1, sizeof end_magic, w.file);
@@ -169,7 +179,7 @@ static const char *check_file(const uint8_t *data, size_t size, struct state_hea
         return "not an exclave state file";
     *r = (struct state_reader){ .at = data + sizeof head_magic, .end = data + size - 12 };
     TAKE(r, h->version);
-    if (h->version != STATE_FILE_VERSION)
+    if (h->version != STATE_FILE_VERSION && h->version != 1)
         return "written in another format version";
     TAKE(r, h->key_size);
     TAKE(r, h->sets);
@@ -295,7 +305,7 @@ static bool load_directory(struct engine *engine, struct state_reader *r, uint32
 /* Applies a checked file to the engine; NULL, or what is wrong with it
  * (the engine may then hold part of it: the caller discards the engine). */
 static const char *apply(struct engine *engine, const struct state_header *h,
-                         struct state_reader *r)
+                         struct state_reader *r, struct state_input *input)
 {
     struct slot_map map = { .pairs = malloc(((size_t)h->keys + 1) * sizeof *map.pairs) };
     if (!map.pairs)
@@ -316,8 +326,23 @@ static const char *apply(struct engine *engine, const struct state_header *h,
     const void *pair_bytes = NULL;
     if (wrong)
         return wrong;
-    if (!load_directory(engine, r, h->asns) || !(pair_bytes = take(r, pairs)) || r->at != r->end)
+    uint32_t input_length = 0;
+    const void *input_bytes = NULL;
+    if (!load_directory(engine, r, h->asns) || !(pair_bytes = take(r, pairs)))
         return "the directory of ASNs or what follows it does not parse";
+    if (h->version >= 2) {
+        TAKE(r, input_length);
+        if (input_length > STATE_INPUT_MAX || !(input_bytes = take(r, input_length)))
+            return "the input's position is cut short";
+    }
+    if (r->short_read || r->at != r->end)
+        return "bytes after the last section";
+    if (input && input_length && !(input->bytes = malloc(input_length)))
+        return "out of memory";
+    if (input && input_length) {
+        memcpy(input->bytes, input_bytes, input_length);
+        input->length = input_length;
+    }
     memcpy(engine->recent_pairs, pair_bytes, pairs);
     engine->now_us = h->now_us;
     engine->first_us = h->first_us;
@@ -349,6 +374,14 @@ static uint8_t *read_whole(const char *path, size_t *size, int *error_number)
 
 int state_file_load(struct engine *engine, const char *path, char *error, size_t error_size)
 {
+    return state_file_load_resumable(engine, path, NULL, error, error_size);
+}
+
+int state_file_load_resumable(struct engine *engine, const char *path, struct state_input *input,
+                              char *error, size_t error_size)
+{
+    if (input)
+        *input = (struct state_input){ NULL, 0 };
     size_t size = 0;
     int error_number = 0;
     uint8_t *data = read_whole(path, &size, &error_number);
@@ -361,7 +394,7 @@ int state_file_load(struct engine *engine, const char *path, char *error, size_t
     struct state_header header = { 0 };
     struct state_reader reader = { 0 };
     const char *wrong = check_file(data, size, &header, &reader);
-    const char *bad_record = wrong ? NULL : apply(engine, &header, &reader);
+    const char *bad_record = wrong ? NULL : apply(engine, &header, &reader, input);
     char because[160];
     if (bad_record) {
         snprintf(because, sizeof because, "damaged or forged: %s", bad_record);
@@ -417,7 +450,7 @@ static void autosave_after_tick(void *user, struct engine *engine, int64_t tick_
 }
 
 /* A save would write PATH.tmp beside path: try it now, not a day later. */
-static bool state_directory_writable(const char *path, char *error, size_t error_size)
+bool state_file_directory_writable(const char *path, char *error, size_t error_size)
 {
     char temporary[PATH_MAX];
     snprintf(temporary, sizeof temporary, "%s.tmp", path);
@@ -436,7 +469,7 @@ static bool state_directory_writable(const char *path, char *error, size_t error
 int state_autosave_start(struct state_autosave *autosave, struct engine *engine, const char *path,
                          FILE *messages, char *error, size_t error_size)
 {
-    if (!state_directory_writable(path, error, error_size))
+    if (!state_file_directory_writable(path, error, error_size))
         return -1;
     int loaded = state_file_load(engine, path, error, error_size);
     if (loaded < 0)

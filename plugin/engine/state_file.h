@@ -16,18 +16,36 @@
 
 #include "engine/engine.h"
 
-enum { STATE_FILE_VERSION = 1 };
+enum { STATE_FILE_VERSION = 2, STATE_INPUT_MAX = 1 << 30 };
+
+/* What an input needs to go on exactly where the saved engine stopped (a
+ * Redis position and the lookups a reorder buffer held): bytes this module
+ * keeps and checks but does not read. Version 2 added it; a version 1 file
+ * loads with none. */
+struct state_input {
+    uint8_t *bytes;
+    size_t length;
+};
 
 /* Writes engine's state to path (through path.tmp). False with a message
  * naming the file. */
 bool state_file_save(const struct engine *engine, const char *path, char *error,
                      size_t error_size);
 
+/* The same, with input's bytes (NULL: none) saved beside the engine. */
+bool state_file_save_resumable(const struct engine *engine, const char *path,
+                               const struct state_input *input, char *error, size_t error_size);
+
 /* Loads path into a freshly initialised engine. Returns 1 when loaded, 0
  * when the file does not exist (a first run), -1 with a message when it is
  * damaged, of another version or layout, or unreadable; the engine is then
  * untouched. */
 int state_file_load(struct engine *engine, const char *path, char *error, size_t error_size);
+
+/* The same, and the input's bytes into *input (malloc'ed; length 0 and
+ * NULL when the file holds none). */
+int state_file_load_resumable(struct engine *engine, const char *path, struct state_input *input,
+                              char *error, size_t error_size);
 
 /* --state as a run uses it: loaded at start when it exists, then saved
  * after the first tick of each day of packet time (as an engine tick hook)
@@ -45,6 +63,10 @@ struct state_autosave {
  * state_file_load's result; on -1 nothing is set. */
 int state_autosave_start(struct state_autosave *autosave, struct engine *engine, const char *path,
                          FILE *messages, char *error, size_t error_size);
+
+/* True when a save could be written beside path (PATH.tmp), else false
+ * with a message: checked at start, not a day of packet time later. */
+bool state_file_directory_writable(const char *path, char *error, size_t error_size);
 
 /* The number of keys a state file holds, from its header, to size the
  * engine that will load it. False with a message when it is not a state

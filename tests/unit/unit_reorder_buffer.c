@@ -1,7 +1,9 @@
 /* Unit tests of the reorder buffer: lookups come out oldest first, equal
  * times in arrival order; the window and the count bound release them; a
  * lookup older than one already released is refused and counted; what is
- * held is a copy (the caller's buffers may change). */
+ * held is a copy (the caller's buffers may change); what reorder_save
+ * writes, reorder_restore puts back as it was, and refuses when cut or
+ * forged. */
 #include <stdlib.h>
 
 #include "engine/reorder_buffer.h"
@@ -35,6 +37,42 @@ static bool add(struct reorder_buffer *buffer, struct seen *seen, int64_t time, 
     bool kept = reorder_add(buffer, &lookup, collect, seen);
     memset(copy, 'x', sizeof copy - 1); /* the buffer must hold its own copy */
     return kept;
+}
+
+/* Held lookups saved, restored into a new buffer, drained: the same
+ * lookups in the same order; the clocks too (an older one is refused). */
+static void test_save_and_restore(void)
+{
+    struct reorder_buffer buffer, again;
+    struct seen seen = { .count = 0 }, restored = { .count = 0 };
+    CHECK(reorder_init(&buffer, 10, 100));
+    CHECK(add(&buffer, &seen, 100, "c") && add(&buffer, &seen, 95, "a") &&
+          add(&buffer, &seen, 95, "b") && add(&buffer, &seen, 106, "d")); /* a, b released */
+    uint8_t *bytes = NULL;
+    size_t length = 0;
+    CHECK(reorder_save(&buffer, &bytes, &length));
+    CHECK(reorder_init(&again, 10, 100));
+    CHECK(reorder_restore(&again, bytes, length) == NULL && again.count == 2);
+    CHECK(!add(&again, &restored, 94, "late")); /* released_us came back */
+    reorder_drain(&buffer, collect, &seen);
+    reorder_drain(&again, collect, &restored);
+    CHECK(restored.count == 2 && strcmp(restored.names[0], "c") == 0 &&
+          strcmp(restored.names[1], "d") == 0 && restored.times[1] == 106);
+    reorder_free(&again);
+    for (size_t cut = 0; cut < length; cut++) { /* every cut is refused, nothing kept */
+        CHECK(reorder_init(&again, 10, 100));
+        CHECK(reorder_restore(&again, bytes, cut) != NULL && again.count == 0);
+        reorder_free(&again);
+    }
+    CHECK(reorder_init(&again, 10, 1)); /* more than this run's bound */
+    CHECK(reorder_restore(&again, bytes, length) != NULL && again.count == 0);
+    reorder_free(&again);
+    bytes[33 + 8 + 8] = 9; /* the first lookup's querier family */
+    CHECK(reorder_init(&again, 10, 100));
+    CHECK(reorder_restore(&again, bytes, length) != NULL && again.count == 0);
+    reorder_free(&again);
+    free(bytes);
+    reorder_free(&buffer);
 }
 
 int main(void)
@@ -71,5 +109,6 @@ int main(void)
     CHECK(seen.count == 6 && seen.times[5] == 30);
     CHECK(!add(&buffer, &seen, 18, "late") && buffer.too_late == 1);
     reorder_free(&buffer);
+    test_save_and_restore();
     return unit_finish("unit-reorder-buffer");
 }
