@@ -10,6 +10,7 @@
 #include "cli/run.h"
 #include "cli/run_capture.h"
 #include "cli/run_logs.h"
+#include "cli/run_redis.h"
 #include "cli/run_report.h"
 #include "cli/run_state.h"
 #include "policy/policy_child.h"
@@ -34,7 +35,8 @@ int main(int argc, char **argv)
         status = 1;
         exclave_install_signal_handlers(); /* before the slow start: a HUP then waits */
         if (run_open_geoip(run) && run_open_source(run) && run_open_log(run) && run_open_engine(run))
-            status = run->zeek || run->eve ? run_logs(run) : run_capture(run);
+            status = run->redis_url ? run_redis(run)
+                   : run->zeek || run->eve ? run_logs(run) : run_capture(run);
     }
     run_close(run);
     free(run);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "base/number_text.h"
+#include "redis/redis_url.h"
 #include "cli/usage.h"
 
 #ifndef PACKAGE_VERSION
@@ -31,7 +32,8 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_LUA_CPU, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
                         OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
-                        OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES };
+                        OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES,
+                        OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -202,6 +204,10 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_LUA_CPU:
         return number_option("lua-cpu", 0.05, 3600, false, "a number of seconds (0.05-3600)",
                              &o->policy_cpu_seconds) ? 0 : 2;
+    case OPT_REDIS_PASSWORD_FILE: o->redis_password_file = optarg; return 0;
+    case OPT_STATE_EVERY:
+        return number_option("state-every", 0.1, 86400, false, "a number of seconds (0.1-86400)",
+                             &o->state_every_seconds) ? 0 : 2;
     default:
         fputs("Try 'exclave --help'.\n", stderr);
         return 2;
@@ -235,6 +241,12 @@ static int check_output_options(const struct exclave_options *o)
     if (o->follow && !followable) {
         fprintf(stderr, "exclave: --follow goes with --zeek FILE or --eve FILE (a log being "
                         "written, such as Zeek's current/dns.log or Suricata's eve.json)\n");
+        return 2;
+    }
+    bool from_redis = o->eve_file && redis_url_is_one(o->eve_file);
+    if (!from_redis && (o->redis_password_file || o->state_every_seconds > 0)) {
+        fprintf(stderr, "exclave: --%s goes with --eve redis://HOST:PORT/KEY\n",
+                o->redis_password_file ? "redis-password-file" : "state-every");
         return 2;
     }
     return 0;
@@ -281,6 +293,8 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "lua-memory", required_argument, NULL, OPT_LUA_MEMORY },
         { "lua-instructions", required_argument, NULL, OPT_LUA_INSTRUCTIONS },
         { "lua-cpu", required_argument, NULL, OPT_LUA_CPU },
+        { "redis-password-file", required_argument, NULL, OPT_REDIS_PASSWORD_FILE },
+        { "state-every", required_argument, NULL, OPT_STATE_EVERY },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },

@@ -17,6 +17,8 @@ struct exclave_options {
     const char *zeek_file;
     const char *eve_file;
     const char *state_file;
+    const char *redis_password_file; /* --redis-password-file */
+    double state_every_seconds;  /* --state-every: saves of a Redis reader's state */
     const char *filter;
     const char *geoip_dir;
     const char *asn_db;

@@ -263,6 +263,17 @@ static bool load_state(struct exclave_run *run)
     if (!path)
         return true;
     char error[ERROR_SIZE];
+    if (run->redis_url) { /* saved by run_redis with the stream's position, not once a day */
+        int loaded = state_file_directory_writable(path, error, sizeof error)
+                         ? state_file_load_resumable(&run->engine, path, &run->resume_input, error,
+                                                     sizeof error)
+                         : -1;
+        if (loaded < 0)
+            fprintf(stderr, "exclave: %s\n", error);
+        if (loaded > 0)
+            fprintf(stderr, "exclave: %s: %u keys loaded\n", path, run->engine.store.count);
+        return loaded >= 0;
+    }
     int loaded = state_autosave_start(&run->autosave, &run->engine, path, stderr, error,
                                       sizeof error);
     if (loaded < 0) {
@@ -324,6 +335,52 @@ void run_show_progress(struct exclave_run *run, uint64_t count, uint64_t bytes)
                     run->engine_ready ? run->engine.counters.alerts : 0);
 }
 
+/* The password: the first line of --redis-password-file, or
+ * EXCLAVE_REDIS_PASSWORD; never a command-line word (ps shows those). */
+static bool read_redis_password(struct exclave_run *run, char *error, size_t error_size)
+{
+    const char *path = run->options.redis_password_file, *from_environment = getenv("EXCLAVE_REDIS_PASSWORD");
+    if (!path) {
+        if (from_environment && *from_environment && !(run->redis_password = strdup(from_environment))) {
+            snprintf(error, error_size, "out of memory");
+            return false;
+        }
+        return true;
+    }
+    FILE *file = fopen(path, "r");
+    char line[1024];
+    if (!file || !fgets(line, sizeof line, file)) {
+        snprintf(error, error_size, "--redis-password-file %s: %s", path,
+                 file ? "empty" : strerror(errno));
+        if (file)
+            fclose(file);
+        return false;
+    }
+    fclose(file);
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!(run->redis_password = strdup(line))) {
+        snprintf(error, error_size, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+/* --eve redis://: the URL checked and the password read now; the
+ * connection is made by run_redis, once the state says where to go on. */
+static bool open_redis_input(struct exclave_run *run, char *error, size_t error_size)
+{
+    if (!(run->redis_url = calloc(1, sizeof *run->redis_url)) ||
+        !(run->eve = calloc(1, sizeof *run->eve))) {
+        snprintf(error, error_size, "out of memory");
+        return false;
+    }
+    if (!redis_url_parse(run->options.eve_file, run->redis_url, error, error_size) ||
+        !read_redis_password(run, error, error_size))
+        return false;
+    eve_reader_start_entries(run->eve, stderr);
+    return true;
+}
+
 bool run_open_source(struct exclave_run *run)
 {
     struct exclave_options *o = &run->options;
@@ -334,6 +391,8 @@ bool run_open_source(struct exclave_run *run)
              (run->zeek = calloc(1, sizeof *run->zeek));
         if (ok && !run->zeek)
             snprintf(error, sizeof error, "out of memory");
+    } else if (o->eve_file && redis_url_is_one(o->eve_file)) {
+        ok = open_redis_input(run, error, sizeof error);
     } else if (o->eve_file) {
         ok = (run->eve = calloc(1, sizeof *run->eve)) &&
              eve_reader_open(run->eve, o->eve_file, o->follow, stderr, error, sizeof error);
@@ -353,6 +412,20 @@ bool run_open_source(struct exclave_run *run)
     return ok;
 }
 
+static void print_redis_counters(const struct exclave_run *run)
+{
+    const struct redis_source_counters *c = &run->redis->counters;
+    const struct redis_totals *t = &run->redis_totals;
+    fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n"
+                    "%-28s %llu\n",
+            "redis_entries", (unsigned long long)c->entries, "redis_bad_entries",
+            (unsigned long long)t->bad_entries, "redis_skipped_applied",
+            (unsigned long long)c->skipped_applied, "redis_acknowledged",
+            (unsigned long long)c->acknowledged, "redis_reconnects", (unsigned long long)c->reconnects,
+            "redis_state_saves", (unsigned long long)t->state_saves, "redis_state_save_failures",
+            (unsigned long long)t->state_save_failures);
+}
+
 static void print_stats(struct exclave_run *run)
 {
     const struct log_totals *t = &run->log_totals;
@@ -370,6 +443,8 @@ static void print_stats(struct exclave_run *run)
                 (unsigned long long)t->reopened);
     else
         sensor_print_counters(&run->sensor, stderr);
+    if (run->redis)
+        print_redis_counters(run);
     if (run->reorder_on)
         fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "reorder_too_late",
                 (unsigned long long)run->reorder.too_late, "reorder_held_most",
@@ -420,7 +495,7 @@ bool run_finish(struct exclave_run *run, bool ok)
         engine_finish(&run->engine);
     /* with --state the lookups since the last tick are saved unevaluated:
      * the next run's first tick evaluates them, as one long run would */
-    if (run->engine_ready && run->options.state_file &&
+    if (run->engine_ready && run->options.state_file && !run->state_saved_by_input &&
         !state_file_save(&run->engine, run->options.state_file, error, sizeof error)) {
         fprintf(stderr, "exclave: %s\n", error);
         ok = false;
@@ -468,9 +543,15 @@ void run_close(struct exclave_run *run)
     if (run->zeek)
         zeek_reader_close(run->zeek);
     free(run->zeek);
-    if (run->eve)
+    if (run->eve && !run->redis_url)
         eve_reader_close(run->eve);
     free(run->eve);
+    if (run->redis)
+        redis_source_close(run->redis);
+    free(run->redis);
+    free(run->redis_url);
+    free(run->redis_password);
+    free(run->resume_input.bytes);
     zeek_files_free(&run->zeek_files);
     if (run->log_file && run->log_file != stdout)
         fclose(run->log_file);

@@ -24,6 +24,7 @@
 #include "eve/eve_writer.h"
 #include "geoip/geoip.h"
 #include "policy/policy_process.h"
+#include "redis/redis_source.h"
 #include "zeek/zeek_dns_writer.h"
 #include "zeek/zeek_files.h"
 #include "zeek/zeek_notice_writer.h"
@@ -59,6 +60,15 @@ struct exclave_run {
     struct zeek_files zeek_files;
     struct zeek_reader *zeek;              /* the file being read */
     struct eve_reader *eve;                /* --eve */
+    struct redis_url *redis_url;           /* --eve redis://...: where the records are */
+    char *redis_password;                  /* from --redis-password-file or the environment */
+    struct redis_source *redis;            /* open while run_redis reads */
+    struct state_input resume_input;       /* --state with a Redis input: where it stopped */
+    bool state_saved_by_input;             /* run_redis saved the state itself at the end */
+    struct redis_totals {
+        uint64_t bad_entries;              /* entries that hold no EVE record */
+        uint64_t state_saves, state_save_failures;
+    } redis_totals;
     struct log_totals {                    /* of every Zeek or EVE file read */
         uint64_t records, bad_lines;
         uint64_t bad_fields;               /* Zeek: fields left unset */

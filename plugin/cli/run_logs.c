@@ -7,11 +7,12 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "base/warning_limit.h"
 #include "zeek/zeek_dns_record.h"
 
 enum { PROGRESS_EVERY_LINES = 4096, FOLLOW_PAUSE_NS = 200 * 1000 * 1000 };
 
-static void reload_if_asked(struct exclave_run *run)
+void run_logs_reload_if_asked(struct exclave_run *run)
 {
     if (!exclave_signals.reload)
         return;
@@ -27,7 +28,7 @@ enum { REORDER_WARNINGS_MAX = 10, FOLLOW_IDLE_DRAIN_SECONDS = 10 };
 static const double reorder_default_window = 3650 * 86400.0;
 static const double reorder_follow_window = 120.0;          /* a log being written */
 
-static void observe(void *user, const struct engine_lookup *lookup)
+void run_logs_observe(void *user, const struct engine_lookup *lookup)
 {
     struct exclave_run *run = user;
     engine_observe(&run->engine, lookup);
@@ -43,11 +44,18 @@ static void tell_too_late(struct exclave_run *run, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 static void tell_too_late(struct exclave_run *run, const char *format, ...)
 {
+    static const char *const suppressed =
+        "records behind the reorder window not shown (reorder_too_late in --stats)";
     va_list args;
     va_start(args, format);
-    line_reader_warn(input_lines(run), stderr, &run->reorder_warnings, REORDER_WARNINGS_MAX,
-                     "records behind the reorder window not shown (reorder_too_late in --stats)",
-                     format, args);
+    if (run->eve && run->eve->origin) { /* an entry of a Redis key */
+        if (warning_allowed(stderr, &run->reorder_warnings, REORDER_WARNINGS_MAX, run->eve->origin,
+                            suppressed))
+            warning_vprint(stderr, run->eve->origin, format, args);
+    } else {
+        line_reader_warn(input_lines(run), stderr, &run->reorder_warnings, REORDER_WARNINGS_MAX,
+                         suppressed, format, args);
+    }
     va_end(args);
 }
 
@@ -60,7 +68,7 @@ static void feed_engine(struct exclave_run *run, const struct engine_lookup *loo
     }
     if (run->options.follow) /* for the idle hand-over of a quiet followed log */
         run->last_record_wall = time(NULL);
-    if (!reorder_add(&run->reorder, lookup, observe, run))
+    if (!reorder_add(&run->reorder, lookup, run_logs_observe, run))
         tell_too_late(run, "record %.1f s behind the newest, later than the reorder window "
                            "(--reorder-window %.0f s, --reorder-lookups %zu) allows: not counted",
                       (double)(run->reorder.newest_us - lookup->time_us) / 1e6,
@@ -68,7 +76,7 @@ static void feed_engine(struct exclave_run *run, const struct engine_lookup *loo
 }
 
 /* Sets the reorder buffer up for this input: 0 seconds is none. */
-static void start_reorder(struct exclave_run *run)
+void run_logs_start_reorder(struct exclave_run *run)
 {
     const struct exclave_options *o = &run->options;
     double window = o->reorder_window_seconds >= 0 ? o->reorder_window_seconds
@@ -80,7 +88,7 @@ static void start_reorder(struct exclave_run *run)
 
 /* An EVE record on its way through: into the engine when it is a lookup,
  * and out again, enriched when it is dns (or as a dns.log line). */
-static void pass_eve_record(struct exclave_run *run, const struct engine_lookup *lookup)
+void run_logs_pass_eve_record(struct exclave_run *run, const struct engine_lookup *lookup)
 {
     const struct eve_record *record = &run->eve->record;
     if (lookup && run->engine_ready)
@@ -91,9 +99,9 @@ static void pass_eve_record(struct exclave_run *run, const struct engine_lookup 
             zeek_dns_writer_write(run->dns_log, run->zeek_record);
         }
     } else if (lookup) {
-        eve_lookup_write_enriched(&run->writer, run->eve->lines.line, record, true);
+        eve_lookup_write_enriched(&run->writer, run->eve->text, record, true);
     } else {
-        json_out_raw(run->out, run->eve->lines.line, run->eve->record_length);
+        json_out_raw(run->out, run->eve->text, run->eve->record_length);
         json_out_end_record(run->out);
     }
 }
@@ -115,7 +123,7 @@ static int next_log_record(struct exclave_run *run, char *error, size_t error_si
     bool has_lookup = false;
     int status = eve_reader_next(run->eve, &lookup, &has_lookup, error, error_size);
     if (status > 0)
-        pass_eve_record(run, has_lookup ? &lookup : NULL);
+        run_logs_pass_eve_record(run, has_lookup ? &lookup : NULL);
     return status;
 }
 
@@ -126,7 +134,7 @@ static int drain_log(struct exclave_run *run, char *error, size_t error_size)
     int status = 0;
     struct line_reader *lines = input_lines(run);
     while (!exclave_signals.stop && (status = next_log_record(run, error, error_size)) > 0) {
-        reload_if_asked(run);
+        run_logs_reload_if_asked(run);
         run_check_output(run);
         if (lines->line_number % PROGRESS_EVERY_LINES == 0) /* not a clock read per record */
             run_show_progress(run, run->log_totals.records + lines->line_number,
@@ -167,10 +175,10 @@ static int wait_for_more(struct exclave_run *run, const char *path, char *error,
                          size_t error_size)
 {
     run_flush_logs(run);
-    reload_if_asked(run);
+    run_logs_reload_if_asked(run);
     if (run->reorder_on && run->reorder.count &&
         time(NULL) - run->last_record_wall >= FOLLOW_IDLE_DRAIN_SECONDS)
-        reorder_drain(&run->reorder, observe, run); /* a quiet log: evaluate what came */
+        reorder_drain(&run->reorder, run_logs_observe, run); /* a quiet log: evaluate what came */
     if (!line_reader_replaced(input_lines(run))) {
         struct timespec pause = { .tv_sec = 0, .tv_nsec = FOLLOW_PAUSE_NS };
         nanosleep(&pause, NULL);
@@ -204,7 +212,7 @@ static bool read_log_input(struct exclave_run *run, const char *path)
 int run_logs(struct exclave_run *run)
 {
     run_start_progress(run, run->eve ? run->options.eve_file : run->options.zeek_file, "lines");
-    start_reorder(run);
+    run_logs_start_reorder(run);
     bool ok = true;
     if (run->eve)
         ok = read_log_input(run, run->options.eve_file);
@@ -217,6 +225,6 @@ int run_logs(struct exclave_run *run)
             ok = read_log_input(run, run->zeek_files.paths[i]);
     }
     if (run->reorder_on)
-        reorder_drain(&run->reorder, observe, run);
+        reorder_drain(&run->reorder, run_logs_observe, run);
     return run_finish(run, ok) ? 0 : 1;
 }

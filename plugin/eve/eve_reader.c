@@ -5,12 +5,15 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/warning_limit.h"
+
 bool eve_reader_open(struct eve_reader *reader, const char *path, bool follow, FILE *warnings,
                      char *error, size_t error_size)
 {
     memset(&reader->counters, 0, sizeof reader->counters);
     reader->warnings_given = 0;
     reader->warnings = warnings;
+    reader->origin = NULL;
     return line_reader_open(&reader->lines, path, follow, error, error_size);
 }
 
@@ -26,9 +29,44 @@ static void problem(struct eve_reader *reader, uint64_t *counter, const char *fo
     (*counter)++;
     va_list args;
     va_start(args, format);
-    line_reader_warn(&reader->lines, reader->warnings, &reader->warnings_given, EVE_WARNINGS_MAX,
-                     "bad EVE lines not shown (see --stats)", format, args);
+    if (!reader->origin)
+        line_reader_warn(&reader->lines, reader->warnings, &reader->warnings_given,
+                         EVE_WARNINGS_MAX, "bad EVE lines not shown (see --stats)", format, args);
+    else if (warning_allowed(reader->warnings, &reader->warnings_given, EVE_WARNINGS_MAX,
+                             reader->origin, "bad EVE entries not shown (see --stats)"))
+        warning_vprint(reader->warnings, reader->origin, format, args);
     va_end(args);
+}
+
+/* One record's text: 1 when it is one (reader->record set), 0 dropped. */
+static int take_record(struct eve_reader *reader, const char *text, size_t length,
+                       struct engine_lookup *lookup, bool *has_lookup)
+{
+    size_t at;
+    const char *nul = memchr(text, '\0', length);
+    if (nul) {
+        problem(reader, &reader->counters.bad_lines, "not an EVE record, dropped: a NUL byte at byte %zu",
+                (size_t)(nul - text) + 1);
+        return 0;
+    }
+    const char *wrong = eve_record_parse(text, length, &reader->record, &at);
+    if (wrong) {
+        problem(reader, &reader->counters.bad_lines, "not an EVE record, dropped: %s at byte %zu",
+                wrong, at + 1);
+        return 0;
+    }
+    reader->text = text;
+    reader->record_length = length;
+    reader->counters.records++;
+    const char *missing = NULL;
+    enum eve_lookup_status found = eve_lookup_from_record(&reader->record, &reader->scratch,
+                                                          lookup, &missing);
+    *has_lookup = found == EVE_LOOKUP_OK;
+    reader->counters.dns_lookups += *has_lookup;
+    if (found == EVE_LOOKUP_BAD)
+        problem(reader, &reader->counters.dns_unusable, "dns record passed on but not counted: %s",
+                missing);
+    return 1;
 }
 
 int eve_reader_next(struct eve_reader *reader, struct engine_lookup *lookup, bool *has_lookup,
@@ -37,38 +75,39 @@ int eve_reader_next(struct eve_reader *reader, struct engine_lookup *lookup, boo
     bool too_long;
     int status;
     while ((status = line_reader_next(&reader->lines, &too_long, error, error_size)) > 0) {
-        const char *line = reader->lines.line;
-        size_t length = reader->lines.line_length, at;
         if (too_long) {
             problem(reader, &reader->counters.bad_lines, "line longer than %d bytes, dropped",
                     LINE_READER_MAX);
             continue;
         }
-        if (length == 0)
-            continue;
-        const char *nul = memchr(line, '\0', length);
-        if (nul) {
-            problem(reader, &reader->counters.bad_lines, "not an EVE record, dropped: a NUL byte at byte %zu",
-                    (size_t)(nul - line) + 1);
-            continue;
-        }
-        const char *wrong = eve_record_parse(line, length, &reader->record, &at);
-        if (wrong) {
-            problem(reader, &reader->counters.bad_lines, "not an EVE record, dropped: %s at byte %zu",
-                    wrong, at + 1);
-            continue;
-        }
-        reader->record_length = length;
-        reader->counters.records++;
-        const char *missing = NULL;
-        enum eve_lookup_status found = eve_lookup_from_record(&reader->record, &reader->scratch,
-                                                              lookup, &missing);
-        *has_lookup = found == EVE_LOOKUP_OK;
-        reader->counters.dns_lookups += *has_lookup;
-        if (found == EVE_LOOKUP_BAD)
-            problem(reader, &reader->counters.dns_unusable, "dns record passed on but not counted: %s",
-                    missing);
-        return 1;
+        if (reader->lines.line_length > 0 &&
+            take_record(reader, reader->lines.line, reader->lines.line_length, lookup, has_lookup))
+            return 1;
     }
     return status;
+}
+
+void eve_reader_start_entries(struct eve_reader *reader, FILE *warnings)
+{
+    memset(&reader->counters, 0, sizeof reader->counters);
+    reader->warnings_given = 0;
+    reader->warnings = warnings;
+}
+
+int eve_reader_take(struct eve_reader *reader, const char *text, size_t length, const char *origin,
+                    struct engine_lookup *lookup, bool *has_lookup)
+{
+    reader->origin = origin;
+    while (length && (text[length - 1] == '\n' || text[length - 1] == '\r'))
+        length--;
+    if (length > LINE_READER_MAX) {
+        problem(reader, &reader->counters.bad_lines, "entry longer than %d bytes, dropped",
+                LINE_READER_MAX);
+        return 0;
+    }
+    if (length == 0) {
+        problem(reader, &reader->counters.bad_lines, "empty entry, dropped");
+        return 0;
+    }
+    return take_record(reader, text, length, lookup, has_lookup);
 }

@@ -22,10 +22,12 @@ struct eve_reader_counters {
 
 struct eve_reader {
     struct line_reader lines;
+    const char *text;          /* the text of the last record read: a line, or an entry */
+    const char *origin;        /* names that entry in warnings; NULL: the file and line */
     struct eve_reader_counters counters;
     unsigned warnings_given;
     FILE *warnings;            /* NULL: silent */
-    struct eve_record record;  /* the last record read, spans into lines.line */
+    struct eve_record record;  /* the last record read, spans into text */
     size_t record_length;
     struct eve_lookup_scratch scratch;
 };
@@ -39,5 +41,15 @@ void eve_reader_close(struct eve_reader *reader);
  * follow: nothing complete yet); -1 on a read error with error set. */
 int eve_reader_next(struct eve_reader *reader, struct engine_lookup *lookup, bool *has_lookup,
                     char *error, size_t error_size);
+
+/* A reader of records that come one by one from elsewhere (a Redis entry),
+ * not from a file: counters zeroed, no file. */
+void eve_reader_start_entries(struct eve_reader *reader, FILE *warnings);
+
+/* One record's text (it must stay put until the next call): 1 as
+ * eve_reader_next, 0 when it was dropped (counted and reported, naming
+ * origin). A trailing newline is allowed. */
+int eve_reader_take(struct eve_reader *reader, const char *text, size_t length, const char *origin,
+                    struct engine_lookup *lookup, bool *has_lookup);
 
 #endif

@@ -15,7 +15,8 @@
 
 static char path[64], merged[64];
 static uint8_t *tail_block;
-static const size_t pairs = (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS * sizeof(uint64_t);
+/* the caching-slot block and an empty input section (format 2) */
+static const size_t pairs = (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS * sizeof(uint64_t) + 4;
 
 static bool write_state(const uint8_t *data, size_t size)
 {
