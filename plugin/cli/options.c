@@ -33,7 +33,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
                         OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
                         OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES,
-                        OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY };
+                        OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -205,6 +205,9 @@ static int parse_engine_option(int c, struct exclave_options *o)
         return number_option("lua-cpu", 0.05, 3600, false, "a number of seconds (0.05-3600)",
                              &o->policy_cpu_seconds) ? 0 : 2;
     case OPT_REDIS_PASSWORD_FILE: o->redis_password_file = optarg; return 0;
+    case OPT_REDIS_BUFFER:
+        return number_option("redis-buffer", 1, 65536, false, "a number of megabytes (1-65536)",
+                             &o->redis_buffer_mb) ? 0 : 2;
     case OPT_STATE_EVERY:
         return number_option("state-every", 0.1, 86400, false, "a number of seconds (0.1-86400)",
                              &o->state_every_seconds) ? 0 : 2;
@@ -244,9 +247,21 @@ static int check_output_options(const struct exclave_options *o)
         return 2;
     }
     bool from_redis = o->eve_file && redis_url_is_one(o->eve_file);
-    if (!from_redis && (o->redis_password_file || o->state_every_seconds > 0)) {
-        fprintf(stderr, "exclave: --%s goes with --eve redis://HOST:PORT/KEY\n",
-                o->redis_password_file ? "redis-password-file" : "state-every");
+    bool to_redis = redis_url_is_one(o->log_dir);
+    if (!from_redis && o->state_every_seconds > 0) {
+        fprintf(stderr, "exclave: --state-every goes with --eve redis://HOST:PORT/KEY\n");
+        return 2;
+    }
+    if (!from_redis && !to_redis && o->redis_password_file) {
+        fprintf(stderr, "exclave: --redis-password-file goes with --eve redis:// or -l redis://\n");
+        return 2;
+    }
+    if (!to_redis && o->redis_buffer_mb > 0) {
+        fprintf(stderr, "exclave: --redis-buffer goes with -l redis://HOST:PORT/KEY\n");
+        return 2;
+    }
+    if (to_redis && o->zeek_format) {
+        fprintf(stderr, "exclave: -l redis:// publishes EVE records; --format zeek writes files\n");
         return 2;
     }
     return 0;
@@ -295,6 +310,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "lua-cpu", required_argument, NULL, OPT_LUA_CPU },
         { "redis-password-file", required_argument, NULL, OPT_REDIS_PASSWORD_FILE },
         { "state-every", required_argument, NULL, OPT_STATE_EVERY },
+        { "redis-buffer", required_argument, NULL, OPT_REDIS_BUFFER },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },

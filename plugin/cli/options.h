@@ -19,6 +19,7 @@ struct exclave_options {
     const char *state_file;
     const char *redis_password_file; /* --redis-password-file */
     double state_every_seconds;  /* --state-every: saves of a Redis reader's state */
+    double redis_buffer_mb;      /* --redis-buffer: -l redis://'s queue while the server is away */
     const char *filter;
     const char *geoip_dir;
     const char *asn_db;

@@ -73,10 +73,37 @@ static bool make_log_dir(const char *dir)
     return false;
 }
 
+static bool read_redis_password(struct exclave_run *run, char *error, size_t error_size);
+
+/* -l redis://: eve.json's records published to a key. */
+static bool open_redis_log(struct exclave_run *run)
+{
+    struct redis_url url;
+    char error[ERROR_SIZE];
+    if (!redis_url_parse(run->options.log_dir, &url, error, sizeof error) ||
+        (!run->redis_password && !read_redis_password(run, error, sizeof error))) {
+        fprintf(stderr, "exclave: -l %s\n", error);
+        return false;
+    }
+    double megabytes = run->options.redis_buffer_mb > 0 ? run->options.redis_buffer_mb : 64;
+    if (!(run->sink = calloc(1, sizeof *run->sink)) ||
+        !redis_sink_open(run->sink, &url, run->redis_password, (size_t)(megabytes * 1048576),
+                         stderr, error, sizeof error) ||
+        !(run->log_file = redis_sink_file(run->sink))) {
+        fprintf(stderr, "exclave: -l %s: out of memory\n", run->options.log_dir);
+        return false;
+    }
+    redis_url_describe(&url, run->log_name, sizeof run->log_name);
+    return true;
+}
+
 static bool open_eve_log(struct exclave_run *run)
 {
     const char *dir = run->options.log_dir;
-    if (run->options.check) { /* --check: the records go nowhere */
+    if (!run->options.check && redis_url_is_one(dir)) {
+        if (!open_redis_log(run))
+            return false;
+    } else if (run->options.check) { /* --check: the records go nowhere */
         snprintf(run->log_name, sizeof run->log_name, "/dev/null");
         if (!(run->log_file = fopen(run->log_name, "a"))) {
             fprintf(stderr, "exclave: /dev/null: %s\n", strerror(errno));
@@ -154,6 +181,17 @@ static bool outputs_are_not_inputs(const struct exclave_run *run)
     static const char *const eve_logs[] = { "eve.json", NULL };
     static const char *const zeek_logs[] = { "dns.log", "exclave.log", NULL };
     const struct exclave_options *o = &run->options;
+    if (o->eve_file && redis_url_is_one(o->eve_file) && redis_url_is_one(o->log_dir)) {
+        struct redis_url in, out;
+        char error[ERROR_SIZE], a[REDIS_URL_HOST_MAX + REDIS_URL_KEY_MAX + 32], b[sizeof a];
+        if (redis_url_parse(o->eve_file, &in, error, sizeof error) &&
+            redis_url_parse(o->log_dir, &out, error, sizeof error)) {
+            redis_url_describe(&in, a, sizeof a);
+            redis_url_describe(&out, b, sizeof b);
+            if (strcmp(a, b) == 0)
+                return refuse_self_read(o->log_dir, b, o->eve_file);
+        }
+    }
     size_t inputs = run->zeek ? run->zeek_files.count : o->eve_file ? 1 : 0;
     for (size_t i = 0; i < inputs; i++) {
         const char *input = run->zeek ? run->zeek_files.paths[i] : o->eve_file;
@@ -177,7 +215,7 @@ bool run_open_log(struct exclave_run *run)
     const char *dir = run->options.log_dir;
     if (!outputs_are_not_inputs(run))
         return false;
-    if (strcmp(dir, "-") != 0 && !run->options.check && !make_log_dir(dir))
+    if (strcmp(dir, "-") != 0 && !redis_url_is_one(dir) && !run->options.check && !make_log_dir(dir))
         return false;
     return run->options.zeek_format ? open_zeek_logs(run) : open_eve_log(run);
 }
@@ -322,6 +360,8 @@ void run_flush_logs(struct exclave_run *run)
         json_out_flush(run->out);
         fflush(run->log_file);
     }
+    if (run->sink)
+        redis_sink_flush(run->sink);
     if (run->dns_log)
         zeek_log_writer_flush(&run->dns_log->log);
     if (run->notice_log && run->notice_log->log.file)
@@ -445,6 +485,13 @@ static void print_stats(struct exclave_run *run)
         sensor_print_counters(&run->sensor, stderr);
     if (run->redis)
         print_redis_counters(run);
+    if (run->sink)
+        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
+                "redis_published", (unsigned long long)run->sink->counters.published,
+                "redis_dropped", (unsigned long long)run->sink->counters.dropped,
+                "redis_refused", (unsigned long long)run->sink->counters.refused,
+                "redis_queued_most", (unsigned long long)run->sink->counters.queued_most,
+                "redis_sink_reconnects", (unsigned long long)run->sink->counters.reconnects);
     if (run->reorder_on)
         fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "reorder_too_late",
                 (unsigned long long)run->reorder.too_late, "reorder_held_most",
@@ -508,7 +555,15 @@ bool run_finish(struct exclave_run *run, bool ok)
         ok = false;
     if (run->out) {
         json_out_flush(run->out);
+        if (run->sink)
+            redis_sink_flush(run->sink);
         run_check_output(run);
+        if (run->sink && (run->sink->records_queued || run->sink->counters.dropped)) {
+            fprintf(stderr, "exclave: %s: %llu records dropped, %zu not sent (the server was away)\n",
+                    run->log_name, (unsigned long long)run->sink->counters.dropped,
+                    run->sink->records_queued);
+            ok = false;
+        }
         if (fflush(run->log_file) != 0 || run->out->write_errors) {
             fprintf(stderr, "exclave: %s: %llu records were not written\n", run->log_name,
                     (unsigned long long)run->out->records_lost);
@@ -554,7 +609,8 @@ void run_close(struct exclave_run *run)
     free(run->resume_input.bytes);
     zeek_files_free(&run->zeek_files);
     if (run->log_file && run->log_file != stdout)
-        fclose(run->log_file);
+        fclose(run->log_file); /* -l redis://: the last records sent */
+    free(run->sink);
     reorder_free(&run->reorder);
     if (run->engine_ready) {
         policy_process_free(&run->policies);

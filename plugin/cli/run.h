@@ -24,6 +24,7 @@
 #include "eve/eve_writer.h"
 #include "geoip/geoip.h"
 #include "policy/policy_process.h"
+#include "redis/redis_sink.h"
 #include "redis/redis_source.h"
 #include "zeek/zeek_dns_writer.h"
 #include "zeek/zeek_files.h"
@@ -63,6 +64,7 @@ struct exclave_run {
     struct redis_url *redis_url;           /* --eve redis://...: where the records are */
     char *redis_password;                  /* from --redis-password-file or the environment */
     struct redis_source *redis;            /* open while run_redis reads */
+    struct redis_sink *sink;               /* -l redis://: where eve.json's records go */
     struct state_input resume_input;       /* --state with a Redis input: where it stopped */
     bool state_saved_by_input;             /* run_redis saved the state itself at the end */
     struct redis_totals {

@@ -178,7 +178,7 @@ static bool after_failure(struct redis_run *r, const char *error)
     if (!r->run->options.follow)
         return false;
     run_flush_logs(r->run);
-    struct timespec pause = { 0, RECONNECT_PAUSE_MS * 1000000L };
+    struct timespec pause = { RECONNECT_PAUSE_MS / 1000, RECONNECT_PAUSE_MS % 1000 * 1000000L };
     nanosleep(&pause, NULL);
     char again[ERROR_SIZE];
     if (redis_source_reconnect(r->source, again, sizeof again)) {

@@ -545,8 +545,9 @@ static bool acknowledge_stream(struct redis_source *s, char *error, size_t error
         }
     }
     free(ids);
-    memmove(s->unacknowledged, s->unacknowledged + done,
-            (s->unacknowledged_count - done) * sizeof *s->unacknowledged);
+    if (done && done < s->unacknowledged_count)
+        memmove(s->unacknowledged, s->unacknowledged + done,
+                (s->unacknowledged_count - done) * sizeof *s->unacknowledged);
     s->unacknowledged_count -= done;
     return ok;
 }

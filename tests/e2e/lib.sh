@@ -99,3 +99,37 @@ run_suricata8() {
     mkdir -p "$ROOT8$logdir"
     chroot "$ROOT8" suricata -c "$config" -r "$pcap" -k none -l "$logdir" "$@" >"$ROOT8$logdir/suricata.out" 2>&1
 }
+# start_redis: a valkey-server (or redis-server) of this test's own on a
+# free loopback port, append-only file on, in WORK; killed when the test
+# exits. Sets PORT, SERVER, SERVER_DIR and FEED (tests/e2e/redis_feed.py).
+# restart_redis stops it (SIGKILL) and starts it again on the same port.
+FEED="$PYTHON3 $top_srcdir/tests/e2e/redis_feed.py"
+redis_up() { # redis_up PORT: starts the server there; true once it answers
+    "$SERVER" --port "$1" --bind 127.0.0.1 --appendonly yes --appendfsync always --save "" \
+        --dir "$SERVER_DIR" \
+        --daemonize yes --pidfile "$SERVER_DIR/server.pid" --logfile "$SERVER_DIR/server.log" \
+        2>/dev/null || return 1
+    for wait in $(seq 100); do
+        [ "$($FEED "$1" cmd PING 2>/dev/null)" = "+PONG" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+start_redis() {
+    SERVER=$(command -v valkey-server || command -v redis-server) ||
+        skip "no valkey-server or redis-server (tools/install-deps installs valkey-server)"
+    SERVER_DIR=$(cd "$WORK" && pwd) # absolute: the server changes into --dir first
+    PORT=""
+    for try in 1 2 3 4 5 6 7 8; do
+        candidate=$((20000 + ($$ * 7 + try * 131) % 40000))
+        redis_up "$candidate" && { PORT=$candidate; break; }
+    done
+    [ -n "$PORT" ] || { echo "FAIL: $SERVER did not start: $(tail -3 "$WORK/server.log" 2>/dev/null)"; exit 1; }
+    trap 'status=$?; kill "$(cat "$SERVER_DIR/server.pid" 2>/dev/null)" 2>/dev/null || true; exit $status' EXIT
+}
+stop_redis() {
+    pid=$(cat "$SERVER_DIR/server.pid")
+    kill -9 "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    rm -f "$SERVER_DIR/server.pid"
+}

@@ -8,28 +8,8 @@
 # Suricata 7's own `filetype: redis` (list mode) gives the records of its
 # eve.json written beside it.
 . "$top_srcdir/tests/e2e/lib.sh"
-FEED="$PYTHON3 $top_srcdir/tests/e2e/redis_feed.py"
-SERVER=$(command -v valkey-server || command -v redis-server) ||
-    skip "no valkey-server or redis-server (tools/install-deps installs valkey-server)"
 counter() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
-
-# A port of our own: the first that the server binds (paths absolute: it
-# changes into --dir before it opens its log).
-SERVER_DIR=$(cd "$WORK" && pwd)
-PORT=""
-for try in 1 2 3 4 5 6 7 8; do
-    candidate=$((20000 + ($$ * 7 + try * 131) % 40000))
-    if "$SERVER" --port "$candidate" --bind 127.0.0.1 --appendonly yes --save "" --dir "$SERVER_DIR" \
-        --daemonize yes --pidfile "$SERVER_DIR/server.pid" --logfile "$SERVER_DIR/server.log" 2>/dev/null; then
-        for wait in $(seq 50); do
-            [ "$($FEED "$candidate" cmd PING 2>/dev/null)" = "+PONG" ] && { PORT=$candidate; break; }
-            sleep 0.1
-        done
-        [ -n "$PORT" ] && break
-    fi
-done
-[ -n "$PORT" ] || { echo "FAIL: $SERVER did not start: $(tail -3 "$WORK/server.log" 2>/dev/null)"; exit 1; }
-trap 'status=$?; kill "$(cat "$WORK/server.pid" 2>/dev/null)" 2>/dev/null; exit $status' EXIT
+start_redis
 URL="redis://127.0.0.1:$PORT"
 pending() { $FEED "$PORT" cmd XPENDING "$1" "$2" | sed 's/^\[.:\([0-9]*\).*/\1/'; }
 
@@ -76,15 +56,15 @@ for kill in 1 2 3; do
     "$EXCLAVE" --eve "$URL/demo?group=killed" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" \
         -l "$WORK/killed" --state "$WORK/killed.state" --state-every 0.1 2>>"$WORK/killed.err" &
     pid=$!
-    # a random point: after 0 to 3,000 entries of this run were read (no clock)
-    target=$(( $(od -An -N2 -tu2 /dev/urandom) % 3000 ))
-    for poll in $(seq 200); do
-        delivered=$($FEED "$PORT" cmd XINFO CONSUMERS demo killed | tr -d "[]',:" | awk '{ for (i = 1; i < NF; i++) if ($i == "pending") print $(i + 1) }' | head -1)
-        [ "${delivered:-0}" -ge "$target" ] 2>/dev/null && break
+    # a random point near a quarter, a half and three quarters of the
+    # stream's entries given to this group (counted by the server, no clock)
+    target=$((count * kill / 4 + $(od -An -N2 -tu2 /dev/urandom) % 2000))
+    for poll in $(seq 1200); do
+        [ "$($FEED "$PORT" group-read demo killed)" -ge "$target" ] && break
         kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
+        sleep 0.02
     done
-    kill -9 "$pid" 2>/dev/null
+    kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 done
 from killed "$URL/demo?group=killed" --state "$WORK/killed.state" --state-every 0.1

@@ -4,7 +4,8 @@ XADD KEY * eve LINE (stream), LPUSH KEY LINE (list) or RPUSH (rpush); or
 sends one raw command (cmd). RESP over a plain socket, pipelined, so the
 tests need no client library. Usage:
   redis_feed.py PORT stream|list|rpush KEY FILE [--field NAME]
-  redis_feed.py PORT cmd WORD...      (prints the reply)"""
+  redis_feed.py PORT cmd WORD...      (prints the reply)
+  redis_feed.py PORT group-read KEY GROUP  (entries the group was given, ever)"""
 import socket
 import sys
 
@@ -39,6 +40,16 @@ def main():
     port, mode = int(sys.argv[1]), sys.argv[2]
     sock = socket.create_connection(("127.0.0.1", port))
     f = sock.makefile("rb")
+    if mode == "group-read":
+        sock.sendall(encode("XINFO", "GROUPS", sys.argv[3]))
+        reply = read_reply(f)
+        for group in reply if isinstance(reply, list) else []:
+            fields = dict(zip(group[::2], group[1::2]))
+            if fields.get("name") == sys.argv[4]:
+                print(str(fields.get("entries-read") or "0").lstrip(":"))
+                return
+        print(0)
+        return
     if mode == "cmd":
         sock.sendall(encode(*sys.argv[3:]))
         print(read_reply(f))
