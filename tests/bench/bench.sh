@@ -215,3 +215,34 @@ awk -v j="$jq_seconds" -v s="$start" -v e="$end" -v r="$records" 'BEGIN {
     printf "    jq -c . >/dev/null            %10.0f records/s\n", r / j
     printf "    exclave --eve, default policies %8.0f records/s  %.1fx jq\n", r / (e - s), j / (e - s)
 }'
+
+# Through Valkey on loopback: a sensor publishes that eve.json (-l redis://,
+# XADD) and a central reads the stream with the default policies, against
+# --eve on the file (just above). Target: the central at least 50% of the
+# file's rate.
+SERVER=$(command -v valkey-server || command -v redis-server) || {
+    echo "  Valkey: no valkey-server or redis-server; skipped"; exit 0; }
+RPORT=$((20000 + $$ % 40000))
+mkdir -p "$WORK/valkey"
+"$SERVER" --port "$RPORT" --bind 127.0.0.1 --appendonly yes --save "" --dir "$(cd "$WORK/valkey" && pwd)" \
+    --daemonize yes --pidfile "$(cd "$WORK/valkey" && pwd)/pid" --logfile "" >/dev/null 2>&1 || {
+    echo "  Valkey: could not start on port $RPORT; skipped"; exit 0; }
+trap 'kill "$(cat "$WORK/valkey/pid" 2>/dev/null)" 2>/dev/null || true' EXIT
+for wait in $(seq 100); do
+    python3 "$top_srcdir/tests/e2e/redis_feed.py" "$RPORT" cmd PING 2>/dev/null | grep -q PONG && break
+    sleep 0.1
+done
+file_seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
+start=$(now)
+"$top_builddir/exclave" --eve "$WORK/suricata-plain/eve.json" --no-engine --asn-db "" --country-db "" \
+    -l "redis://127.0.0.1:$RPORT/bench" >/dev/null 2>&1
+middle=$(now)
+# shellcheck disable=SC2086
+"$top_builddir/exclave" --eve "redis://127.0.0.1:$RPORT/bench" $DBS $POLICIES -l - >/dev/null 2>&1
+end=$(now)
+awk -v f="$file_seconds" -v s="$start" -v m="$middle" -v e="$end" -v r="$records" 'BEGIN {
+    printf "  through Valkey on loopback (append-only file on), the same %d records:\n", r
+    printf "    sensor publishing (-l redis://)  %8.0f records/s\n", r / (m - s)
+    printf "    central, default policies     %10.0f records/s  %5.1f%% of --eve on the file (target at least 50%%)\n", r / (e - m), 100 * f / (e - m)
+    printf "    sensor then central           %10.0f records/s  %5.1f%% of the file\n", r / (e - s), 100 * f / (e - s)
+}'
