@@ -307,12 +307,13 @@ static void take_stream_entry(struct redis_source *s, redisReply *item, struct r
     }
     s->current = parsed;
     s->current_valid = true;
-    if (s->reading_history) {
+    if (s->reading_history)
         snprintf(s->history_from, sizeof s->history_from, "%" PRIu64 "-%" PRIu64, parsed.ms, parsed.seq);
-        if (!id_after(parsed, s->applied.last_applied)) {
-            *skip = true; /* applied before a crash or a lost connection */
-            return;
-        }
+    /* Ids only grow: one not after the newest applied was applied before a
+     * crash or a lost connection (or the group was set back: XGROUP SETID). */
+    if (!id_after(parsed, s->applied.last_applied)) {
+        *skip = true;
+        return;
     }
     if (fields->type != REDIS_REPLY_ARRAY) {
         entry->problem = "its fields are gone (trimmed from the stream before it was read)";

@@ -4,7 +4,7 @@
 # from a stream and from a list give exactly the output of --eve on the file;
 # a central killed with SIGKILL three times at random points and restarted
 # with --state ends with the state and alerts of an uninterrupted run, no
-# entry left pending; bad entries are named by their id and skipped;
+# entry left pending, for a stream and for a list; bad entries are named by their id and skipped;
 # Suricata 7's own `filetype: redis` (list mode) gives the records of its
 # eve.json written beside it.
 . "$top_srcdir/tests/e2e/lib.sh"
@@ -50,31 +50,71 @@ cmp -s "$WORK/file/eve.json" "$WORK/rpush/eve.json" || fail "the rpush list's ou
 
 # SIGKILL three times at random points, with --state saved every 0.1 s;
 # then a last run to the end. Against an uninterrupted run with --state.
-from whole "$URL/demo?group=whole" --state "$WORK/whole.state" --state-every 0.1
-for kill in 1 2 3; do
-    mkdir -p "$WORK/killed"
-    "$EXCLAVE" --eve "$URL/demo?group=killed" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" \
-        -l "$WORK/killed" --state "$WORK/killed.state" --state-every 0.1 2>>"$WORK/killed.err" &
-    pid=$!
-    # a random point near a quarter, a half and three quarters of the
-    # stream's entries given to this group (counted by the server, no clock)
-    target=$((count * kill / 4 + $(od -An -N2 -tu2 /dev/urandom) % 2000))
-    for poll in $(seq 1200); do
-        [ "$($FEED "$PORT" group-read demo killed)" -ge "$target" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.02
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-done
-from killed "$URL/demo?group=killed" --state "$WORK/killed.state" --state-every 0.1
-"$EXCLAVE" dump-state "$WORK/whole.state" >"$WORK/whole.dump"
-"$EXCLAVE" dump-state "$WORK/killed.state" >"$WORK/killed.dump"
-cmp -s "$WORK/whole.dump" "$WORK/killed.dump" || fail "after SIGKILLs the state differs from the uninterrupted run's"
+# A stream (the group's entries-read tells how far it got) and an LPUSH
+# list (how many values left it).
+taken() { # taken KIND: entries or values given to the killed reader so far
+    if [ "$1" = stream ]; then $FEED "$PORT" group-read demo killed
+    else echo $((count - $($FEED "$PORT" cmd LLEN demo-killed | tr -d ':'))); fi
+}
 alerts() { grep '"event_type":"alert"' "$1" | sort -u; }
-[ "$(alerts "$WORK/whole/eve.json")" = "$(alerts "$WORK/killed/eve.json")" ] ||
-    fail "after SIGKILLs the alerts differ from the uninterrupted run's"
+$FEED "$PORT" list demo-killed "$RECORDS" >/dev/null
+$FEED "$PORT" list demo-whole "$RECORDS" >/dev/null
+for kind in stream list; do
+    case $kind in
+    stream) whole_url="$URL/demo?group=whole" killed_url="$URL/demo?group=killed" ;;
+    list) whole_url="$URL/demo-whole?mode=list" killed_url="$URL/demo-killed?mode=list" ;;
+    esac
+    # an hour's reorder window: lookups reach the engine as the run goes,
+    # so a state holds keys and held lookups both
+    keep="--state-every 0.1 --reorder-window 3600"
+    from "whole-$kind" "$whole_url" --state "$WORK/whole-$kind.state" $keep
+    for kill in 1 2 3; do
+        mkdir -p "$WORK/killed-$kind"
+        "$EXCLAVE" --eve "$killed_url" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" \
+            -l "$WORK/killed-$kind" --state "$WORK/killed-$kind.state" $keep \
+            2>>"$WORK/killed-$kind.err" &
+        pid=$!
+        # near a quarter, a half and three quarters of the records taken,
+        # plus a random 0-2,000 (counted by the server, no clock)
+        target=$((count * kill / 4 + $(od -An -N2 -tu2 /dev/urandom) % 2000))
+        for poll in $(seq 1200); do
+            [ "$(taken $kind)" -ge "$target" ] && break
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.02
+        done
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    from "killed-$kind" "$killed_url" --state "$WORK/killed-$kind.state" $keep
+    "$EXCLAVE" dump-state "$WORK/whole-$kind.state" >"$WORK/whole-$kind.dump"
+    "$EXCLAVE" dump-state "$WORK/killed-$kind.state" >"$WORK/killed-$kind.dump"
+    cmp -s "$WORK/whole-$kind.dump" "$WORK/killed-$kind.dump" ||
+        fail "$kind: after SIGKILLs the state differs from the uninterrupted run's"
+    [ "$(alerts "$WORK/whole-$kind/eve.json")" = "$(alerts "$WORK/killed-$kind/eve.json")" ] ||
+        fail "$kind: after SIGKILLs the alerts differ from the uninterrupted run's"
+done
 [ "$(pending demo killed)" = 0 ] || fail "entries left pending after the killed runs"
+# The narrow window no SIGKILL above is likely to hit: saved, not yet
+# acknowledged. Made by hand: the stream's group set back to its start, and
+# the list's processing list given back 1,000 values its state counts as
+# applied. Everything must be skipped and the state stay as it was.
+$FEED "$PORT" cmd XGROUP SETID demo killed 0 >/dev/null
+from replay-stream "$URL/demo?group=killed" --state "$WORK/killed-stream.state" $keep
+[ "$(counter "$WORK/replay-stream.stats" redis_skipped_applied)" = "$count" ] ||
+    fail "a replayed stream was not skipped: $(counter "$WORK/replay-stream.stats" redis_skipped_applied) of $count"
+head -n 1000 "$RECORDS" | tac >"$WORK/given-back.json"
+processing="demo-killed:exclave-processing:$(hostname)"
+$FEED "$PORT" rpush "$processing" "$WORK/given-back.json" >/dev/null
+$FEED "$PORT" cmd DECRBY "demo-killed:exclave-trimmed:$(hostname)" 1000 >/dev/null
+from replay-list "$URL/demo-killed?mode=list" --state "$WORK/killed-list.state" $keep
+[ "$(counter "$WORK/replay-list.stats" redis_skipped_applied)" = 1000 ] ||
+    fail "values applied but not trimmed were not skipped: $(counter "$WORK/replay-list.stats" redis_skipped_applied)"
+for kind in stream list; do
+    "$EXCLAVE" dump-state "$WORK/killed-$kind.state" >"$WORK/replayed-$kind.dump"
+    cmp -s "$WORK/whole-$kind.dump" "$WORK/replayed-$kind.dump" || fail "$kind: a replay changed the state"
+done
+[ "$($FEED "$PORT" cmd LLEN "demo-killed:exclave-processing:$(hostname)")" = ":0" ] ||
+    fail "values left on the processing list after the killed runs"
 
 # Bad entries: named by id, skipped, counted; the good one still read.
 $FEED "$PORT" cmd XADD bad "*" eve "not json" >/dev/null
