@@ -168,6 +168,13 @@ static void close_log_input(struct exclave_run *run)
     }
 }
 
+void run_logs_drain_if_quiet(struct exclave_run *run)
+{
+    if (run->reorder_on && run->reorder.count &&
+        time(NULL) - run->last_record_wall >= FOLLOW_IDLE_DRAIN_SECONDS)
+        reorder_drain(&run->reorder, run_logs_observe, run); /* a quiet log: evaluate what came */
+}
+
 /* --follow at the end of the data: waits a moment; when the file was
  * rotated, reads the old one to its end and opens the new one. Returns the
  * reader's status. */
@@ -176,9 +183,7 @@ static int wait_for_more(struct exclave_run *run, const char *path, char *error,
 {
     run_flush_logs(run);
     run_logs_reload_if_asked(run);
-    if (run->reorder_on && run->reorder.count &&
-        time(NULL) - run->last_record_wall >= FOLLOW_IDLE_DRAIN_SECONDS)
-        reorder_drain(&run->reorder, run_logs_observe, run); /* a quiet log: evaluate what came */
+    run_logs_drain_if_quiet(run);
     if (!line_reader_replaced(input_lines(run))) {
         struct timespec pause = { .tv_sec = 0, .tv_nsec = FOLLOW_PAUSE_NS };
         nanosleep(&pause, NULL);

@@ -12,6 +12,9 @@ int run_logs(struct exclave_run *run);
 void run_logs_reload_if_asked(struct exclave_run *run);          /* SIGHUP: the policies */
 void run_logs_start_reorder(struct exclave_run *run);            /* as the options say */
 void run_logs_observe(void *user, const struct engine_lookup *lookup); /* a reorder sink */
+/* --follow: what the reorder buffer holds goes to the engine after 10 s
+ * without a new record, so a quiet log is evaluated too. */
+void run_logs_drain_if_quiet(struct exclave_run *run);
 /* The EVE record just read (run->eve), with its lookup or NULL: into the
  * engine and out again enriched. */
 void run_logs_pass_eve_record(struct exclave_run *run, const struct engine_lookup *lookup);

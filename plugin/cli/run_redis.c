@@ -194,6 +194,7 @@ static void while_idle(struct redis_run *r)
     struct exclave_run *run = r->run;
     run_flush_logs(run);
     run_logs_reload_if_asked(run);
+    run_logs_drain_if_quiet(run);
     if (r->applied_since_acknowledge)
         save_and_acknowledge(r);
 }

@@ -216,7 +216,10 @@ static void drop_connection(struct redis_source *s)
 {
     if (s->batch)
         freeReplyObject(s->batch);
-    s->batch = NULL;
+    if (s->prefetched)
+        freeReplyObject(s->prefetched);
+    s->batch = s->prefetched = NULL;
+    s->read_in_flight = false;
     if (s->context)
         redisFree(s->context);
     s->context = NULL;
@@ -252,8 +255,8 @@ static redisReply *stream_entries(redisReply *reply)
     return stream->element[1];
 }
 
-/* Reads the next batch of the stream; false on a lost connection. */
-static bool read_stream_batch(struct redis_source *s, bool wait, char *error, size_t error_size)
+/* Sends the next XREADGROUP without waiting for its reply. */
+static bool send_stream_read(struct redis_source *s, bool wait, char *error, size_t error_size)
 {
     char count[16], block[16];
     snprintf(count, sizeof count, "%d", REDIS_BATCH);
@@ -267,9 +270,50 @@ static bool read_stream_batch(struct redis_source *s, bool wait, char *error, si
     argv[argc++] = "STREAMS";
     argv[argc++] = s->url.key;
     argv[argc++] = s->reading_history ? s->history_from : ">";
-    redisReply *reply;
-    if (!command(s, argc, argv, &reply, error, error_size) ||
-        refused(s, reply, "XREADGROUP", error, error_size))
+    if (redisAppendCommandArgv(ctx(s), argc, argv, NULL) != REDIS_OK) {
+        snprintf(error, error_size, "%s: out of memory", s->where);
+        return false;
+    }
+    s->read_in_flight = true;
+    int done = 0; /* on the wire now, not at the next redisGetReply */
+    while (!done)
+        if (redisBufferWrite(ctx(s), &done) != REDIS_OK) {
+            snprintf(error, error_size, "%s: %s", s->where,
+                     ctx(s)->errstr[0] ? ctx(s)->errstr : "connection lost");
+            return false;
+        }
+    return true;
+}
+
+/* The reply of the read in flight into s->prefetched: before any other
+ * command, whose reply would otherwise be taken for it. */
+static bool settle_read(struct redis_source *s, char *error, size_t error_size)
+{
+    if (!s->read_in_flight)
+        return true;
+    void *reply = NULL;
+    s->read_in_flight = false;
+    if (redisGetReply(ctx(s), &reply) != REDIS_OK) {
+        snprintf(error, error_size, "%s: %s", s->where,
+                 ctx(s)->errstr[0] ? ctx(s)->errstr : "connection lost");
+        return false;
+    }
+    s->prefetched = reply;
+    return true;
+}
+
+/* The next batch of the stream; false on a lost connection. While new
+ * entries come, the read after this one is sent at once, so the server
+ * works on it while this batch is applied. */
+static bool read_stream_batch(struct redis_source *s, bool wait, char *error, size_t error_size)
+{
+    if (!s->read_in_flight && !s->prefetched && !send_stream_read(s, wait, error, error_size))
+        return false;
+    if (!settle_read(s, error, error_size))
+        return false;
+    redisReply *reply = s->prefetched;
+    s->prefetched = NULL;
+    if (refused(s, reply, "XREADGROUP", error, error_size))
         return false;
     redisReply *entries = reply->type == REDIS_REPLY_NIL ? NULL : stream_entries(reply);
     if (reply->type != REDIS_REPLY_NIL && !entries) {
@@ -282,6 +326,8 @@ static bool read_stream_batch(struct redis_source *s, bool wait, char *error, si
     s->batch = reply;
     s->batch_next = 0;
     s->batch_size = entries ? entries->elements : 0;
+    if (!s->reading_history && s->batch_size == REDIS_BATCH)
+        return send_stream_read(s, wait, error, error_size);
     return true;
 }
 
@@ -521,6 +567,8 @@ static bool trim_list(struct redis_source *s, uint64_t count, char *error, size_
 
 static bool acknowledge_stream(struct redis_source *s, char *error, size_t error_size)
 {
+    if (!settle_read(s, error, error_size))
+        return false;
     const char *argv[3 + ACK_CHUNK];
     static const size_t id_size = REDIS_ID_TEXT_MAX;
     char (*ids)[REDIS_ID_TEXT_MAX] = malloc(ACK_CHUNK * id_size);

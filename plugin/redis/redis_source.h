@@ -53,6 +53,8 @@ struct redis_source {
     char *password;               /* NULL: no AUTH */
     void *context;                /* redisContext */
     void *batch;                  /* redisReply of the last read */
+    void *prefetched;             /* stream: the reply of the next read, when it came early */
+    bool read_in_flight;          /* stream: the next read is sent, its reply not read */
     size_t batch_next, batch_size;
     bool batch_reversed;          /* list history (LRANGE): oldest value last */
     struct redis_stream_id current; /* stream: the id of the entry last returned */
