@@ -133,3 +133,21 @@ stop_redis() {
     while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
     rm -f "$SERVER_DIR/server.pid"
 }
+# suricata_redis_yaml FILE PORT MODE KEY: a Suricata configuration with two
+# dns outputs, a regular eve.json and Suricata's own redis output (MODE list
+# or stream, to KEY on the loopback PORT), for 7.0 and 8.0 alike
+suricata_redis_yaml() {
+    cat >"$1" <<EOF2
+%YAML 1.1
+---
+outputs:
+  - eve-log: { enabled: yes, filetype: regular, filename: eve.json, types: [ dns ] }
+  - eve-log:
+      enabled: yes
+      filetype: redis
+      redis: { server: 127.0.0.1, port: $2, mode: $3, key: $4 }
+      types: [ dns ]
+app-layer: { protocols: { dns: { udp: { enabled: yes, detection-ports: { dp: 53 } },
+                                 tcp: { enabled: yes, detection-ports: { dp: 53 } } } } }
+EOF2
+}

@@ -143,23 +143,7 @@ EXPECT="--state-every goes with --eve redis://" expect_error "$EXCLAVE" --eve "$
 # Suricata 7's own redis output (mode: list) beside its eve.json.
 if command -v suricata >/dev/null && suricata --build-info 2>/dev/null | grep -q "hiredis support: *yes"; then
     mkdir -p "$WORK/suricata"
-    cat >"$WORK/suricata/suricata.yaml" <<EOF
-%YAML 1.1
----
-default-log-dir: $WORK/suricata
-outputs:
-  - eve-log: { enabled: yes, filetype: regular, filename: eve.json, types: [ dns ] }
-  - eve-log:
-      enabled: yes
-      filetype: redis
-      redis: { server: 127.0.0.1, port: $PORT, mode: list, key: suricata }
-      types: [ dns ]
-app-layer:
-  protocols:
-    dns:
-      udp: { enabled: yes, detection-ports: { dp: 53 } }
-      tcp: { enabled: yes, detection-ports: { dp: 53 } }
-EOF
+    suricata_redis_yaml "$WORK/suricata/suricata.yaml" "$PORT" list suricata
     suricata -c "$WORK/suricata/suricata.yaml" -r "$DEMO_DIR/demo.pcap" -k none -l "$WORK/suricata" \
         --runmode single >"$WORK/suricata/out" 2>&1 || fail "suricata -r failed: $(tail -3 "$WORK/suricata/out")"
     from suricata-file "$WORK/suricata/eve.json"

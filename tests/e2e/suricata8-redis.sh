@@ -12,22 +12,7 @@ chroot "$ROOT8" suricata --build-info 2>/dev/null | grep -q "hiredis support: *y
 counter() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
 start_redis
 cp "$DEMO_DIR/demo.pcap" "$W8/demo.pcap"
-cat >"$W8/redis.yaml" <<EOF
-%YAML 1.1
----
-outputs:
-  - eve-log: { enabled: yes, filetype: regular, filename: eve.json, types: [ dns ] }
-  - eve-log:
-      enabled: yes
-      filetype: redis
-      redis: { server: 127.0.0.1, port: $PORT, mode: stream, key: suricata8 }
-      types: [ dns ]
-app-layer:
-  protocols:
-    dns:
-      udp: { enabled: yes, detection-ports: { dp: 53 } }
-      tcp: { enabled: yes, detection-ports: { dp: 53 } }
-EOF
+suricata_redis_yaml "$W8/redis.yaml" "$PORT" stream suricata8
 run_suricata8 "$W8IN/redis.yaml" "$W8IN/demo.pcap" "$W8IN/out" --runmode single ||
     fail "suricata 8 exited $?: $(tail -3 "$W8/out/suricata.out")"
 records=$(wc -l <"$W8/out/eve.json")
