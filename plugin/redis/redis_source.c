@@ -302,6 +302,17 @@ static bool settle_read(struct redis_source *s, char *error, size_t error_size)
     return true;
 }
 
+/* True when the last entry of a batch has an id: the next history read
+ * starts after it, so reading the history always moves on. */
+static bool last_id_readable(const redisReply *entries)
+{
+    const redisReply *last = entries->element[entries->elements - 1];
+    struct redis_stream_id id;
+    return last->type == REDIS_REPLY_ARRAY && last->elements == 2 &&
+           last->element[0]->type == REDIS_REPLY_STRING &&
+           parse_stream_id(last->element[0]->str, last->element[0]->len, &id);
+}
+
 /* The next batch of the stream; false on a lost connection. While new
  * entries come, the read after this one is sent at once, so the server
  * works on it while this batch is applied. */
@@ -323,6 +334,8 @@ static bool read_stream_batch(struct redis_source *s, bool wait, char *error, si
     }
     if (s->reading_history && (!entries || entries->elements == 0))
         s->reading_history = false; /* own pending entries all read: new ones next */
+    if (s->reading_history && !last_id_readable(entries))
+        s->reading_history = false; /* a reply that would not move the history on */
     s->batch = reply;
     s->batch_next = 0;
     s->batch_size = entries ? entries->elements : 0;
