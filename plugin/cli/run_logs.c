@@ -7,7 +7,6 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "base/warning_limit.h"
 #include "zeek/zeek_dns_record.h"
 
 enum { PROGRESS_EVERY_LINES = 4096, FOLLOW_PAUSE_NS = 200 * 1000 * 1000 };
@@ -48,14 +47,12 @@ static void tell_too_late(struct exclave_run *run, const char *format, ...)
         "records behind the reorder window not shown (reorder_too_late in --stats)";
     va_list args;
     va_start(args, format);
-    if (run->eve && run->eve->origin) { /* an entry of a Redis key */
-        if (warning_allowed(stderr, &run->reorder_warnings, REORDER_WARNINGS_MAX, run->eve->origin,
-                            suppressed))
-            warning_vprint(stderr, run->eve->origin, format, args);
-    } else {
+    if (run->eve) /* a line of the file, or an entry of a Redis key */
+        eve_reader_warn(run->eve, stderr, &run->reorder_warnings, REORDER_WARNINGS_MAX, suppressed,
+                        format, args);
+    else
         line_reader_warn(input_lines(run), stderr, &run->reorder_warnings, REORDER_WARNINGS_MAX,
                          suppressed, format, args);
-    }
     va_end(args);
 }
 

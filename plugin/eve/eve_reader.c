@@ -22,6 +22,15 @@ void eve_reader_close(struct eve_reader *reader)
     line_reader_close(&reader->lines);
 }
 
+void eve_reader_warn(const struct eve_reader *reader, FILE *out, unsigned *given, unsigned max,
+                     const char *suppressed, const char *format, va_list args)
+{
+    if (!reader->origin)
+        line_reader_warn(&reader->lines, out, given, max, suppressed, format, args);
+    else if (warning_allowed(out, given, max, reader->origin, suppressed))
+        warning_vprint(out, reader->origin, format, args);
+}
+
 static void problem(struct eve_reader *reader, uint64_t *counter, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 static void problem(struct eve_reader *reader, uint64_t *counter, const char *format, ...)
@@ -29,12 +38,9 @@ static void problem(struct eve_reader *reader, uint64_t *counter, const char *fo
     (*counter)++;
     va_list args;
     va_start(args, format);
-    if (!reader->origin)
-        line_reader_warn(&reader->lines, reader->warnings, &reader->warnings_given,
-                         EVE_WARNINGS_MAX, "bad EVE lines not shown (see --stats)", format, args);
-    else if (warning_allowed(reader->warnings, &reader->warnings_given, EVE_WARNINGS_MAX,
-                             reader->origin, "bad EVE entries not shown (see --stats)"))
-        warning_vprint(reader->warnings, reader->origin, format, args);
+    eve_reader_warn(reader, reader->warnings, &reader->warnings_given, EVE_WARNINGS_MAX,
+                    reader->origin ? "bad EVE entries not shown (see --stats)"
+                                   : "bad EVE lines not shown (see --stats)", format, args);
     va_end(args);
 }
 

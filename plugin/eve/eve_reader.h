@@ -6,6 +6,7 @@
 #ifndef EXCLAVE_EVE_READER_H
 #define EXCLAVE_EVE_READER_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "eve/eve_lookup.h"
@@ -41,6 +42,11 @@ void eve_reader_close(struct eve_reader *reader);
  * follow: nothing complete yet); -1 on a read error with error set. */
 int eve_reader_next(struct eve_reader *reader, struct engine_lookup *lookup, bool *has_lookup,
                     char *error, size_t error_size);
+
+/* A warning about the record last read, named by its file and line or by
+ * its origin, within the limit of max (line_reader_warn's rule). */
+void eve_reader_warn(const struct eve_reader *reader, FILE *out, unsigned *given, unsigned max,
+                     const char *suppressed, const char *format, va_list args);
 
 /* A reader of records that come one by one from elsewhere (a Redis entry),
  * not from a file: counters zeroed, no file. */

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redis/redis_connection.h"
+
 enum { CONNECT_TIMEOUT_S = 2, REPLY_TIMEOUT_S = 10 };
 
 static redisContext *ctx(const struct redis_sink *s)
@@ -43,27 +45,12 @@ static bool connected(struct redis_sink *s)
         return false;
     bool again = s->last_attempt != 0;
     s->last_attempt = now;
-    struct timeval connect_timeout = { CONNECT_TIMEOUT_S, 0 }, reply_timeout = { REPLY_TIMEOUT_S, 0 };
-    redisContext *c = redisConnectWithTimeout(s->url.host, s->url.port, connect_timeout);
-    if (!c || c->err) {
-        say_away(s, c ? c->errstr : "out of memory");
-        if (c)
-            redisFree(c);
+    char why[256];
+    s->context = redis_connection_open(&s->url, s->password, CONNECT_TIMEOUT_S, REPLY_TIMEOUT_S,
+                                       why, sizeof why);
+    if (!s->context) {
+        say_away(s, why);
         return false;
-    }
-    redisSetTimeout(c, reply_timeout);
-    s->context = c;
-    if (s->password) {
-        const char *argv[] = { "AUTH", s->password };
-        redisReply *reply = redisCommandArgv(c, 2, argv, NULL);
-        bool ok = reply && reply->type != REDIS_REPLY_ERROR;
-        say_away(s, !reply ? "connection lost at AUTH" : ok ? "" : reply->str);
-        if (reply)
-            freeReplyObject(reply);
-        if (!ok) {
-            disconnect(s);
-            return false;
-        }
     }
     s->counters.reconnects += again;
     s->retry_after = 0;
@@ -132,7 +119,7 @@ static bool send_batch(struct redis_sink *s)
     for (size_t i = 0; i < sent; i++) {
         void *reply = NULL;
         if (redisGetReply(ctx(s), &reply) != REDIS_OK) {
-            say_away(s, ctx(s)->errstr[0] ? ctx(s)->errstr : "connection lost");
+            say_away(s, redis_connection_error(ctx(s)));
             disconnect(s);
             keep_from = i < keep_from ? i : keep_from;
             break;

@@ -1,9 +1,12 @@
 /* redis_source: hiredis in blocking mode, one reply held at a time. A
  * stream's reply is walked entry by entry; a list's batch is one pipeline
- * of LMOVEs (or one LRANGE of the processing list after a crash). Replies
+ * of LMOVEs, their values kept in `moved` (or one LRANGE of the processing
+ * list after a crash). Replies
  * are checked for shape before any field is read: a server, or whoever
  * wrote the key, may send anything. */
 #include "redis/redis_source.h"
+
+#include "redis/redis_connection.h"
 
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
@@ -28,8 +31,7 @@ static bool command(struct redis_source *s, int argc, const char **argv, redisRe
     *reply = redisCommandArgv(ctx(s), argc, argv, NULL);
     if (*reply)
         return true;
-    snprintf(error, error_size, "%s: %s", s->where,
-             ctx(s)->errstr[0] ? ctx(s)->errstr : "connection lost");
+    snprintf(error, error_size, "%s: %s", s->where, redis_connection_error(ctx(s)));
     return false;
 }
 
@@ -82,22 +84,12 @@ static bool id_after(struct redis_stream_id a, struct redis_stream_id b)
 
 static bool connect_and_auth(struct redis_source *s, char *error, size_t error_size)
 {
-    struct timeval connect_timeout = { CONNECT_TIMEOUT_S, 0 }, read_timeout = { READ_TIMEOUT_S, 0 };
-    redisContext *c = redisConnectWithTimeout(s->url.host, s->url.port, connect_timeout);
-    if (!c || c->err) {
-        snprintf(error, error_size, "%s: cannot connect: %s", s->where,
-                 c ? c->errstr : "out of memory");
-        if (c)
-            redisFree(c);
-        return false;
-    }
-    s->context = c;
-    redisSetTimeout(c, read_timeout);
-    redisEnableKeepAlive(c);
-    if (!s->password)
-        return true;
-    const char *argv[] = { "AUTH", s->password };
-    return simple(s, 2, argv, error, error_size);
+    char why[256];
+    s->context = redis_connection_open(&s->url, s->password, CONNECT_TIMEOUT_S, READ_TIMEOUT_S,
+                                       why, sizeof why);
+    if (!s->context)
+        snprintf(error, error_size, "%s: %s", s->where, why);
+    return s->context != NULL;
 }
 
 /* The key's type must be the mode's (or the key absent). */
@@ -176,17 +168,22 @@ static bool resume_list(struct redis_source *s, char *error, size_t error_size)
     return true;
 }
 
+static void drop_connection(struct redis_source *s);
+
+/* Connects and gets ready to read: all of it or, on any failure, no
+ * connection at all, so the next call starts again from the connect (a
+ * list must never be read before resume_list has trimmed what was applied). */
 static bool start_reading(struct redis_source *s, char *error, size_t error_size)
 {
-    s->batch = NULL;
     s->batch_next = s->batch_size = 0;
     s->reading_history = true;
     snprintf(s->history_from, sizeof s->history_from, "0");
-    if (!connect_and_auth(s, error, error_size) || !check_type(s, error, error_size))
-        return false;
-    if (s->url.mode == REDIS_MODE_STREAM)
-        return make_group(s, error, error_size);
-    return resume_list(s, error, error_size);
+    bool ready = connect_and_auth(s, error, error_size) && check_type(s, error, error_size) &&
+                 (s->url.mode == REDIS_MODE_STREAM ? make_group(s, error, error_size)
+                                                   : resume_list(s, error, error_size));
+    if (!ready)
+        drop_connection(s);
+    return ready;
 }
 
 bool redis_source_open(struct redis_source *source, const struct redis_url *url,
@@ -212,8 +209,11 @@ bool redis_source_open(struct redis_source *source, const struct redis_url *url,
     return false;
 }
 
+static void free_moved(struct redis_source *s);
+
 static void drop_connection(struct redis_source *s)
 {
+    free_moved(s);
     if (s->batch)
         freeReplyObject(s->batch);
     if (s->prefetched)
@@ -237,8 +237,9 @@ void redis_source_close(struct redis_source *source)
 bool redis_source_reconnect(struct redis_source *source, char *error, size_t error_size)
 {
     drop_connection(source);
-    source->counters.reconnects++;
-    return start_reading(source, error, error_size);
+    bool ready = start_reading(source, error, error_size);
+    source->counters.reconnects += ready;
+    return ready;
 }
 
 /* ---- reading a stream ------------------------------------------------------------ */
@@ -278,8 +279,7 @@ static bool send_stream_read(struct redis_source *s, bool wait, char *error, siz
     int done = 0; /* on the wire now, not at the next redisGetReply */
     while (!done)
         if (redisBufferWrite(ctx(s), &done) != REDIS_OK) {
-            snprintf(error, error_size, "%s: %s", s->where,
-                     ctx(s)->errstr[0] ? ctx(s)->errstr : "connection lost");
+            snprintf(error, error_size, "%s: %s", s->where, redis_connection_error(ctx(s)));
             return false;
         }
     return true;
@@ -294,8 +294,7 @@ static bool settle_read(struct redis_source *s, char *error, size_t error_size)
     void *reply = NULL;
     s->read_in_flight = false;
     if (redisGetReply(ctx(s), &reply) != REDIS_OK) {
-        snprintf(error, error_size, "%s: %s", s->where,
-                 ctx(s)->errstr[0] ? ctx(s)->errstr : "connection lost");
+        snprintf(error, error_size, "%s: %s", s->where, redis_connection_error(ctx(s)));
         return false;
     }
     s->prefetched = reply;
@@ -437,59 +436,56 @@ static bool read_list_history(struct redis_source *s, char *error, size_t error_
     return true;
 }
 
+static void free_moved(struct redis_source *s)
+{
+    for (size_t i = 0; i < s->moved_count; i++)
+        freeReplyObject(s->moved[i]);
+    s->moved_count = 0;
+}
+
 /* One pipeline of LMOVEs: each value moves to the processing list. */
 static bool read_list_batch(struct redis_source *s, char *error, size_t error_size)
 {
     const char *from_side = s->url.mode == REDIS_MODE_LIST ? "RIGHT" : "LEFT"; /* the oldest */
     const char *argv[] = { "LMOVE", s->url.key, s->processing_key, from_side, "LEFT" };
-    for (int i = 0; i < REDIS_BATCH; i++)
-        if (redisAppendCommandArgv(ctx(s), 5, argv, NULL) != REDIS_OK)
-            break;
-    redisReply *array = calloc(1, sizeof *array);
-    redisReply **values = calloc(REDIS_BATCH, sizeof *values);
-    bool ok = array && values;
-    size_t got = 0;
-    for (int i = 0; i < REDIS_BATCH; i++) {
+    int sent = 0;
+    while (sent < REDIS_BATCH && redisAppendCommandArgv(ctx(s), 5, argv, NULL) == REDIS_OK)
+        sent++;
+    for (int i = 0; i < sent; i++) {
         void *reply = NULL;
         if (redisGetReply(ctx(s), &reply) != REDIS_OK) {
-            snprintf(error, error_size, "%s: %s", s->where, ctx(s)->errstr[0] ? ctx(s)->errstr : "connection lost");
-            ok = false;
-            break;
+            snprintf(error, error_size, "%s: %s", s->where, redis_connection_error(ctx(s)));
+            free_moved(s); /* on the processing list: read again after the reconnect */
+            return false;
         }
-        redisReply *r = reply;
-        if (ok && r->type == REDIS_REPLY_STRING)
-            values[got++] = r;
+        if (((redisReply *)reply)->type == REDIS_REPLY_STRING)
+            s->moved[s->moved_count++] = reply;
         else
-            freeReplyObject(r);
+            freeReplyObject(reply); /* nil: the list is empty */
     }
-    if (!ok) {
-        for (size_t i = 0; i < got; i++)
-            freeReplyObject(values[i]);
-        free(values);
-        free(array);
-        if (!error[0])
-            snprintf(error, error_size, "%s: out of memory", s->where);
-        return false;
-    }
-    /* One reply object that owns the values, so the batch is freed as one. */
-    array->type = REDIS_REPLY_ARRAY;
-    array->element = values;
-    array->elements = got;
-    s->batch = array;
     s->batch_next = 0;
-    s->batch_size = got;
+    s->batch_size = s->moved_count;
     s->batch_reversed = false;
     return true;
+}
+
+/* The value at the batch's next place: a moved one, or one of the
+ * processing list's LRANGE (which gives the oldest last). */
+static redisReply *next_list_item(struct redis_source *s)
+{
+    size_t at = s->batch_next++;
+    if (!s->batch)
+        return s->moved[at];
+    redisReply **values = ((redisReply *)s->batch)->element;
+    return values[s->batch_reversed ? s->batch_size - 1 - at : at];
 }
 
 static int next_list_value(struct redis_source *s, bool wait, struct redis_entry *entry,
                            char *error, size_t error_size)
 {
     for (int round = 0;; round++) {
-        if (s->batch && s->batch_next < s->batch_size) {
-            redisReply **values = ((redisReply *)s->batch)->element;
-            size_t at = s->batch_next++;
-            redisReply *value = values[s->batch_reversed ? s->batch_size - 1 - at : at];
+        if (s->batch_next < s->batch_size) {
+            redisReply *value = next_list_item(s);
             snprintf(entry->id, sizeof entry->id, "list value %" PRIu64,
                      s->applied.list_applied + 1);
             entry->problem = value->type == REDIS_REPLY_STRING ? NULL : "not a string";
@@ -500,8 +496,8 @@ static int next_list_value(struct redis_source *s, bool wait, struct redis_entry
         if (s->batch)
             freeReplyObject(s->batch);
         s->batch = NULL;
+        free_moved(s);
         s->reading_history = s->list_history_left > 0;
-        error[0] = '\0';
         if (!(s->reading_history ? read_list_history(s, error, error_size)
                                  : read_list_batch(s, error, error_size)))
             return -1;

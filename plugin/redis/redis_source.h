@@ -57,6 +57,8 @@ struct redis_source {
     bool read_in_flight;          /* stream: the next read is sent, its reply not read */
     size_t batch_next, batch_size;
     bool batch_reversed;          /* list history (LRANGE): oldest value last */
+    void *moved[REDIS_BATCH];     /* list: the values (redisReply) of the last LMOVEs */
+    size_t moved_count;
     struct redis_stream_id current; /* stream: the id of the entry last returned */
     bool current_valid;
     bool reading_history;         /* stream: own pending entries still being read */

@@ -102,7 +102,8 @@ run_suricata8() {
 # start_redis: a valkey-server (or redis-server) of this test's own on a
 # free loopback port, append-only file on, in WORK; killed when the test
 # exits. Sets PORT, SERVER, SERVER_DIR and FEED (tests/e2e/redis_feed.py).
-# restart_redis stops it (SIGKILL) and starts it again on the same port.
+# stop_redis kills it (SIGKILL) and waits until it is gone; redis_up PORT
+# starts it again.
 FEED="$PYTHON3 $top_srcdir/tests/e2e/redis_feed.py"
 redis_up() { # redis_up PORT: starts the server there; true once it answers
     "$SERVER" --port "$1" --bind 127.0.0.1 --appendonly yes --appendfsync always --save "" \

@@ -4,7 +4,8 @@
 # and one central give exactly the alerts of one exclave -r over the whole
 # capture. The server killed and started again while a sensor follows a log
 # and the central follows the stream: both connect again, nothing is lost.
-# A sensor whose server is away longer than its queue holds drops records,
+# A password from the environment or a file gets in; a wrong one or none
+# is refused. A sensor whose server is away longer than its queue holds drops records,
 # counts and reports them, and ends (exit 1) without hanging.
 . "$top_srcdir/tests/e2e/lib.sh"
 counter() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
@@ -68,6 +69,23 @@ wait "$central" || fail "the following central exited $?"
 [ "$(counter "$WORK/follow-central.stats" redis_reconnects)" -ge 1 ] || fail "the central never connected again"
 [ "$(counter "$WORK/follower.stats" redis_dropped)" = 0 ] || fail "the sensor dropped records"
 cmp -s "$WORK/records.json" "$WORK/follow-central/eve.json" || fail "the central's records are not the sensor's"
+
+# A server with a password: the sensor's from the environment, the
+# central's from a file; a wrong one is refused, naming AUTH.
+$FEED "$PORT" cmd CONFIG SET requirepass "s3cret word" >/dev/null
+printf 's3cret word\n' >"$WORK/password"
+printf 'wrong\n' >"$WORK/wrong-password"
+EXCLAVE_REDIS_PASSWORD="s3cret word" "$EXCLAVE" --eve "$WORK/records.json" --no-engine \
+    -l "$URL/locked" --stats 2>"$WORK/locked-sensor.stats" || fail "the sensor with a password exited $?"
+! grep -q "records are kept" "$WORK/locked-sensor.stats" || fail "a sensor that got in said the server was away"
+mkdir -p "$WORK/locked"
+"$EXCLAVE" --eve "$URL/locked" --redis-password-file "$WORK/password" --no-engine -l "$WORK/locked" \
+    --stats 2>"$WORK/locked.stats" || fail "the central with a password file exited $?"
+[ "$(counter "$WORK/locked.stats" redis_entries)" = "$total" ] || fail "the locked stream did not give every record"
+EXPECT="AUTH refused" expect_error "$EXCLAVE" --eve "$URL/locked" --redis-password-file "$WORK/wrong-password" \
+    --no-engine -l "$WORK/x"
+EXPECT="NOAUTH" expect_error "$EXCLAVE" --eve "$URL/locked" --no-engine -l "$WORK/x"
+REDIS_FEED_PASSWORD="s3cret word" $FEED "$PORT" cmd CONFIG SET requirepass "" >/dev/null
 
 # A server that is not there, and a queue of 1 MB: drops counted and said.
 stop_redis

@@ -5,7 +5,9 @@ sends one raw command (cmd). RESP over a plain socket, pipelined, so the
 tests need no client library. Usage:
   redis_feed.py PORT stream|list|rpush KEY FILE [--field NAME]
   redis_feed.py PORT cmd WORD...      (prints the reply)
-  redis_feed.py PORT group-read KEY GROUP  (entries the group was given, ever)"""
+  redis_feed.py PORT group-read KEY GROUP  (entries the group was given, ever)
+With REDIS_FEED_PASSWORD set it sends AUTH first."""
+import os
 import socket
 import sys
 
@@ -40,6 +42,9 @@ def main():
     port, mode = int(sys.argv[1]), sys.argv[2]
     sock = socket.create_connection(("127.0.0.1", port))
     f = sock.makefile("rb")
+    if os.environ.get("REDIS_FEED_PASSWORD"):
+        sock.sendall(encode("AUTH", os.environ["REDIS_FEED_PASSWORD"]))
+        read_reply(f)
     if mode == "group-read":
         sock.sendall(encode("XINFO", "GROUPS", sys.argv[3]))
         reply = read_reply(f)
