@@ -18,6 +18,7 @@
 #include "cli/run_logs.h"
 
 enum { RECONNECT_PAUSE_MS = 1000, ACKNOWLEDGE_EVERY = 4096, PROGRESS_EVERY = 4096,
+       CLOCK_READ_EVERY = 1024, /* entries between looks at the clock for --state-every */
        BAD_ENTRIES_TOLD = 10 };
 static const double state_every_default_seconds = 10;
 static const char resume_magic[8] = { 'E', 'X', 'R', 'E', 'D', 'I', 'S', '1' };
@@ -222,7 +223,7 @@ static bool read_entries(struct redis_run *r)
             run_logs_reload_if_asked(run);
             run_show_progress(run, r->source->counters.entries, 0);
         }
-        bool due = run->options.state_file ? r->applied_since_acknowledge % 1024 == 0 &&
+        bool due = run->options.state_file ? r->applied_since_acknowledge % CLOCK_READ_EVERY == 0 &&
                                                  seconds_since(&r->last_save) >= every
                                            : r->applied_since_acknowledge >= ACKNOWLEDGE_EVERY;
         if (due)
