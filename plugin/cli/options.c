@@ -33,7 +33,8 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
                         OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
                         OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES,
-                        OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER };
+                        OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER,
+                        OPT_RETIRED_KEYS };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -208,6 +209,9 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_REDIS_BUFFER:
         return number_option("redis-buffer", 1, 65536, false, "a number of megabytes (1-65536)",
                              &o->redis_buffer_mb) ? 0 : 2;
+    case OPT_RETIRED_KEYS:
+        return number_option("retired-keys", 0, 1e9, true, "a whole number (0-1000000000)",
+                             &o->retired_keys) ? 0 : 2;
     case OPT_STATE_EVERY:
         return number_option("state-every", 0.1, 86400, false, "a number of seconds (0.1-86400)",
                              &o->state_every_seconds) ? 0 : 2;
@@ -248,6 +252,10 @@ static int check_output_options(const struct exclave_options *o)
     }
     bool from_redis = o->eve_file && redis_url_is_one(o->eve_file);
     bool to_redis = redis_url_is_one(o->log_dir);
+    if (!o->state_file && o->retired_keys >= 0) {
+        fprintf(stderr, "exclave: --retired-keys goes with --state\n");
+        return 2;
+    }
     if (!from_redis && o->state_every_seconds > 0) {
         fprintf(stderr, "exclave: --state-every goes with --eve redis://HOST:PORT/KEY\n");
         return 2;
@@ -310,6 +318,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "lua-cpu", required_argument, NULL, OPT_LUA_CPU },
         { "redis-password-file", required_argument, NULL, OPT_REDIS_PASSWORD_FILE },
         { "state-every", required_argument, NULL, OPT_STATE_EVERY },
+        { "retired-keys", required_argument, NULL, OPT_RETIRED_KEYS },
         { "redis-buffer", required_argument, NULL, OPT_REDIS_BUFFER },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
@@ -322,6 +331,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
     o->policy_cpu_seconds = 5;
     o->log_dir = ".";
     o->reorder_window_seconds = -1;
+    o->retired_keys = -1;
     o->reorder_lookups = 262144;
     int c;
     while ((c = getopt_long(argc, argv, "r:i:f:l:Vh", long_options, NULL)) != -1) {

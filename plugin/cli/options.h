@@ -18,6 +18,7 @@ struct exclave_options {
     const char *eve_file;
     const char *state_file;
     const char *redis_password_file; /* --redis-password-file */
+    double retired_keys;         /* --retired-keys; -1: a tenth of the keys with --state */
     double state_every_seconds;  /* --state-every: saves of a Redis reader's state */
     double redis_buffer_mb;      /* --redis-buffer: -l redis://'s queue while the server is away */
     const char *filter;

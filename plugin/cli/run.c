@@ -330,6 +330,8 @@ bool run_open_engine(struct exclave_run *run)
     if (o->engine_off)
         return true;
     char error[ERROR_SIZE];
+    if (o->state_file) /* what it expires is kept for a later merge */
+        o->engine.retired_max = o->retired_keys >= 0 ? (uint32_t)o->retired_keys : ENGINE_RETIRED_TENTH;
     if (!engine_init(&run->engine, &o->engine, geoip_enabled(&run->geoip) ? &run->geoip : NULL,
                      error, sizeof error)) {
         fprintf(stderr, "exclave: %s\n", error);

@@ -10,13 +10,16 @@ const char exclave_merge_usage_text[] =
     "Usage: exclave merge STATE STATE... -o STATE\n"
     "Adds the --state files of several sensors into one, as if one sensor had seen\n"
     "all their traffic. Every input is checked (checksum, then every field) first.\n"
+    "A key one sensor expired (a retired key) joins another sensor's lookups of it\n"
+    "when they come within the window, as one engine would have kept it.\n"
     "  -o STATE     the merged state file to write\n"
     "  -h, --help   this text\n";
 
 const char exclave_dump_usage_text[] =
     "Usage: exclave dump-state STATE\n"
     "Writes the keys of a --state file as JSON lines to standard output, sorted by\n"
-    "kind and name, after checking the file.\n"
+    "kind, name and first lookup, after checking the file; retired keys are marked\n"
+    "\"retired\":true.\n"
     "  -h, --help   this text\n";
 
 const char exclave_report_usage_text[] =
@@ -103,6 +106,8 @@ const char exclave_usage_text[] =
     "                            process is killed and restarted (default 5)\n"
     "      --state FILE       load the aggregates from FILE at start (when it exists),\n"
     "                         save them there every day of packet time and at the end\n"
+    "      --retired-keys N   with --state: expired keys kept for a later merge\n"
+    "                         (default a tenth of --max-keys; 0: none)\n"
     "\n"
     "Enrichment (MaxMind DB files):\n"
     "      --geoip-dir DIR    find GeoLite2-ASN.mmdb and GeoLite2-Country.mmdb (or -City) in DIR\n"

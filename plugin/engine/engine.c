@@ -27,13 +27,17 @@ bool engine_init(struct engine *engine, const struct engine_config *config, stru
 {
     memset(engine, 0, sizeof *engine);
     engine->config = *config;
+    engine->window_us = (int64_t)(config->window_seconds * US_PER_SECOND);
     engine->geoip = geoip;
     if (!registered_domain_init(&engine->domains, config->suffix_list_file, error, error_size))
         return false;
     engine->recent_pairs = calloc((size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS,
                                   sizeof *engine->recent_pairs);
-    if (!engine->recent_pairs || !as_directory_init(&engine->directory) ||
-        !key_store_init(&engine->store, config->max_keys, config->max_bytes)) {
+    bool stored = key_store_init(&engine->store, config->max_keys, config->max_bytes);
+    uint32_t retired = config->retired_max == ENGINE_RETIRED_TENTH ? engine->store.max_keys / 10
+                                                                   : config->retired_max;
+    if (!engine->recent_pairs || !as_directory_init(&engine->directory) || !stored ||
+        !retired_keys_init(&engine->retired, retired)) {
         snprintf(error, error_size, "out of memory for %u keys", config->max_keys);
         engine_free(engine);
         return false;
@@ -44,6 +48,7 @@ bool engine_init(struct engine *engine, const struct engine_config *config, stru
 void engine_free(struct engine *engine)
 {
     key_store_free(&engine->store);
+    retired_keys_free(&engine->retired);
     as_directory_free(&engine->directory);
     registered_domain_free(&engine->domains);
     free(engine->recent_pairs);
@@ -95,6 +100,46 @@ static void flush_decider(struct engine *engine)
         engine->decider.flush(engine->decider.context);
 }
 
+int64_t engine_window_us(const struct engine *engine)
+{
+    return engine->window_us;
+}
+
+/* A copy of key, its links by name, into the retired ring. */
+static void retire_key(void *user, const struct key *key)
+{
+    struct engine *engine = user;
+    if (engine->retired.capacity == 0)
+        return;
+    const char *links[RETIRED_LINKS_MAX];
+    uint16_t lengths[RETIRED_LINKS_MAX];
+    unsigned count = 0;
+    const struct key *linked = key->kind == KEY_NAME ? key_store_deref(&engine->store, key->domain)
+                                                     : NULL;
+    if (linked)
+        links[count] = linked->name, lengths[count++] = linked->name_length;
+    for (unsigned i = 0; key->kind == KEY_ADDRESS && i < key->linked_count; i++)
+        if ((linked = key_store_deref(&engine->store, key->linked.names[i])))
+            links[count] = linked->name, lengths[count++] = linked->name_length;
+    retired_keys_add(&engine->retired, key, links, lengths, count);
+}
+
+/* A key idle for longer than the window starts over, as if an expiry check
+ * had removed it: what a key holds never depends on when checks ran, so
+ * sensors' states merge into what one engine would have held. */
+static struct key *restart_if_idle(struct engine *engine, struct key *key, int64_t time_us)
+{
+    if (!key || !key->last_seen_us || time_us - key->last_seen_us <= engine->window_us)
+        return key;
+    retire_key(engine, key);
+    struct key fresh = { .hash = key->hash, .name = key->name, .name_length = key->name_length,
+                         .kind = key->kind, .in_use = true, .dirty = key->dirty,
+                         .no_domain = key->no_domain, .domain = key->domain };
+    *key = fresh;
+    engine->store.counters.keys_expired++;
+    return key;
+}
+
 static void run_tick(struct engine *engine, int64_t tick_us)
 {
     flush_decider(engine); /* lookups before the tick reach on_lookup first */
@@ -106,8 +151,7 @@ static void run_tick(struct engine *engine, int64_t tick_us)
         key_store_take_dirty(&engine->store, NULL, NULL);
     flush_decider(engine); /* while every key given is still there */
     if (tick_us >= engine->next_expiry_us) {
-        key_store_expire(&engine->store,
-                         tick_us - (int64_t)(engine->config.window_seconds * US_PER_SECOND));
+        key_store_expire(&engine->store, tick_us - engine_window_us(engine), retire_key, engine);
         engine->next_expiry_us = tick_us + EXPIRY_CHECK_US;
     }
     if (engine->tick_hook)
@@ -279,7 +323,8 @@ static struct key_ref count_name_and_domain(struct engine *engine, const struct 
 {
     struct key_ref name_ref = { 0, 0 };
     uint32_t slot_seconds = 0;
-    struct key *name = get_key(engine, KEY_NAME, engine->name_buffer, length);
+    struct key *name = restart_if_idle(engine, get_key(engine, KEY_NAME, engine->name_buffer, length),
+                                       l->time_us);
     if (name) {
         if (l->has_response)
             key_aggregate_note_response(name, l->time_us, l->rcode, l->answers, l->answer_count,
@@ -290,7 +335,7 @@ static struct key_ref count_name_and_domain(struct engine *engine, const struct 
         slot_seconds = name->slot_seconds;
         name_ref = key_store_ref(&engine->store, name);
     }
-    struct key *domain = domain_of(engine, name_ref, length);
+    struct key *domain = restart_if_idle(engine, domain_of(engine, name_ref, length), l->time_us);
     if (domain) {
         if (l->has_response)
             key_aggregate_note_response(domain, l->time_us, l->rcode, l->answers, l->answer_count,
@@ -308,7 +353,8 @@ static void count_answers(struct engine *engine, const struct engine_lookup *l,
     for (size_t i = 0; i < l->answer_count; i++) {
         char text[IP_ADDRESS_TEXT_MAX];
         size_t length = ip_address_format(&l->answers[i], text);
-        struct key *address = get_key(engine, KEY_ADDRESS, text, length);
+        struct key *address = restart_if_idle(engine, get_key(engine, KEY_ADDRESS, text, length),
+                                              l->time_us);
         if (!address)
             continue;
         key_aggregate_note_ttl(address, l->min_ttl);
@@ -495,6 +541,8 @@ void engine_visit_counters(const struct engine *engine, counter_visit_fn visit, 
     visit(user, "engine_keys_evicted", k->keys_evicted);
     visit(user, "engine_keys_expired", k->keys_expired);
     visit(user, "engine_keys_refused", k->keys_refused);
+    visit(user, "engine_keys_retired", engine->retired.kept);
+    visit(user, "engine_retired_dropped", engine->retired.dropped);
     visit(user, "engine_key_bytes", engine->store.bytes);
     visit(user, "engine_asns_unnamed", engine->directory.not_stored);
 }

@@ -18,6 +18,7 @@
 #include "base/counter_visit.h"
 #include "engine/key_store.h"
 #include "engine/registered_domain.h"
+#include "engine/retired_keys.h"
 
 enum {
     ENGINE_NAME_MAX = 1100,            /* presentation form of a 255-byte name, escaped */
@@ -25,6 +26,7 @@ enum {
     ENGINE_PAIR_WAYS = 4,
     ENGINE_RELATED_MAX = 8,
 };
+#define ENGINE_RETIRED_TENTH UINT32_MAX
 
 #define ENGINE_COUNTERS(X)                                                                  \
     X(lookups_counted, "lookups attributed to keys")                                      \
@@ -48,6 +50,8 @@ struct engine_config {
     size_t max_bytes;                  /* 0: max_keys bounds memory */
     double interval_seconds;           /* evaluation tick, packet time */
     double window_seconds;             /* alert window and idle-key expiry */
+    uint32_t retired_max;              /* expired keys kept for a later merge; 0: none,
+                                          ENGINE_RETIRED_TENTH: a tenth of the keys */
     const char *suffix_list_file;      /* NULL: libpsl's */
     const char *const *blocklist_zones; /* domain blocklists added to the built-in ones */
     size_t blocklist_zone_count;       /* (the strings are the caller's, for the engine's life) */
@@ -120,6 +124,7 @@ struct engine_decider {
 struct engine {
     struct engine_config config;
     struct key_store store;
+    struct retired_keys retired;       /* expired keys, when config.retired_max */
     struct as_directory directory;
     struct registered_domain domains;
     struct geoip *geoip;               /* NULL: every querier is of unknown ASN */
@@ -134,6 +139,7 @@ struct engine {
     int64_t next_tick_us;              /* 0: no lookup yet */
     int64_t next_expiry_us;
     int64_t tick_time_us;              /* "now" for policies during a tick */
+    int64_t window_us;                 /* config.window_seconds, for the lookup path */
     struct engine_counters counters;
     char name_buffer[ENGINE_NAME_MAX + 1];
 };
@@ -151,6 +157,9 @@ void engine_set_tick_hook(struct engine *engine, engine_tick_fn hook, void *user
 /* The sensor's sink: attributes a DNS event (query or response). */
 void engine_observe_dns_event(struct engine *engine, const struct dns_event *event);
 void engine_observe(struct engine *engine, const struct engine_lookup *lookup);
+
+/* The window in microseconds: a key idle for longer starts over. */
+int64_t engine_window_us(const struct engine *engine);
 
 /* Runs the last evaluation (end of input). */
 void engine_finish(struct engine *engine);

@@ -253,11 +253,22 @@ void key_store_take_dirty(struct key_store *store, void (*visit)(void *user, str
     store->dirty_count = 0;
 }
 
-void key_store_expire(struct key_store *store, int64_t cutoff_us)
+static bool expires(const struct key *key, int64_t cutoff_us)
 {
+    return key->in_use && !key->dirty && key->last_seen_us < cutoff_us;
+}
+
+/* Every expiring key is shown before any is removed, so that each sees the
+ * keys it links to. */
+void key_store_expire(struct key_store *store, int64_t cutoff_us,
+                      void (*on_expire)(void *user, const struct key *key), void *user)
+{
+    for (uint32_t i = 0; on_expire && i < store->high_water; i++)
+        if (expires(&store->keys[i], cutoff_us))
+            on_expire(user, &store->keys[i]);
     for (uint32_t i = 0; i < store->high_water; i++) {
         struct key *key = &store->keys[i];
-        if (key->in_use && !key->dirty && key->last_seen_us < cutoff_us) {
+        if (expires(key, cutoff_us)) {
             remove_key(store, key);
             store->counters.keys_expired++;
         }

@@ -76,7 +76,9 @@ void key_store_mark_dirty(struct key_store *store, struct key *key);
 void key_store_take_dirty(struct key_store *store, void (*visit)(void *user, struct key *key),
                           void *user);
 
-/* Removes keys whose last lookup is before cutoff_us. */
-void key_store_expire(struct key_store *store, int64_t cutoff_us);
+/* Removes keys whose last lookup is before cutoff_us, showing each to
+ * on_expire first (NULL: none). */
+void key_store_expire(struct key_store *store, int64_t cutoff_us,
+                      void (*on_expire)(void *user, const struct key *key), void *user);
 
 #endif

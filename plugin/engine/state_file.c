@@ -6,9 +6,13 @@
  * file before it changes the engine. Layout:
  *   "EXCLSTAT" version key_size pair_sets pair_ways key_count asn_count
  *   now_us first_us next_tick_us next_expiry_us
+ *   (version 3:) window_us retired_count
  *   key_count x { old_slot name_length name struct-key }
  *   asn_count x { asn country[3] org_length org }
- *   pair fingerprints, (version 2:) input_length input, crc32, "EXCLEND!" */
+ *   pair fingerprints, (version 2:) input_length input,
+ *   (version 3:) retired_count x { name_length name struct-key link_count
+ *                                  link_count x { length name } },
+ *   crc32, "EXCLEND!" */
 #include "engine/state_file.h"
 
 #include <errno.h>
@@ -58,6 +62,10 @@ static void put_header(struct state_writer *w, const struct engine *engine)
     PUT(w, engine->first_us);
     PUT(w, engine->next_tick_us);
     PUT(w, engine->next_expiry_us);
+    int64_t window_us = engine_window_us(engine);
+    uint32_t retired = engine->retired.count;
+    PUT(w, window_us);
+    PUT(w, retired);
 }
 
 static void put_keys(struct state_writer *w, const struct key_store *store)
@@ -71,6 +79,26 @@ static void put_keys(struct state_writer *w, const struct key_store *store)
         put(w, copy.name, copy.name_length);
         copy.name = NULL; /* a pointer means nothing in a file */
         PUT(w, copy);
+    }
+}
+
+static void put_retired(struct state_writer *w, const struct retired_keys *retired)
+{
+    for (uint32_t i = 0; i < retired->count; i++) {
+        const struct retired_key *r = retired_keys_at(retired, i);
+        struct key copy = r->key;
+        PUT(w, copy.name_length);
+        put(w, copy.name, copy.name_length);
+        copy.name = NULL;
+        PUT(w, copy);
+        PUT(w, r->link_count);
+        for (unsigned l = 0; l < r->link_count; l++) {
+            size_t length;
+            const char *link = retired_key_link(r, l, &length);
+            uint16_t length16 = (uint16_t)length;
+            PUT(w, length16);
+            put(w, link, length16);
+        }
     }
 }
 
@@ -124,6 +152,7 @@ bool state_file_save_resumable(const struct engine *engine, const char *path,
     PUT(&w, input_length);
     if (input_length)
         put(&w, input->bytes, input_length);
+    put_retired(&w, &engine->retired);
     uint32_t crc = (uint32_t)w.crc;
     fwrite(&crc, sizeof crc, 1, w.file);
     fwrite(end_magic, 1, sizeof end_magic, w.file);
@@ -166,8 +195,9 @@ static const void *take(struct state_reader *r, size_t length)
                             if (p_) memcpy(&(value), p_, sizeof(value)); } while (0)
 
 struct state_header {
-    uint32_t version, key_size, sets, ways, keys, asns;
+    uint32_t version, key_size, sets, ways, keys, asns, retired;
     int64_t now_us, first_us, next_tick_us, next_expiry_us;
+    int64_t window_us;         /* 0: not recorded (before version 3) */
 };
 
 /* Checks what makes a file this build's: magic, version, layout, CRC; then
@@ -179,7 +209,7 @@ static const char *check_file(const uint8_t *data, size_t size, struct state_hea
         return "not an exclave state file";
     *r = (struct state_reader){ .at = data + sizeof head_magic, .end = data + size - 12 };
     TAKE(r, h->version);
-    if (h->version != STATE_FILE_VERSION && h->version != 1)
+    if (h->version < 1 || h->version > STATE_FILE_VERSION)
         return "written in another format version";
     TAKE(r, h->key_size);
     TAKE(r, h->sets);
@@ -190,6 +220,10 @@ static const char *check_file(const uint8_t *data, size_t size, struct state_hea
     TAKE(r, h->first_us);
     TAKE(r, h->next_tick_us);
     TAKE(r, h->next_expiry_us);
+    if (h->version >= 3) {
+        TAKE(r, h->window_us);
+        TAKE(r, h->retired);
+    }
     if (r->short_read || memcmp(data + size - sizeof end_magic, end_magic, sizeof end_magic))
         return "damaged: it ends early (a save was cut short?)";
     if (h->key_size != sizeof(struct key) || h->sets != ENGINE_PAIR_SETS || h->ways != ENGINE_PAIR_WAYS)
@@ -199,8 +233,11 @@ static const char *check_file(const uint8_t *data, size_t size, struct state_hea
     if (stored != (uint32_t)crc32(crc32(0, NULL, 0), data, (uInt)(size - 12)))
         return "damaged: checksum mismatch";
     /* the checksum only says the bytes are as written: by anyone */
-    if ((uint64_t)h->keys * (6 + sizeof(struct key)) > size || (uint64_t)h->asns * 9 > size)
+    if ((uint64_t)h->keys * (6 + sizeof(struct key)) > size || (uint64_t)h->asns * 9 > size ||
+        (uint64_t)h->retired * (3 + sizeof(struct key)) > size)
         return "damaged or forged: more records than the file can hold";
+    if (h->window_us < 0 || h->window_us > EXCLAVE_TIME_MAX_US)
+        return "damaged or forged: a window longer than 1970 to 2100";
     if (!iso_time_is_unset_or_sane(h->now_us) || !iso_time_is_unset_or_sane(h->first_us) ||
         !iso_time_is_unset_or_sane(h->next_tick_us) || !iso_time_is_unset_or_sane(h->next_expiry_us))
         return "damaged or forged: an engine clock outside 1970-2100";
@@ -271,6 +308,42 @@ static const char *load_key(struct engine *engine, struct state_reader *r, struc
     return NULL;
 }
 
+/* One retired copy into the engine's ring; NULL, or what is wrong with it. */
+static const char *load_retired(struct engine *engine, struct state_reader *r)
+{
+    uint16_t name_length = 0, lengths[RETIRED_LINKS_MAX];
+    uint8_t link_count = 0;
+    struct key saved;
+    TAKE(r, name_length);
+    const char *name = take(r, name_length), *links[RETIRED_LINKS_MAX];
+    const void *record = take(r, sizeof saved);
+    TAKE(r, link_count);
+    if (r->short_read)
+        return "it ends inside a retired key";
+    const char *wrong = key_aggregate_check_record(record);
+    if (wrong)
+        return wrong;
+    memcpy(&saved, record, sizeof saved);
+    if (saved.name_length != name_length || memchr(name, '\0', name_length))
+        return "a retired key name whose length or bytes do not match";
+    if (link_count > (saved.kind == KEY_ADDRESS ? RETIRED_LINKS_MAX : 1) ||
+        (saved.kind == KEY_ADDRESS && saved.linked_count))
+        return "a retired key with links it cannot have";
+    for (unsigned i = 0; i < link_count; i++) {
+        TAKE(r, lengths[i]);
+        links[i] = take(r, lengths[i]);
+        if (r->short_read)
+            return "it ends inside a retired key's links";
+        if (memchr(links[i], '\0', lengths[i]))
+            return "a retired key's link with a NUL byte";
+    }
+    saved.name = (char *)name; /* copied with its length, not read as a C string */
+    saved.hash = key_store_hash(saved.kind, name, name_length);
+    saved.in_use = true;
+    retired_keys_add(&engine->retired, &saved, links, lengths, link_count);
+    return NULL;
+}
+
 static void remap_all(struct engine *engine, const struct slot_map *map)
 {
     struct key_store *store = &engine->store;
@@ -335,6 +408,9 @@ static const char *apply(struct engine *engine, const struct state_header *h,
         if (input_length > STATE_INPUT_MAX || !(input_bytes = take(r, input_length)))
             return "the input's position is cut short";
     }
+    for (uint32_t i = 0; i < h->retired; i++)
+        if ((wrong = load_retired(engine, r)))
+            return wrong;
     if (r->short_read || r->at != r->end)
         return "bytes after the last section";
     if (input && input_length && !(input->bytes = malloc(input_length)))
@@ -411,6 +487,16 @@ int state_file_load_resumable(struct engine *engine, const char *path, struct st
 
 bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t error_size)
 {
+    struct state_counts counts;
+    if (!state_file_counts(path, &counts, error, error_size))
+        return false;
+    *keys = counts.keys;
+    return true;
+}
+
+bool state_file_counts(const char *path, struct state_counts *counts, char *error,
+                       size_t error_size)
+{
     size_t size = 0;
     int error_number = 0;
     uint8_t *data = read_whole(path, &size, &error_number);
@@ -427,7 +513,8 @@ bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t 
                  STATE_FILE_VERSION);
         return false;
     }
-    *keys = header.keys;
+    *counts = (struct state_counts){ .keys = header.keys, .retired = header.retired,
+                                     .window_us = header.window_us };
     return true;
 }
 

@@ -6,7 +6,8 @@
  * size and a CRC-32; a file that is not exactly what this build writes is
  * refused with the reason, never half-read. It saves what the engine counts
  * (keys, their links, the ASN directory, the caching-slot memory and the
- * clock), not the policies' Lua state or the run's counters. */
+ * clock, and the keys it expired, kept for a later merge), not the
+ * policies' Lua state or the run's counters. */
 #ifndef EXCLAVE_STATE_FILE_H
 #define EXCLAVE_STATE_FILE_H
 
@@ -16,7 +17,7 @@
 
 #include "engine/engine.h"
 
-enum { STATE_FILE_VERSION = 2, STATE_INPUT_MAX = 1 << 30 };
+enum { STATE_FILE_VERSION = 3, STATE_INPUT_MAX = 1 << 30 };
 
 /* What an input needs to go on exactly where the saved engine stopped (a
  * Redis position and the lookups a reorder buffer held): bytes this module
@@ -72,5 +73,14 @@ bool state_file_directory_writable(const char *path, char *error, size_t error_s
  * engine that will load it. False with a message when it is not a state
  * file of this version. */
 bool state_file_key_count(const char *path, uint32_t *keys, char *error, size_t error_size);
+
+/* What a state file's header says (version 3 added the window and the
+ * retired keys; an older file has neither: window_us 0). */
+struct state_counts {
+    uint32_t keys, retired;
+    int64_t window_us;
+};
+bool state_file_counts(const char *path, struct state_counts *counts, char *error,
+                       size_t error_size);
 
 #endif

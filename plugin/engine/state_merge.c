@@ -1,6 +1,11 @@
-/* state_merge: each input is loaded into an engine of its own and its keys
- * are added, one by one, to the first input's engine, whose store is sized
- * for all of them so that nothing is evicted on the way. */
+/* state_merge: every input is loaded into an engine of its own. Their
+ * keys, live and retired, are gathered as pieces, sorted by key and first
+ * lookup, and joined into runs: a piece whose first lookup comes within the
+ * window of the run's last lookup belongs to the run, as one engine that saw
+ * every sensor's lookups would have kept the key. A key's last run, unless
+ * it is idle past the window, becomes a live key of the output, whose store
+ * is sized for all of them so that nothing is evicted; earlier runs become
+ * retired copies, so that the output can be merged again. */
 #include "engine/state_merge.h"
 
 #include <stdlib.h>
@@ -10,21 +15,27 @@
 #include "base/json_out.h"
 #include "engine/state_file.h"
 
-/* An engine holding the state file path, sized for extra_keys more keys. */
-static struct engine *open_state(const char *path, uint32_t extra_keys, char *error,
+/* An engine holding the state file path; *window_us gets the file's
+ * window (0 when it does not say). */
+static struct engine *open_state(const char *path, int64_t *window_us, char *error,
                                  size_t error_size)
 {
-    uint32_t keys;
-    if (!state_file_key_count(path, &keys, error, error_size))
+    struct state_counts counts;
+    if (!state_file_counts(path, &counts, error, error_size))
         return NULL;
-    if ((uint64_t)keys + extra_keys + 16 > KEY_STORE_KEYS_MAX) {
+    if ((uint64_t)counts.keys + 16 > KEY_STORE_KEYS_MAX ||
+        (uint64_t)counts.retired + 16 > KEY_STORE_KEYS_MAX) {
         snprintf(error, error_size, "%s: refused: more keys in all than one store holds (%d)",
                  path, KEY_STORE_KEYS_MAX);
         return NULL;
     }
     struct engine_config config;
     engine_config_defaults(&config);
-    config.max_keys = keys + extra_keys + 16;
+    config.max_keys = counts.keys + 16;
+    config.retired_max = counts.retired + 16;
+    if (counts.window_us > 0)
+        config.window_seconds = (double)counts.window_us / 1e6;
+    *window_us = counts.window_us;
     struct engine *engine = calloc(1, sizeof *engine);
     if (!engine || !engine_init(engine, &config, NULL, error, error_size)) {
         free(engine);
@@ -48,38 +59,167 @@ static void close_state(struct engine *engine)
     }
 }
 
-/* into's key for from's key (created when new). */
-static struct key *twin(struct engine *into, const struct key *key)
+/* One input's key: live in its store (retired NULL) or a retired copy. */
+struct piece {
+    const struct key *key;
+    struct engine *from;
+    const struct retired_key *retired;
+    size_t order;              /* ties sort in input order */
+    struct key *merged;        /* the output's live key it went into, or NULL */
+};
+
+static bool same_key(const struct key *x, const struct key *y)
 {
-    return key_store_get(&into->store, key->kind, key->name, key->name_length, key->hash);
+    return x->kind == y->kind && x->name_length == y->name_length &&
+           memcmp(x->name, y->name, x->name_length) == 0;
 }
 
-static struct key_ref translate(struct engine *into, struct engine *from, struct key_ref ref)
+static int by_key_then_first_lookup(const void *a, const void *b)
 {
-    struct key *key = key_store_deref(&from->store, ref);
-    struct key *mine = key ? twin(into, key) : NULL;
-    return mine ? key_store_ref(&into->store, mine) : (struct key_ref){ 0, 0 };
+    const struct piece *p = a, *q = b;
+    const struct key *x = p->key, *y = q->key;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    if (x->name_length != y->name_length)
+        return x->name_length < y->name_length ? -1 : 1;
+    int c = memcmp(x->name, y->name, x->name_length);
+    if (c)
+        return c;
+    if (x->first_seen_us != y->first_seen_us)
+        return x->first_seen_us < y->first_seen_us ? -1 : 1;
+    return p->order < q->order ? -1 : p->order > q->order;
 }
 
-static void merge_key(struct engine *into, struct engine *from, const struct key *theirs)
+/* A piece's link i by name (a live piece's through its engine); NULL when gone. */
+static const char *piece_link(const struct piece *piece, unsigned i, size_t *length)
 {
-    struct key *mine = twin(into, theirs);
-    if (!mine)
-        return;
-    key_aggregate_merge(mine, theirs); /* into a new key too: the sum with nothing */
-    if (!mine->domain.hash_check && theirs->domain.hash_check)
-        mine->domain = translate(into, from, theirs->domain);
-    for (unsigned i = 0; theirs->kind == KEY_ADDRESS && i < theirs->linked_count; i++)
-        key_aggregate_link_name(mine, translate(into, from, theirs->linked.names[i]));
-    if (theirs->dirty)
-        key_store_mark_dirty(&into->store, mine);
+    if (piece->retired)
+        return i < piece->retired->link_count ? retired_key_link(piece->retired, i, length) : NULL;
+    struct key_store *store = &piece->from->store;
+    const struct key *key = piece->key, *linked = NULL;
+    if (key->kind == KEY_NAME && i == 0)
+        linked = key_store_deref(store, key->domain);
+    else if (key->kind == KEY_ADDRESS && i < key->linked_count)
+        linked = key_store_deref(store, key->linked.names[i]);
+    if (!linked)
+        return NULL;
+    *length = linked->name_length;
+    return linked->name;
 }
 
-static void merge_engine(struct engine *into, struct engine *from)
+static unsigned piece_link_count(const struct piece *piece)
 {
-    for (uint32_t slot = 0; slot < from->store.high_water; slot++)
-        if (from->store.keys[slot].in_use)
-            merge_key(into, from, &from->store.keys[slot]);
+    if (piece->retired)
+        return piece->retired->link_count;
+    return piece->key->kind == KEY_NAME ? 1 : piece->key->kind == KEY_ADDRESS ? piece->key->linked_count : 0;
+}
+
+/* A run of pieces as one retired copy, its links united by name. */
+static void retire_run(struct engine *into, const struct piece *run, size_t count)
+{
+    struct key sum = { .hash = run->key->hash, .name = run->key->name,
+                       .name_length = run->key->name_length, .kind = run->key->kind,
+                       .in_use = true };
+    const char *links[RETIRED_LINKS_MAX];
+    uint16_t lengths[RETIRED_LINKS_MAX];
+    unsigned link_count = 0, link_max = sum.kind == KEY_ADDRESS ? RETIRED_LINKS_MAX : 1;
+    for (size_t p = 0; p < count; p++) {
+        key_aggregate_merge(&sum, run[p].key);
+        for (unsigned i = 0; i < piece_link_count(&run[p]) && link_count < link_max; i++) {
+            size_t length;
+            const char *link = piece_link(&run[p], i, &length);
+            bool known = !link;
+            for (unsigned j = 0; !known && j < link_count; j++)
+                known = lengths[j] == length && memcmp(links[j], link, length) == 0;
+            if (!known)
+                links[link_count] = link, lengths[link_count++] = (uint16_t)length;
+        }
+    }
+    retired_keys_add(&into->retired, &sum, links, lengths, link_count);
+}
+
+/* A run of pieces as one live key of the output. */
+static void keep_run(struct engine *into, struct piece *run, size_t count)
+{
+    struct key *mine = key_store_get(&into->store, run->key->kind, run->key->name,
+                                     run->key->name_length, run->key->hash);
+    for (size_t p = 0; mine && p < count; p++) {
+        key_aggregate_merge(mine, run[p].key); /* into a new key too: the sum with nothing */
+        if (run[p].key->dirty)
+            key_store_mark_dirty(&into->store, mine);
+        run[p].merged = mine;
+    }
+}
+
+static bool joins_run(const struct key *key, int64_t run_last_us, int64_t window_us)
+{
+    return !run_last_us || !key->first_seen_us || key->first_seen_us - run_last_us <= window_us;
+}
+
+/* The pieces of one key, sorted by first lookup, cut where the whole view
+ * would have expired the key. */
+static void merge_key_pieces(struct engine *into, struct piece *pieces, size_t count,
+                             int64_t window_us)
+{
+    for (size_t start = 0, end; start < count; start = end) {
+        int64_t last = pieces[start].key->last_seen_us;
+        for (end = start + 1; end < count && joins_run(pieces[end].key, last, window_us); end++)
+            if (pieces[end].key->last_seen_us > last)
+                last = pieces[end].key->last_seen_us;
+        bool live = end == count && (!last || into->now_us - last <= window_us);
+        if (live)
+            keep_run(into, pieces + start, end - start);
+        else
+            retire_run(into, pieces + start, end - start);
+    }
+}
+
+/* The output's key of a link's name, or an empty reference. */
+static struct key_ref find_ref(struct engine *into, enum key_kind kind, const char *name,
+                               size_t length)
+{
+    struct key *key = key_store_find(&into->store, kind, name, length,
+                                     key_store_hash(kind, name, length));
+    return key ? key_store_ref(&into->store, key) : (struct key_ref){ 0, 0 };
+}
+
+/* Links between live keys, once every live key exists: by name. */
+static void link_merged(struct engine *into, const struct piece *pieces, size_t count)
+{
+    for (size_t p = 0; p < count; p++) {
+        struct key *mine = pieces[p].merged;
+        for (unsigned i = 0; mine && i < piece_link_count(&pieces[p]); i++) {
+            size_t length;
+            const char *link = piece_link(&pieces[p], i, &length);
+            if (!link)
+                continue;
+            if (mine->kind == KEY_NAME && !mine->domain.hash_check)
+                mine->domain = find_ref(into, KEY_DOMAIN, link, length);
+            else if (mine->kind == KEY_ADDRESS)
+                key_aggregate_link_name(mine, find_ref(into, KEY_NAME, link, length));
+        }
+    }
+}
+
+static size_t gather_pieces(struct engine *const *inputs, size_t count, struct piece *pieces)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        struct engine *from = inputs[i];
+        for (uint32_t slot = 0; slot < from->store.high_water; slot++)
+            if (from->store.keys[slot].in_use)
+                pieces[n] = (struct piece){ &from->store.keys[slot], from, NULL, n, NULL }, n++;
+        for (uint32_t r = 0; r < from->retired.count; r++) {
+            const struct retired_key *copy = retired_keys_at(&from->retired, r);
+            pieces[n] = (struct piece){ &copy->key, from, copy, n, NULL }, n++;
+        }
+    }
+    return n;
+}
+
+/* The ASN directory, caching-slot memory and clocks of from, into into. */
+static void merge_clocks_and_tables(struct engine *into, struct engine *from)
+{
     for (uint32_t i = 0; i <= from->directory.mask; i++) {
         const struct as_entry *e = &from->directory.entries[i];
         if (e->asn)
@@ -97,42 +237,110 @@ static void merge_engine(struct engine *into, struct engine *from)
         into->next_expiry_us = from->next_expiry_us;
 }
 
-bool state_merge_files(const char *const *inputs, size_t count, const char *output, char *error,
-                       size_t error_size)
+/* The inputs' common window; false with a message when two differ. */
+static bool common_window(const char *const *paths, const int64_t *windows, size_t count,
+                          int64_t *window_us, char *error, size_t error_size)
 {
-    uint32_t others = 0, keys;
-    *error = '\0';
-    for (size_t i = 1; i < count; i++) {
-        if (!state_file_key_count(inputs[i], &keys, error, error_size))
-            return false;
-        if ((uint64_t)others + keys > KEY_STORE_KEYS_MAX) {
-            snprintf(error, error_size, "%s: refused: more keys in all than one store holds (%d)",
-                     inputs[i], KEY_STORE_KEYS_MAX);
+    size_t known = count;
+    for (size_t i = 0; i < count; i++) {
+        if (!windows[i])
+            continue;
+        if (known < count && windows[i] != windows[known]) {
+            snprintf(error, error_size, "%s keeps a window of %g days, %s of %g: merge states "
+                     "written with one --window", paths[known], windows[known] / 86400e6,
+                     paths[i], windows[i] / 86400e6);
             return false;
         }
-        others += keys;
+        known = i;
     }
-    struct engine *into = open_state(inputs[0], others, error, error_size);
-    bool ok = into != NULL;
-    for (size_t i = 1; ok && i < count; i++) {
-        struct engine *from = open_state(inputs[i], 0, error, error_size);
-        if (from)
-            merge_engine(into, from);
-        ok = from != NULL;
-        close_state(from);
+    if (known < count)
+        *window_us = windows[known];
+    return true;
+}
+
+/* Loads every input; false with a message (the loaded ones are in inputs). */
+static bool open_inputs(const char *const *paths, size_t count, struct engine **inputs,
+                        int64_t *windows, uint64_t *keys, uint64_t *retired, char *error,
+                        size_t error_size)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!(inputs[i] = open_state(paths[i], &windows[i], error, error_size)))
+            return false;
+        *keys += inputs[i]->store.count;
+        *retired += inputs[i]->retired.count;
+        if (*keys + *retired > KEY_STORE_KEYS_MAX) {
+            snprintf(error, error_size, "%s: refused: more keys in all than one store holds (%d)",
+                     paths[i], KEY_STORE_KEYS_MAX);
+            return false;
+        }
     }
-    ok = ok && state_file_save(into, output, error, error_size);
+    return true;
+}
+
+static struct engine *output_engine(uint64_t keys, uint64_t pieces, int64_t window_us,
+                                    char *error, size_t error_size)
+{
+    struct engine_config config;
+    engine_config_defaults(&config);
+    config.max_keys = (uint32_t)keys + 16;
+    config.retired_max = (uint32_t)pieces + 16;
+    if (window_us)
+        config.window_seconds = (double)window_us / 1e6;
+    struct engine *into = calloc(1, sizeof *into);
+    if (!into || !engine_init(into, &config, NULL, error, error_size)) {
+        free(into);
+        return NULL;
+    }
+    return into;
+}
+
+static bool merge_into(struct engine *into, struct engine *const *inputs, size_t count,
+                       size_t piece_count, const char *output, char *error, size_t error_size)
+{
+    struct piece *pieces = malloc((piece_count + 1) * sizeof *pieces);
+    if (!pieces) {
+        snprintf(error, error_size, "out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < count; i++)
+        merge_clocks_and_tables(into, inputs[i]);
+    size_t n = gather_pieces(inputs, count, pieces);
+    qsort(pieces, n, sizeof *pieces, by_key_then_first_lookup);
+    int64_t window_us = engine_window_us(into);
+    for (size_t start = 0, end; start < n; start = end) {
+        for (end = start + 1; end < n && same_key(pieces[start].key, pieces[end].key); end++)
+            ;
+        merge_key_pieces(into, pieces + start, end - start, window_us);
+    }
+    link_merged(into, pieces, n);
+    free(pieces);
+    return state_file_save(into, output, error, error_size);
+}
+
+bool state_merge_files(const char *const *paths, size_t count, const char *output, char *error,
+                       size_t error_size)
+{
+    *error = '\0';
+    struct engine **inputs = calloc(count, sizeof *inputs);
+    int64_t *windows = calloc(count, sizeof *windows), window_us = 0;
+    uint64_t keys = 0, retired = 0;
+    struct engine *into = NULL;
+    bool ok = inputs && windows;
+    if (!ok)
+        snprintf(error, error_size, "out of memory");
+    ok = ok && open_inputs(paths, count, inputs, windows, &keys, &retired, error, error_size) &&
+         common_window(paths, windows, count, &window_us, error, error_size) &&
+         (into = output_engine(keys, keys + retired, window_us, error, error_size)) &&
+         merge_into(into, inputs, count, (size_t)(keys + retired), output, error, error_size);
     close_state(into);
+    for (size_t i = 0; inputs && i < count; i++)
+        close_state(inputs[i]);
+    free(inputs);
+    free(windows);
     return ok;
 }
 
 /* ---- dump ------------------------------------------------------------------------- */
-
-static int by_kind_and_name(const void *a, const void *b)
-{
-    const struct key *x = *(const struct key *const *)a, *y = *(const struct key *const *)b;
-    return x->kind != y->kind ? x->kind - y->kind : strcmp(x->name, y->name);
-}
 
 static void dump_number(struct json_out *out, const char *name, int64_t value)
 {
@@ -194,8 +402,9 @@ static void dump_tally(struct json_out *out, const struct key *key)
     json_out_literal(out, "]");
 }
 
-static void dump_key(struct json_out *out, struct engine *engine, const struct key *key)
+static void dump_key(struct json_out *out, const struct piece *piece, bool retired)
 {
+    const struct key *key = piece->key;
     json_out_literal(out, "{\"kind\":");
     json_out_cstring(out, key_kind_name(key->kind));
     json_out_literal(out, ",\"name\":");
@@ -219,11 +428,14 @@ static void dump_key(struct json_out *out, struct engine *engine, const struct k
     }
     dump_tally(out, key);
     dump_series(out, key);
-    struct key *domain = key_store_deref(&engine->store, key->domain);
+    size_t domain_length;
+    const char *domain = key->kind == KEY_NAME ? piece_link(piece, 0, &domain_length) : NULL;
     if (domain) {
         json_out_literal(out, ",\"domain\":");
-        json_out_string(out, domain->name, domain->name_length);
+        json_out_string(out, domain, domain_length);
     }
+    if (retired)
+        json_out_literal(out, ",\"retired\":true");
     json_out_literal(out, "}");
     json_out_end_record(out);
 }
@@ -231,24 +443,27 @@ static void dump_key(struct json_out *out, struct engine *engine, const struct k
 bool state_dump_file(const char *path, FILE *stream, char *error, size_t error_size)
 {
     *error = '\0';
-    struct engine *engine = open_state(path, 0, error, error_size);
+    int64_t ignored;
+    struct engine *engine = open_state(path, &ignored, error, error_size);
     struct json_out *out = malloc(sizeof *out);
-    const struct key **keys = engine ? malloc((engine->store.count + 1) * sizeof *keys) : NULL;
-    bool ok = engine && out && keys;
+    struct piece *pieces =
+        engine ? malloc(((size_t)engine->store.count + engine->retired.count + 1) * sizeof *pieces)
+               : NULL;
+    bool ok = engine && out && pieces;
     if (ok) {
-        size_t n = 0;
-        for (uint32_t slot = 0; slot < engine->store.high_water; slot++)
-            if (engine->store.keys[slot].in_use)
-                keys[n++] = &engine->store.keys[slot];
-        qsort(keys, n, sizeof *keys, by_kind_and_name);
+        size_t n = gather_pieces(&engine, 1, pieces);
+        qsort(pieces, n, sizeof *pieces, by_key_then_first_lookup);
+        int64_t window_us = engine_window_us(engine);
         json_out_init(out, stream);
-        for (size_t i = 0; i < n; i++)
-            dump_key(out, engine, keys[i]);
+        for (size_t i = 0; i < n; i++) {
+            int64_t last = pieces[i].key->last_seen_us;
+            dump_key(out, &pieces[i], pieces[i].retired || (last && engine->now_us - last > window_us));
+        }
         ok = json_out_flush(out);
     } else if (engine) {
         snprintf(error, error_size, "out of memory");
     }
-    free(keys);
+    free(pieces);
     free(out);
     close_state(engine);
     return ok;

@@ -113,7 +113,10 @@ bool plugin_engine_open(struct plugin_engine *pe, const struct plugin_config *co
     if (config->engine_off)
         return true;
     struct geoip *geoip = geoip_enabled(&pe->geoip) ? &pe->geoip : NULL;
-    if (!engine_init(&pe->engine, &config->engine, geoip, error, PLUGIN_ERROR_MAX))
+    struct engine_config engine_config = config->engine;
+    if (config->state) /* what it expires is kept for a later merge */
+        engine_config.retired_max = ENGINE_RETIRED_TENTH;
+    if (!engine_init(&pe->engine, &engine_config, geoip, error, PLUGIN_ERROR_MAX))
         return false;
     pe->engine_ready = true;
     alert_writer_init(&pe->alerts, out, stderr);

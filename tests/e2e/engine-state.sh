@@ -48,9 +48,9 @@ printf 'X' | dd of="$WORK/flipped.state" bs=1 seek=$((size / 2)) conv=notrunc 2>
 refused flipped.state "damaged: checksum mismatch"
 head -c $((size - 100)) "$WORK/whole.state" >"$WORK/cut.state"
 refused cut.state "damaged: it ends early"
-cp "$WORK/whole.state" "$WORK/v3.state"
-printf '\003' | dd of="$WORK/v3.state" bs=1 seek=8 conv=notrunc 2>/dev/null
-refused v3.state "written in another format version"
+cp "$WORK/whole.state" "$WORK/v4.state"
+printf '\004' | dd of="$WORK/v4.state" bs=1 seek=8 conv=notrunc 2>/dev/null
+refused v4.state "written in another format version"
 cp "$WORK/demo.pcap" "$WORK/pcap.state"
 refused pcap.state "not an exclave state file"
 

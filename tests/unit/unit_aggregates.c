@@ -121,7 +121,7 @@ static void test_store_find_after_deletions(void)
         snprintf(name, sizeof name, "n%d.example", i);
         put(&s, name, 1, i);
     }
-    key_store_expire(&s, 450); /* removes n0..n449 */
+    key_store_expire(&s, 450, NULL, NULL); /* removes n0..n449 */
     CHECK(s.count == 450 && s.counters.keys_expired == 450);
     int found = 0, wrongly = 0;
     for (int i = 0; i < 900; i++) {
@@ -164,7 +164,7 @@ static void test_store_refs(void)
     struct key *a = put(&s, "a.example", 1, 1);
     struct key_ref ref = key_store_ref(&s, a);
     CHECK(key_store_deref(&s, ref) == a);
-    key_store_expire(&s, 100);
+    key_store_expire(&s, 100, NULL, NULL);
     CHECK(key_store_deref(&s, ref) == NULL);
     put(&s, "b.example", 1, 200); /* reuses the slot */
     CHECK(key_store_deref(&s, ref) == NULL);

@@ -14,14 +14,23 @@
 #include "engine/state_merge.h"
 #include "unit.h"
 
-enum { HEADER_BYTES = 8 + 6 * 4 + 4 * 8, KEYS_FIELD = 8 + 4 * 4 };
+/* version 3's header; version 2's ends before window_us and retired_count */
+enum { V2_HEADER_BYTES = 8 + 6 * 4 + 4 * 8, HEADER_BYTES = V2_HEADER_BYTES + 8 + 4,
+       KEYS_FIELD = 8 + 4 * 4, RETIRED_FIELD = V2_HEADER_BYTES + 8 };
 
-static void start(struct engine *engine)
+static void start_keeping(struct engine *engine, uint32_t retired_max, double window_days)
 {
     struct engine_config config;
     engine_config_defaults(&config);
+    config.retired_max = retired_max;
+    config.window_seconds = window_days * 86400;
     char error[512];
     CHECK(engine_init(engine, &config, NULL, error, sizeof error));
+}
+
+static void start(struct engine *engine)
+{
+    start_keeping(engine, 0, 30);
 }
 
 static void feed(struct engine *engine, int64_t seconds, const char *querier, const char *name,
@@ -102,6 +111,69 @@ static void check_refused(const char *what, const char *good, const char *bad, c
         memcpy((s)->bytes + (s)->first_record + offsetof(struct key, field), &v_, sizeof v_); \
     } while (0)
 
+/* A key idle past the window starts over and its copy is kept, saved with
+ * its links by name, loaded back, and refused when forged. */
+static void check_retired(const char *path, const char *bad)
+{
+    char error[512];
+    struct engine *engine = calloc(1, sizeof *engine);
+    start_keeping(engine, 16, 1);
+    feed(engine, 1462320000, "203.0.113.10", "mail1.trump-email.com", "66.216.133.29");
+    feed(engine, 1462320600, "203.0.113.10", "mail1.trump-email.com", "66.216.133.29");
+    feed(engine, 1462320000 + 2 * 86400, "203.0.113.11", "mail1.trump-email.com", "66.216.133.29");
+    CHECK(engine->retired.count == 3); /* the name, its domain, the address */
+    const struct retired_key *name = retired_keys_at(&engine->retired, 0);
+    size_t length = 0;
+    CHECK(name->key.kind == KEY_NAME && name->key.lookups == 2 && name->link_count == 1);
+    CHECK(strcmp(retired_key_link(name, 0, &length), "trump-email.com") == 0 && length == 15);
+    struct key *live = engine_find_key(engine, KEY_NAME, "mail1.trump-email.com", 21);
+    CHECK(live && live->lookups == 1 && live->first_seen_us == (1462320000LL + 2 * 86400) * 1000000);
+    CHECK(state_file_save(engine, path, error, sizeof error));
+    engine_free(engine);
+
+    start_keeping(engine, 16, 1);
+    CHECK(state_file_load(engine, path, error, sizeof error) == 1);
+    CHECK(engine->retired.count == 3 && engine->store.count == 3);
+    const struct retired_key *address = retired_keys_at(&engine->retired, 2);
+    CHECK(address->key.kind == KEY_ADDRESS && address->key.lookups == 2 && address->link_count == 1);
+    CHECK(strcmp(retired_key_link(address, 0, &length), "mail1.trump-email.com") == 0);
+    engine_free(engine);
+    start_keeping(engine, 0, 1); /* keeping none: the copies are counted as dropped */
+    CHECK(state_file_load(engine, path, error, sizeof error) == 1);
+    CHECK(engine->retired.count == 0 && engine->retired.dropped == 3);
+    engine_free(engine);
+    free(engine);
+
+    /* the ring: past its capacity the oldest copy leaves, counted */
+    struct retired_keys ring;
+    CHECK(retired_keys_init(&ring, 2));
+    struct key copy = { .name = "a.example", .name_length = 9, .kind = KEY_NAME, .in_use = true };
+    const char *link = "example";
+    uint16_t link_length = 7;
+    for (uint64_t lookups = 1; lookups <= 3; lookups++) {
+        copy.lookups = lookups;
+        retired_keys_add(&ring, &copy, &link, &link_length, 1);
+    }
+    CHECK(ring.count == 2 && ring.dropped == 1 && ring.kept == 3);
+    CHECK(retired_keys_at(&ring, 0)->key.lookups == 2 && retired_keys_at(&ring, 1)->key.lookups == 3);
+    CHECK(strcmp(retired_keys_at(&ring, 1)->key.name, "a.example") == 0);
+    retired_keys_free(&ring);
+
+    struct saved s;
+    read_file(path, &s);
+    size_t link_count_at = s.size - 12 - (2 + 21) - 1; /* the address's, the last record */
+    CHECK(s.bytes[link_count_at] == 1);
+    s.bytes[link_count_at] = 9;
+    write_file(bad, &s, true);
+    check_refused("retired links 9", path, bad, "links it cannot have");
+    s.bytes[link_count_at] = 1;
+    uint32_t many = 0x7fffffffu;
+    memcpy(s.bytes + RETIRED_FIELD, &many, 4);
+    write_file(bad, &s, true);
+    check_refused("retired count past the file", path, bad, "more records than the file can hold");
+    free(s.bytes);
+}
+
 int main(void)
 {
     char good[] = "/tmp/exclave-good-XXXXXX", bad[] = "/tmp/exclave-bad-XXXXXX";
@@ -169,19 +241,30 @@ int main(void)
     CHECK(state_dump_file(good, null, error, sizeof error));
     fclose(null);
 
-    /* version 1 (no input section, before --eve redis://) still loads, with
-     * no input; a version 2 input section comes back as it was saved */
-    struct saved old = { malloc(pristine.size), pristine.size - 4, 0 };
-    memcpy(old.bytes, pristine.bytes, pristine.size - 16);  /* up to the input length */
-    memcpy(old.bytes + old.size - 12, pristine.bytes + pristine.size - 12, 12);
-    uint32_t version = 1;
-    memcpy(old.bytes + 8, &version, 4);
-    write_file(bad, &old, true);
+    /* version 1 (no input section, before --eve redis://) and version 2
+     * (no window, no retired keys) still load; a version 2 input section
+     * comes back as it was saved */
+    struct saved old = { malloc(pristine.size), 0, 0 };
+    for (uint32_t version = 1; version <= 2; version++) {
+        size_t body = pristine.size - 12 - HEADER_BYTES - (version == 1 ? 4 : 0);
+        memcpy(old.bytes, pristine.bytes, V2_HEADER_BYTES);
+        memcpy(old.bytes + V2_HEADER_BYTES, pristine.bytes + HEADER_BYTES, body);
+        memcpy(old.bytes + V2_HEADER_BYTES + body, pristine.bytes + pristine.size - 12, 12);
+        old.size = V2_HEADER_BYTES + body + 12;
+        memcpy(old.bytes + 8, &version, 4);
+        write_file(bad, &old, true);
+        engine = calloc(1, sizeof *engine);
+        start(engine);
+        struct state_input input = { (uint8_t *)"x", 1 };
+        CHECK(state_file_load_resumable(engine, bad, &input, error, sizeof error) == 1);
+        CHECK(engine->store.count == 3 && input.length == 0 && input.bytes == NULL);
+        engine_free(engine);
+        free(engine);
+    }
     engine = calloc(1, sizeof *engine);
     start(engine);
-    struct state_input input = { (uint8_t *)"x", 1 };
-    CHECK(state_file_load_resumable(engine, bad, &input, error, sizeof error) == 1);
-    CHECK(engine->store.count == 3 && input.length == 0 && input.bytes == NULL);
+    struct state_input input = { NULL, 0 };
+    CHECK(state_file_load(engine, good, error, sizeof error) == 1);
     uint8_t position[] = { 1, 2, 3, 4, 5 };
     struct state_input saved_input = { position, sizeof position };
     CHECK(state_file_save_resumable(engine, bad, &saved_input, error, sizeof error));
@@ -192,6 +275,7 @@ int main(void)
     free(input.bytes);
     engine_free(engine);
     free(engine);
+    check_retired(good, bad);
     free(old.bytes);
     free(s.bytes);
     free(pristine.bytes);
