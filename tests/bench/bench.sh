@@ -232,17 +232,32 @@ for wait in $(seq 100); do
     python3 "$top_srcdir/tests/e2e/redis_feed.py" "$RPORT" cmd PING 2>/dev/null | grep -q PONG && break
     sleep 0.1
 done
+# best of three, alternated: --eve on the file, the sensor publishing, the
+# central reading back (each round its own key, deleted after)
+smaller() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
 file_seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
-start=$(now)
-"$top_builddir/exclave" --eve "$WORK/suricata-plain/eve.json" --no-engine --asn-db "" --country-db "" \
-    -l "redis://127.0.0.1:$RPORT/bench" >/dev/null 2>&1
-middle=$(now)
-# shellcheck disable=SC2086
-"$top_builddir/exclave" --eve "redis://127.0.0.1:$RPORT/bench" $DBS $POLICIES -l - >/dev/null 2>&1
-end=$(now)
-awk -v f="$file_seconds" -v s="$start" -v m="$middle" -v e="$end" -v r="$records" 'BEGIN {
-    printf "  through Valkey on loopback (append-only file on), the same %d records:\n", r
-    printf "    sensor publishing (-l redis://)  %8.0f records/s\n", r / (m - s)
-    printf "    central, default policies     %10.0f records/s  %5.1f%% of --eve on the file (target at least 50%%)\n", r / (e - m), 100 * f / (e - m)
-    printf "    sensor then central           %10.0f records/s  %5.1f%% of the file\n", r / (e - s), 100 * f / (e - s)
+publish_seconds=1e9 central_seconds=1e9
+for round in 1 2 3; do
+    if [ "$round" -gt 1 ]; then
+        start=$(now)
+        # shellcheck disable=SC2086
+        "$top_builddir/exclave" --eve "$WORK/suricata-plain/eve.json" $DBS $POLICIES -l - >/dev/null 2>&1
+        file_seconds=$(smaller "$file_seconds" "$(awk -v s="$start" -v e="$(now)" 'BEGIN { print e - s }')")
+    fi
+    start=$(now)
+    "$top_builddir/exclave" --eve "$WORK/suricata-plain/eve.json" --no-engine --asn-db "" --country-db "" \
+        -l "redis://127.0.0.1:$RPORT/bench$round" >/dev/null 2>&1
+    middle=$(now)
+    # shellcheck disable=SC2086
+    "$top_builddir/exclave" --eve "redis://127.0.0.1:$RPORT/bench$round" $DBS $POLICIES -l - >/dev/null 2>&1
+    end=$(now)
+    python3 "$top_srcdir/tests/e2e/redis_feed.py" "$RPORT" cmd DEL "bench$round" >/dev/null 2>&1 || true
+    publish_seconds=$(smaller "$publish_seconds" "$(awk -v s="$start" -v m="$middle" 'BEGIN { print m - s }')")
+    central_seconds=$(smaller "$central_seconds" "$(awk -v m="$middle" -v e="$end" 'BEGIN { print e - m }')")
+done
+awk -v f="$file_seconds" -v p="$publish_seconds" -v c="$central_seconds" -v r="$records" 'BEGIN {
+    printf "  through Valkey on loopback (append-only file on), the same %d records, best of three alternated:\n", r
+    printf "    --eve on the file, default policies %6.0f records/s\n", r / f
+    printf "    sensor publishing (-l redis://)  %8.0f records/s\n", r / p
+    printf "    central, default policies     %10.0f records/s  %5.1f%% of --eve on the file (target at least 50%%)\n", r / c, 100 * f / c
 }'
