@@ -275,6 +275,20 @@ static void remap(const struct slot_map *map, struct key_ref *ref)
         *ref = (struct key_ref){ 0, 0 }; /* the key it named was not saved */
 }
 
+/* A key record from the file, checked, into *saved with its name's length
+ * and bytes checked against it; NULL, or what is wrong. */
+static const char *checked_key(const void *record, const char *name, uint16_t name_length,
+                               struct key *saved)
+{
+    const char *wrong = key_aggregate_check_record(record);
+    if (wrong)
+        return wrong;
+    memcpy(saved, record, sizeof *saved);
+    if (saved->name_length != name_length || memchr(name, '\0', name_length))
+        return "a key name whose length or bytes do not match";
+    return NULL;
+}
+
 /* One saved key into the store; NULL, or what is wrong with the record. */
 static const char *load_key(struct engine *engine, struct state_reader *r, struct slot_map *map)
 {
@@ -289,12 +303,9 @@ static const char *load_key(struct engine *engine, struct state_reader *r, struc
         return "it ends inside a key record";
     struct slot_pair *pair = &map->pairs[map->count++];
     *pair = (struct slot_pair){ .old_slot = old_slot, .new_slot = UINT32_MAX };
-    const char *wrong = key_aggregate_check_record(record);
+    const char *wrong = checked_key(record, name, name_length, &saved);
     if (wrong)
         return wrong;
-    memcpy(&saved, record, sizeof saved);
-    if (saved.name_length != name_length || memchr(name, '\0', name_length))
-        return "a key name whose length or bytes do not match";
     uint64_t hash = key_store_hash(saved.kind, name, name_length);
     struct key *key = key_store_get(&engine->store, saved.kind, name, name_length, hash);
     if (!key)
@@ -320,12 +331,9 @@ static const char *load_retired(struct engine *engine, struct state_reader *r)
     TAKE(r, link_count);
     if (r->short_read)
         return "it ends inside a retired key";
-    const char *wrong = key_aggregate_check_record(record);
+    const char *wrong = checked_key(record, name, name_length, &saved);
     if (wrong)
         return wrong;
-    memcpy(&saved, record, sizeof saved);
-    if (saved.name_length != name_length || memchr(name, '\0', name_length))
-        return "a retired key name whose length or bytes do not match";
     if (link_count > (saved.kind == KEY_ADDRESS ? RETIRED_LINKS_MAX : 1) ||
         (saved.kind == KEY_ADDRESS && saved.linked_count))
         return "a retired key with links it cannot have";
