@@ -4,7 +4,34 @@
 #include "redis/redis_connection.h"
 
 #include <hiredis/hiredis.h>
+#include <stdbool.h>
 #include <stdio.h>
+#ifdef EXCLAVE_REDIS_TLS
+#include <hiredis/hiredis_ssl.h>
+
+/* TLS on the connection: the server's certificate must chain to the CA
+ * file given, else to the system's CAs. The context is the connection's
+ * own and freed at once: the TLS session keeps what it needs of it. */
+static bool start_tls(redisContext *c, const struct redis_url *url, char *error,
+                      size_t error_size)
+{
+    redisInitOpenSSL();
+    redisSSLContextError why = REDIS_SSL_CTX_NONE;
+    redisSSLContext *tls = redisCreateSSLContext(
+        url->tls_ca[0] ? url->tls_ca : NULL, url->tls_ca[0] ? NULL : "/etc/ssl/certs",
+        url->tls_cert[0] ? url->tls_cert : NULL, url->tls_key[0] ? url->tls_key : NULL, url->host,
+        &why);
+    if (!tls) {
+        snprintf(error, error_size, "TLS: %s", redisSSLContextGetError(why));
+        return false;
+    }
+    bool ok = redisInitiateSSLWithContext(c, tls) == REDIS_OK;
+    if (!ok)
+        snprintf(error, error_size, "TLS handshake failed: %s", redis_connection_error(c));
+    redisFreeSSLContext(tls);
+    return ok;
+}
+#endif
 
 struct redisContext *redis_connection_open(const struct redis_url *url, const char *password,
                                            int connect_timeout_s, int reply_timeout_s,
@@ -20,6 +47,12 @@ struct redisContext *redis_connection_open(const struct redis_url *url, const ch
     }
     redisSetTimeout(c, reply_timeout);
     redisEnableKeepAlive(c);
+#ifdef EXCLAVE_REDIS_TLS
+    if (url->tls && !start_tls(c, url, error, error_size)) {
+        redisFree(c);
+        return NULL;
+    }
+#endif
     if (!password)
         return c;
     const char *argv[] = { "AUTH", password };

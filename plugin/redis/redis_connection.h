@@ -1,7 +1,8 @@
 /* redis_connection: a connection made the way every exclave client of a
  * Redis or Valkey server makes it: a bounded connect, a bounded wait for
- * each reply, TCP keep-alive, and AUTH when a password is given. It sends
- * no other command and keeps no state. */
+ * each reply, TCP keep-alive, TLS for rediss:// (in a build whose hiredis
+ * has it), and AUTH when a password is given. It sends no other command
+ * and keeps no state. */
 #ifndef EXCLAVE_REDIS_CONNECTION_H
 #define EXCLAVE_REDIS_CONNECTION_H
 

@@ -84,11 +84,27 @@ static bool parse_option(const char *text, size_t length, struct redis_url *url,
         }
         return true;
     }
+    char *path = name_length == 6 && memcmp(text, "tls-ca", 6) == 0     ? url->tls_ca
+               : name_length == 8 && memcmp(text, "tls-cert", 8) == 0 ? url->tls_cert
+               : name_length == 7 && memcmp(text, "tls-key", 7) == 0  ? url->tls_key
+                                                                        : NULL;
+    if (path && !url->tls) {
+        snprintf(error, error_size, "%.*s goes with rediss://", (int)name_length, text);
+        return false;
+    }
+    if (path && !copy_part(path, REDIS_URL_PATH_MAX, value, value_length)) {
+        snprintf(error, error_size, "%.*s must be a file name of 1-%d printable characters "
+                 "without spaces", (int)name_length, text, REDIS_URL_PATH_MAX - 1);
+        return false;
+    }
+    if (path)
+        return true;
     char *field = name_length == 5 && memcmp(text, "group", 5) == 0      ? url->group
                 : name_length == 8 && memcmp(text, "consumer", 8) == 0 ? url->consumer
                                                                          : NULL;
     if (!field) {
-        snprintf(error, error_size, "'%.*s' is not mode, group or consumer", (int)name_length, text);
+        snprintf(error, error_size, "'%.*s' is not mode, group, consumer, tls-ca, tls-cert or "
+                 "tls-key", (int)name_length, text);
         return false;
     }
     if (!copy_part(field, REDIS_URL_NAME_MAX, value, value_length)) {
@@ -113,14 +129,19 @@ static void set_defaults(struct redis_url *url)
 bool redis_url_parse(const char *text, struct redis_url *url, char *error, size_t error_size)
 {
     set_defaults(url);
-    if (strncmp(text, "rediss://", 9) == 0) {
-        snprintf(error, error_size, "%s: rediss:// (TLS) is not available: Debian 12's hiredis "
-                 "0.14 has no TLS; reach the server over loopback, a VPN or an stunnel", text);
+    url->tls = strncmp(text, "rediss://", 9) == 0;
+#ifndef EXCLAVE_REDIS_TLS
+    if (url->tls) {
+        snprintf(error, error_size, "%s: rediss:// (TLS) is not in this build: its hiredis has no "
+                 "TLS (Debian 12's 0.14; 1.0 and later, as in Debian 13, has); reach the server "
+                 "over loopback, a VPN or an stunnel", text);
         return false;
     }
-    const char *authority = text + 8, *slash = strchr(authority, '/');
-    if (strncmp(text, "redis://", 8) != 0 || !slash) {
-        snprintf(error, error_size, "%s: not redis://HOST[:PORT]/KEY", text);
+#endif
+    const char *authority = text + (url->tls ? 9 : 8), *slash = strchr(authority, '/');
+    if (!redis_url_is_one(text) || !slash) {
+        snprintf(error, error_size, "%s: not redis://HOST[:PORT]/KEY or rediss://HOST[:PORT]/KEY",
+                 text);
         return false;
     }
     if (memchr(authority, '@', (size_t)(slash - authority))) {
@@ -156,6 +177,6 @@ bool redis_url_parse(const char *text, struct redis_url *url, char *error, size_
 void redis_url_describe(const struct redis_url *url, char *out, size_t out_size)
 {
     bool v6 = strchr(url->host, ':') != NULL;
-    snprintf(out, out_size, "redis://%s%s%s:%d/%s", v6 ? "[" : "", url->host, v6 ? "]" : "",
-             url->port, url->key);
+    snprintf(out, out_size, "%s://%s%s%s:%d/%s", url->tls ? "rediss" : "redis", v6 ? "[" : "",
+             url->host, v6 ? "]" : "", url->port, url->key);
 }

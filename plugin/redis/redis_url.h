@@ -1,15 +1,16 @@
-/* redis_url: the text of --eve redis://HOST[:PORT]/KEY[?mode=..&group=..&consumer=..]
- * as the parts a connection needs. It refuses what would be unsafe or
- * ambiguous (a password in the URL, where ps would show it; rediss://,
- * which Debian 12's hiredis cannot speak) with a sentence that says why.
- * It connects to nothing. */
+/* redis_url: the text of --eve redis[s]://HOST[:PORT]/KEY[?mode=..&group=..&consumer=..
+ * &tls-ca=..&tls-cert=..&tls-key=..] as the parts a connection needs. It
+ * refuses what would be unsafe or ambiguous (a password in the URL, where ps
+ * would show it; rediss:// in a build whose hiredis has no TLS; TLS files
+ * without rediss://) with a sentence that says why. It connects to nothing. */
 #ifndef EXCLAVE_REDIS_URL_H
 #define EXCLAVE_REDIS_URL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { REDIS_URL_HOST_MAX = 256, REDIS_URL_KEY_MAX = 512, REDIS_URL_NAME_MAX = 128 };
+enum { REDIS_URL_HOST_MAX = 256, REDIS_URL_KEY_MAX = 512, REDIS_URL_NAME_MAX = 128,
+       REDIS_URL_PATH_MAX = 1024 };
 
 enum redis_mode {
     REDIS_MODE_STREAM,  /* XADD'ed entries, read with a consumer group */
@@ -25,6 +26,10 @@ struct redis_url {
     char group[REDIS_URL_NAME_MAX];     /* stream: the consumer group */
     char consumer[REDIS_URL_NAME_MAX];  /* stream: this reader's name in it;
                                            list: names its processing list */
+    bool tls;                           /* rediss:// */
+    char tls_ca[REDIS_URL_PATH_MAX];    /* CA file; "": the system's (/etc/ssl/certs) */
+    char tls_cert[REDIS_URL_PATH_MAX];  /* client certificate and key; "": none */
+    char tls_key[REDIS_URL_PATH_MAX];
 };
 
 /* True when text starts with redis:// or rediss:// (so it is meant as one). */

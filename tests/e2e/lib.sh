@@ -105,25 +105,30 @@ run_suricata8() {
 # stop_redis kills it (SIGKILL) and waits until it is gone; redis_up PORT
 # starts it again.
 FEED="$PYTHON3 $top_srcdir/tests/e2e/redis_feed.py"
-redis_up() { # redis_up PORT: starts the server there; true once it answers
-    "$SERVER" --port "$1" --bind 127.0.0.1 --appendonly yes --appendfsync always --save "" \
+redis_up() { # redis_up PORT [SERVER-ARGS...]: starts the server there; true once it answers
+    up_port=$1
+    shift
+    "$SERVER" --port "$up_port" --bind 127.0.0.1 --appendonly yes --appendfsync always --save "" \
         --dir "$SERVER_DIR" \
         --daemonize yes --pidfile "$SERVER_DIR/server.pid" --logfile "$SERVER_DIR/server.log" \
-        2>/dev/null || return 1
+        "$@" 2>/dev/null || return 1
     for wait in $(seq 100); do
-        [ "$($FEED "$1" cmd PING 2>/dev/null)" = "+PONG" ] && return 0
+        [ "$($FEED "$up_port" cmd PING 2>/dev/null)" = "+PONG" ] && return 0
         sleep 0.1
     done
     return 1
 }
-start_redis() {
+start_redis() { # start_redis [SERVER-ARGS...]: @TLS_PORT@ in them becomes PORT + 1
     SERVER=$(command -v valkey-server || command -v redis-server) ||
         skip "no valkey-server or redis-server (tools/install-deps installs valkey-server)"
     SERVER_DIR=$(cd "$WORK" && pwd) # absolute: the server changes into --dir first
     PORT=""
     for try in 1 2 3 4 5 6 7 8; do
         candidate=$((20000 + ($$ * 7 + try * 131) % 40000))
-        redis_up "$candidate" && { PORT=$candidate; break; }
+        TLS_PORT=$((candidate + 1))
+        # shellcheck disable=SC2046
+        redis_up "$candidate" $(printf '%s\n' "$@" | sed "s/@TLS_PORT@/$TLS_PORT/") &&
+            { PORT=$candidate; break; }
     done
     [ -n "$PORT" ] || { echo "FAIL: $SERVER did not start: $(tail -3 "$WORK/server.log" 2>/dev/null)"; exit 1; }
     trap 'status=$?; kill "$(cat "$SERVER_DIR/server.pid" 2>/dev/null)" 2>/dev/null || true; exit $status' EXIT

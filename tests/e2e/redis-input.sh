@@ -136,7 +136,7 @@ grep -q "entry longer than" "$WORK/bad.stats" || fail "the huge entry was not re
 [ "$(pending bad exclave)" = 0 ] || fail "bad entries left pending"
 EXPECT="the key is a string, not a stream" expect_error "$EXCLAVE" --eve "$URL/not-a-stream" --no-engine -l "$WORK/x"
 EXPECT="a password in the URL would show in ps" expect_error "$EXCLAVE" --eve "redis://:secret@127.0.0.1:$PORT/k" -l "$WORK/x"
-EXPECT="rediss:// (TLS) is not available" expect_error "$EXCLAVE" --eve "rediss://127.0.0.1:$PORT/k" -l "$WORK/x"
+EXPECT="rediss:// (TLS) is not in this build: its hiredis has no TLS" expect_error "$EXCLAVE" --eve "rediss://127.0.0.1:$PORT/k" -l "$WORK/x"
 EXPECT="cannot connect" expect_error "$EXCLAVE" --eve "redis://127.0.0.1:1/k" --no-engine -l "$WORK/x"
 EXPECT="--state-every goes with --eve redis://" expect_error "$EXCLAVE" --eve "$RECORDS" --state-every 1 -l "$WORK/x"
 
