@@ -31,7 +31,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_LUA_CPU, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
-                        OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
+                        OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_COMMUNITY_ID, OPT_COMMUNITY_ID_SEED, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
                         OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES,
                         OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER,
                         OPT_RETIRED_KEYS };
@@ -113,6 +113,10 @@ static int parse_capture_option(int c, struct exclave_options *o)
         o->sensor.decoder.tunnel_depth_max = (unsigned)number;
         return 0;
     case OPT_LOG_TUNNEL: o->log_tunnel = true; return 0;
+    case OPT_COMMUNITY_ID: o->community_id = true; return 0;
+    case OPT_COMMUNITY_ID_SEED:
+        return number_option("community-id-seed", 0, 65535, true, "a whole number (0-65535)",
+                             &o->community_id_seed) ? 0 : 2;
     default: return 1;
     }
 }
@@ -252,6 +256,17 @@ static int check_output_options(const struct exclave_options *o)
     }
     bool from_redis = o->eve_file && redis_url_is_one(o->eve_file);
     bool to_redis = redis_url_is_one(o->log_dir);
+    if ((o->community_id || o->community_id_seed >= 0) &&
+        (o->zeek_file || o->eve_file || o->zeek_format)) {
+        fprintf(stderr, "exclave: --community-id adds the flow hash to the EVE records exclave writes "
+                        "from -r or -i; Suricata's and Zeek's records carry their own "
+                        "(community-id: true, Zeek's community-id package)\n");
+        return 2;
+    }
+    if (o->community_id_seed >= 0 && !o->community_id) {
+        fprintf(stderr, "exclave: --community-id-seed goes with --community-id\n");
+        return 2;
+    }
     if (!o->state_file && o->retired_keys >= 0) {
         fprintf(stderr, "exclave: --retired-keys goes with --state\n");
         return 2;
@@ -299,6 +314,8 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT },
         { "tunnel-depth", required_argument, NULL, OPT_TUNNEL_DEPTH },
         { "log-tunnel", no_argument, NULL, OPT_LOG_TUNNEL },
+        { "community-id", no_argument, NULL, OPT_COMMUNITY_ID },
+        { "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
         { "stats", no_argument, NULL, OPT_STATS },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "policy", required_argument, NULL, OPT_POLICY },
@@ -332,6 +349,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
     o->log_dir = ".";
     o->reorder_window_seconds = -1;
     o->retired_keys = -1;
+    o->community_id_seed = -1;
     o->reorder_lookups = 262144;
     int c;
     while ((c = getopt_long(argc, argv, "r:i:f:l:Vh", long_options, NULL)) != -1) {

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "base/community_id.h"
 #include "base/decimal.h"
 #include "dns/dns_codes.h"
 #include "capture/packet_decoder.h"
@@ -85,6 +86,19 @@ static void write_tunnel(struct eve_writer *w, const struct encapsulation *encap
     json_out_literal(w->out, "}");
 }
 
+/* ,"community_id":"1:..." where Suricata writes it: after proto. */
+static void write_community_id(struct eve_writer *w, const struct dns_event *e)
+{
+    char id[COMMUNITY_ID_TEXT_MAX];
+    size_t length = community_id_format(&e->client, e->client_port, &e->server, e->server_port,
+                                        e->protocol, w->community_id_seed, id);
+    if (!length)
+        return;
+    json_out_literal(w->out, ",\"community_id\":\"");
+    json_out_raw(w->out, id, length); /* base64: nothing to escape */
+    json_out_literal(w->out, "\"");
+}
+
 static void write_header(struct eve_writer *w, const struct dns_event *e)
 {
     json_out_literal(w->out, "{\"timestamp\":");
@@ -105,6 +119,8 @@ static void write_header(struct eve_writer *w, const struct dns_event *e)
         json_out_literal(w->out, ",\"proto\":\"TCP\"");
     else
         json_out_literal(w->out, ",\"proto\":\"UDP\"");
+    if (w->community_id)
+        write_community_id(w, e);
     if (w->log_tunnel && e->encap)
         write_tunnel(w, e->encap);
     EVE_ENRICH(w, ",\"src_as\"", ",\"src_geo\"", &e->client);

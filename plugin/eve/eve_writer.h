@@ -13,6 +13,8 @@ struct eve_writer {
     struct json_out *out;
     struct geoip *geoip;       /* NULL: no enrichment fields */
     bool log_tunnel;           /* a "tunnel" object on records of tunnelled packets */
+    bool community_id;         /* a "community_id" on every record */
+    uint16_t community_id_seed;
 };
 
 void eve_writer_dns(struct eve_writer *writer, const struct dns_event *event);
