@@ -10,7 +10,8 @@ DEST="$WORK/root"
 for f in bin/exclave share/man/man1/exclave.1 share/exclave/scripts/exclusive.lua \
          share/exclave/scripts/rotation.lua share/exclave/scripts/peaks.lua \
          share/exclave/systemd/exclave@.service bin/exclave-geoip share/man/man1/exclave-geoip.1 \
-         share/exclave/geoip/build-mmdb.pl; do
+         share/exclave/geoip/build-mmdb.pl share/exclave/elastic/exclave-index-template.json \
+         share/exclave/splunk/props.conf share/exclave/splunk/transforms.conf; do
     [ -f "$DEST/usr/local/$f" ] || fail "not installed: $f"
 done
 if [ -f "$top_builddir/exclave-suricata.so" ]; then
