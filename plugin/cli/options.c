@@ -31,7 +31,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_INTERVAL, OPT_WINDOW, OPT_MAX_KEYS, OPT_MAX_MEMORY, OPT_SUFFIX_LIST,
                         OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_LUA_CPU, OPT_ZEEK, OPT_FORMAT, OPT_ZEEK_JSON,
                         OPT_FOLLOW, OPT_EVE, OPT_STATE, OPT_QUIET, OPT_TUNNEL_PORT,
-                        OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_COMMUNITY_ID, OPT_COMMUNITY_ID_SEED, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
+                        OPT_TUNNEL_DEPTH, OPT_LOG_TUNNEL, OPT_COMMUNITY_ID, OPT_COMMUNITY_ID_SEED, OPT_SUPPRESS, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
                         OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES,
                         OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER,
                         OPT_RETIRED_KEYS };
@@ -171,6 +171,7 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_FOLLOW: o->follow = true; return 0;
     case OPT_EVE: o->eve_file = optarg; return 0;
     case OPT_STATE: o->state_file = optarg; return 0;
+    case OPT_SUPPRESS: o->engine.suppress_file = optarg; return 0;
     case OPT_REORDER_WINDOW:
         return number_option("reorder-window", 0, 3650 * 86400.0, false,
                              "a number of seconds (0-315360000)", &o->reorder_window_seconds) ? 0 : 2;
@@ -336,6 +337,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "redis-password-file", required_argument, NULL, OPT_REDIS_PASSWORD_FILE },
         { "state-every", required_argument, NULL, OPT_STATE_EVERY },
         { "retired-keys", required_argument, NULL, OPT_RETIRED_KEYS },
+        { "suppress", required_argument, NULL, OPT_SUPPRESS },
         { "redis-buffer", required_argument, NULL, OPT_REDIS_BUFFER },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },

@@ -537,6 +537,17 @@ static void say_coverage(const struct exclave_run *run)
             (unsigned long long)g->lookups, 100.0 * (double)g->no_asn / (double)g->lookups);
 }
 
+/* What each --suppress entry kept back, with its reason. */
+static void say_suppressed(const struct suppression *suppression)
+{
+    for (size_t i = 0; i < suppression->count; i++) {
+        const struct suppression_entry *e = &suppression->entries[i];
+        if (e->alerts)
+            fprintf(stderr, "exclave: %s:%u suppressed %llu alert%s: %s\n", suppression->path,
+                    e->line, (unsigned long long)e->alerts, e->alerts == 1 ? "" : "s", e->reason);
+    }
+}
+
 /* The end of any input: the last evaluation, the log flushed, counters and
  * the alert table printed. Returns ok, or false when the log failed. */
 bool run_finish(struct exclave_run *run, bool ok)
@@ -583,8 +594,10 @@ bool run_finish(struct exclave_run *run, bool ok)
     if (run->options.print_stats)
         print_stats(run);
     say_coverage(run);
-    if (run->engine_ready)
+    if (run->engine_ready) {
         alert_writer_print_summary(&run->alerts, stderr);
+        say_suppressed(&run->engine.suppression);
+    }
     return ok;
 }
 

@@ -105,6 +105,8 @@ const char exclave_usage_text[] =
     "      --blocklist-zone Z lookups of NAME.Z count as anti-spam checks, like DNSBL\n"
     "                         and PTR ones (repeatable; built in: dbl.spamhaus.org,\n"
     "                         multi.uribl.com, multi.surbl.org)\n"
+    "      --suppress FILE    alerts not to raise: lines of KIND VALUE [until=DATE] REASON\n"
+    "                         (name N, domain D and its names, address A[/P], asn N)\n"
     "      --lua-memory MB    memory cap per policy (default 64)\n"
     "      --lua-instructions N  instruction budget per policy call (default 10000000)\n"
     "      --lua-cpu S           CPU seconds a policy call may take before the policy\n"

@@ -31,6 +31,11 @@ bool engine_init(struct engine *engine, const struct engine_config *config, stru
     engine->geoip = geoip;
     if (!registered_domain_init(&engine->domains, config->suffix_list_file, error, error_size))
         return false;
+    if (config->suppress_file &&
+        !suppression_load(&engine->suppression, config->suppress_file, error, error_size)) {
+        registered_domain_free(&engine->domains);
+        return false;
+    }
     engine->recent_pairs = calloc((size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS,
                                   sizeof *engine->recent_pairs);
     bool stored = key_store_init(&engine->store, config->max_keys, config->max_bytes);
@@ -49,6 +54,7 @@ void engine_free(struct engine *engine)
 {
     key_store_free(&engine->store);
     retired_keys_free(&engine->retired);
+    suppression_free(&engine->suppression);
     as_directory_free(&engine->directory);
     registered_domain_free(&engine->domains);
     free(engine->recent_pairs);
@@ -501,6 +507,15 @@ bool engine_is_blocklist_lookup(const struct engine *engine, const char *name, s
     return false;
 }
 
+/* True when an entry of the --suppress file covers this key's alert. */
+static bool suppressed(struct engine *engine, const struct key *key, int64_t time_us)
+{
+    struct asn_count sorted[ASN_TALLY_SLOTS];
+    size_t n = asn_tally_sorted(&key->asn_tally, sorted);
+    return suppression_match(&engine->suppression, (enum key_kind)key->kind, key->name,
+                             key->name_length, n ? sorted[0].asn : 0, time_us) != NULL;
+}
+
 bool engine_raise_alert(struct engine *engine, unsigned policy_index, struct engine_alert *alert)
 {
     struct key *key = (struct key *)alert->key;
@@ -514,7 +529,11 @@ bool engine_raise_alert(struct engine *engine, unsigned policy_index, struct eng
         engine->counters.alerts_repeated++;
         return false;
     }
-    key->alerted_policies |= bit;
+    key->alerted_policies |= bit; /* a suppressed alert too: once per window */
+    if (engine->suppression.count && suppressed(engine, key, alert->time_us)) {
+        engine->counters.alerts_suppressed++;
+        return false;
+    }
     alert->window_start_us = key->first_seen_us;
     engine->counters.alerts++;
     if (engine->alert_sink)

@@ -19,6 +19,7 @@
 #include "engine/key_store.h"
 #include "engine/registered_domain.h"
 #include "engine/retired_keys.h"
+#include "engine/suppression.h"
 
 enum {
     ENGINE_NAME_MAX = 1100,            /* presentation form of a 255-byte name, escaped */
@@ -37,7 +38,8 @@ enum {
     X(evaluation_ticks, "evaluation ticks run (packet time)")                             \
     X(keys_evaluated, "keys handed to the policies")                                      \
     X(alerts, "alerts raised")                                                            \
-    X(alerts_repeated, "alerts not raised again: same key and policy in the same window")
+    X(alerts_repeated, "alerts not raised again: same key and policy in the same window") \
+    X(alerts_suppressed, "alerts not raised: an entry of the --suppress file matched")
 
 struct engine_counters {
 #define ENGINE_COUNTER_FIELD(name, help) uint64_t name;
@@ -53,6 +55,7 @@ struct engine_config {
     uint32_t retired_max;              /* expired keys kept for a later merge; 0: none,
                                           ENGINE_RETIRED_TENTH: a tenth of the keys */
     const char *suffix_list_file;      /* NULL: libpsl's */
+    const char *suppress_file;         /* alerts not to raise (--suppress); NULL: none */
     const char *const *blocklist_zones; /* domain blocklists added to the built-in ones */
     size_t blocklist_zone_count;       /* (the strings are the caller's, for the engine's life) */
 };
@@ -125,6 +128,7 @@ struct engine {
     struct engine_config config;
     struct key_store store;
     struct retired_keys retired;       /* expired keys, when config.retired_max */
+    struct suppression suppression;    /* from config.suppress_file; count 0: none */
     struct as_directory directory;
     struct registered_domain domains;
     struct geoip *geoip;               /* NULL: every querier is of unknown ASN */

@@ -11,7 +11,7 @@
 static const char *const known_keys[] = {
     "filename", "geoip-dir", "asn-db", "country-db", "policy", "set", "interval", "window",
     "max-keys", "max-memory", "state", "engine", "enrich", "suffix-list", "lua-memory",
-    "lua-instructions", "lua-cpu", "policy-program", "blocklist-zone", NULL,
+    "lua-instructions", "lua-cpu", "policy-program", "blocklist-zone", "suppress", NULL,
 };
 
 static bool fail(char *error, const struct plugin_config *c, const char *key, const char *what,
@@ -171,6 +171,7 @@ static bool file_settings(const struct suricata_conf_node *node, struct plugin_c
            copy_text(&c->asn_db, conf_node_value(node, "asn-db"), error) &&
            copy_text(&c->country_db, conf_node_value(node, "country-db"), error) &&
            copy_text(&c->state, conf_node_value(node, "state"), error) &&
+           copy_text(&c->suppress, conf_node_value(node, "suppress"), error) &&
            copy_text(&c->policy_program, conf_node_value(node, "policy-program"), error) &&
            copy_text((char **)&c->engine.suffix_list_file, conf_node_value(node, "suffix-list"), error);
 }
@@ -206,6 +207,7 @@ bool plugin_config_read(const struct suricata_conf_node *node, const char *where
     c->engine.blocklist_zones = (const char *const *)c->blocklist_zones;
     c->engine.blocklist_zone_count = c->blocklist_zone_count;
     c->engine_off = !engine_on;
+    c->engine.suppress_file = c->suppress;
     c->engine.max_keys = (uint32_t)max_keys;
     c->engine.window_seconds = window_days * 86400;
     c->limits.memory_bytes = (size_t)(lua_mb * 1048576);
@@ -227,6 +229,7 @@ void plugin_config_free(struct plugin_config *c)
     free(c->asn_db);
     free(c->country_db);
     free(c->state);
+    free(c->suppress);
     free(c->policy_program);
     free((char *)c->engine.suffix_list_file);
     for (size_t i = 0; i < c->policy_count; i++)

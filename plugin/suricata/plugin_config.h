@@ -19,7 +19,7 @@ enum { PLUGIN_LIST_MAX = 64, PLUGIN_ERROR_MAX = 1024 };
 struct plugin_config {
     const char *where;                              /* "exclave." or "eve-log ": messages */
     char filename[PATH_MAX];                        /* alerts and counters (8), or every record (7) */
-    char *geoip_dir, *asn_db, *country_db, *state;
+    char *geoip_dir, *asn_db, *country_db, *state, *suppress;
     char *policy_program;                           /* the exclave binary for the policy process */
     double lua_cpu_seconds;
     char *policies[PLUGIN_LIST_MAX];

@@ -55,6 +55,12 @@ if [ -d "$SHARED" ]; then
     grep -q "exclave: eve-log set: --set exclusive.no_such: no loaded policy reads this variable" "$WORK/badset/out" ||
         fail "an unread variable was not reported: $(grep exclave "$WORK/badset/out" | head -3)"
     [ -s "$WORK/badset/eve-exclave.json" ] && fail "the output ran with a bad setting"
+    # suppress: the engine reads the file; a mistake in it stops the output, naming the line
+    printf 'nonsense here\n' >"$WORK/bad.suppress"
+    settings "$WORK/badsuppress" "      suppress: $WORK/bad.suppress"
+    grep -q "bad.suppress:1: the kind is name, domain, address or asn" "$WORK/badsuppress/out" ||
+        fail "a bad suppress file was not reported: $(grep exclave "$WORK/badsuppress/out" | head -3)"
+    [ -s "$WORK/badsuppress/eve-exclave.json" ] && fail "the output ran with a bad suppress file"
 fi
 
 # Lua 5.4 inside a process that links LuaJIT
