@@ -113,6 +113,11 @@ int run_report(int argc, char **argv)
                     : report_data_read(&data, dir, error, sizeof error);
     if (!ok && dir)
         fprintf(stderr, "exclave report: %s\n", error);
+    if (ok && data.alerts_repeated)
+        fprintf(stderr, "exclave report: %s/eve.json holds more than one run over the same data: %llu "
+                        "alerts came again at or before their key's previous one and are left out, "
+                        "but the charts count every run's records; write each run to its own log "
+                        "directory\n", dir, (unsigned long long)data.alerts_repeated);
     ok = ok && write_report(&data, output);
     report_data_free(&data);
     free(rest);

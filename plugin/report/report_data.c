@@ -93,6 +93,11 @@ static void keep_alert(struct report_data *data, struct json_object *record)
     struct report_key *k = policy && kind && name ? key_for(data, policy, kind, name) : NULL;
     if (!k)
         return;
+    int64_t alerted_us = member_time(record, "timestamp");
+    if (k->alerts && alerted_us <= k->alerted_us) { /* one run alerts a key once a window, later each time */
+        data->alerts_repeated++;
+        return;
+    }
     data->alerts++;
     k->alerts++;
     k->severity = json_object_object_get_ex(alert, "severity", &severity) ? json_object_get_int(severity) : 3;
@@ -104,7 +109,7 @@ static void keep_alert(struct report_data *data, struct json_object *record)
     k->first_seen_us = member_time(exclave, "first_seen");
     k->last_seen_us = member_time(exclave, "last_seen");
     k->nxdomain_since_us = member_time(exclave, "nxdomain_since");
-    k->alerted_us = member_time(record, "timestamp");
+    k->alerted_us = alerted_us;
     keep_top_asns(k, exclave);
     keep_related(k, exclave);
 }

@@ -39,6 +39,8 @@ struct report_data {
     size_t key_count;
     uint64_t records, dns_records, alerts;
     uint64_t bad_lines;                /* lines over the reader's buffer, left out */
+    uint64_t alerts_repeated;          /* alerts no later than their key's previous one:
+                                          the log holds more than one run over the data */
     const char *state_path;            /* from a --state: daily totals, not split by ASN */
     int64_t state_clock_us;
 };

@@ -249,6 +249,11 @@ static void summary(FILE *out, const struct report_data *data)
             (unsigned long long)data->alerts, (unsigned long long)data->records,
             (unsigned long long)data->dns_records,
             data->bad_lines ? " (some lines were too long to read and are left out)" : "");
+    if (data->alerts_repeated)
+        fprintf(out, " <strong class=\"warning\">This eve.json holds more than one run over the same "
+                     "data: %llu alerts came again at or before their key's previous alert, and are "
+                     "left out; the daily charts count every run's records. Write each run to a log "
+                     "directory of its own.</strong>", (unsigned long long)data->alerts_repeated);
 }
 
 bool report_html_write(const struct report_data *data, const char *title, FILE *out)
@@ -261,7 +266,7 @@ bool report_html_write(const struct report_data *data, const char *title, FILE *
     qsort(ranked, data->key_count, sizeof *ranked, by_rank);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", out);
     html_text(out, title);
-    fputs("</title>\n<style>body{font:14px sans-serif;margin:2em;color:#222}table{border-collapse:collapse}"
+    fputs("</title>\n<style>body{font:14px sans-serif;margin:2em;color:#222}.warning{color:#a00}table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}svg text{font:11px sans-serif}"
           ".legend span{margin-right:1.5em}.legend i{display:inline-block;width:10px;height:10px;"
           "margin-right:4px}section{margin-top:2.5em}</style></head><body>\n<h1>", out);

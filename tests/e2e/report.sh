@@ -85,6 +85,15 @@ for name, counted in re.findall(r'<h2>\d+\. ([^ <]+) <small>name, [a-z]+</small>
     if int(counted) != kept: problems.append(f"{name}: {counted} in the state's days, {kept} queries in the log")
 print("\n".join(problems)); sys.exit(1 if problems else 0)
 PY
+# a second run appended to the same log: said on the page and on stderr, its alerts not counted twice
+"$EXCLAVE" -r "$WORK/demo.pcap" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/logs" 2>/dev/null ||
+    fail "the second exclave -r exited $?"
+"$EXCLAVE" report -l "$WORK/logs" -o "$WORK/twice.html" 2>"$WORK/twice.err" || fail "report of two runs exited $?"
+alerts=$(grep -c '"event_type":"alert"' "$WORK/logs/eve.json")
+grep -q "holds more than one run over the same data: $((alerts / 2)) alerts came again" "$WORK/twice.err" ||
+    fail "two runs in one log were not said: $(cat "$WORK/twice.err")"
+grep -q "$((alerts / 2)) alerts; .*This eve.json holds more than one run" "$WORK/twice.html" ||
+    fail "the page does not say so, or counts the alerts twice"
 EXPECT="no-such.state: No such file" expect_error "$EXCLAVE" report --state "$WORK/no-such.state" -o "$WORK/x.html"
 EXPECT="give -l LOGDIR" expect_error "$EXCLAVE" report -l "$WORK/logs" --state "$WORK/demo.state" -o "$WORK/x.html"
 EXPECT="give -l LOGDIR" expect_error "$EXCLAVE" report -o "$WORK/x.html"
