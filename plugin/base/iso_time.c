@@ -4,6 +4,7 @@
 #include "base/iso_time.h"
 
 #include <math.h>
+#include <string.h>
 
 /* digits text[at..at+count) as a number; -1 when one is not a digit. */
 static int digits(const char *text, size_t at, size_t count)
@@ -79,4 +80,15 @@ bool iso_time_from_seconds(double seconds, int64_t *microseconds)
         return false; /* also NaN */
     *microseconds = (int64_t)llround(seconds * 1e6);
     return iso_time_is_sane(*microseconds);
+}
+
+bool iso_time_parse_day_or_time(const char *text, int64_t *microseconds)
+{
+    size_t length = strlen(text);
+    if (length != 10)
+        return iso_time_parse(text, length, microseconds);
+    char midnight[20];
+    memcpy(midnight, text, 10);
+    memcpy(midnight + 10, "T00:00:00", 9);
+    return iso_time_parse(midnight, 19, microseconds);
 }

@@ -35,4 +35,8 @@ bool iso_time_from_seconds(double seconds, int64_t *microseconds);
  * time is not sane. */
 bool iso_time_parse(const char *text, size_t length, int64_t *microseconds);
 
+/* A NUL-terminated YYYY-MM-DD (its midnight, UTC) or an iso_time_parse
+ * time, as a user types one on a command line or in a file. */
+bool iso_time_parse_day_or_time(const char *text, int64_t *microseconds);
+
 #endif

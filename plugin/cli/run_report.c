@@ -14,6 +14,7 @@
 
 #include "cli/run.h"
 #include "cli/usage.h"
+#include "base/iso_time.h"
 #include "report/report_data.h"
 #include "report/report_html.h"
 #include "report/report_state.h"
@@ -54,7 +55,8 @@ static bool read_state_report(struct report_data *data, const char *state, int a
         engine_set_tick_hook(&run->engine, NULL, NULL); /* never save the state back */
         engine_evaluate_all(&run->engine);
         run_flush_logs(run);
-        ok = report_data_read(data, dir, error, sizeof error);
+        const char *paths[] = { dir };
+        ok = report_data_read(data, paths, 1, 0, 0, error, sizeof error);
         if (ok)
             report_state_fill(data, &run->engine, state);
         else
@@ -81,45 +83,74 @@ static bool write_report(const struct report_data *data, const char *output)
     return ok;
 }
 
-/* exclave report (-l LOGDIR | --state FILE [engine and policy options]) -o report.html */
+/* --from/--to's value; false (said) when it is not a date or a time. */
+static bool time_option(const char *name, const char *text, int64_t *us)
+{
+    if (iso_time_parse_day_or_time(text, us))
+        return true;
+    fprintf(stderr, "exclave report: %s: '%s' is not a date (2016-08-01) or a time "
+                    "(2016-08-01T12:00:00Z)\n", name, text);
+    return false;
+}
+
+/* exclave report (-l PATH... | --state FILE [engine and policy options])
+ * [--from DATE] [--to DATE] -o report.html */
 int run_report(int argc, char **argv)
 {
-    const char *dir = NULL, *output = NULL, *state = NULL;
+    const char *output = NULL, *state = NULL;
+    int64_t from_us = 0, to_us = 0;
     if (exclave_subcommand_help(argc, argv, exclave_report_usage_text))
         return 0;
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
-    int rest_count = 0;
-    for (int i = 1; rest && i < argc; i++) {
+    const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    int rest_count = 0, input_count = 0;
+    bool times_ok = true;
+    for (int i = 1; rest && inputs && i < argc; i++) {
         bool valued = i + 1 < argc;
         if (valued && (strcmp(argv[i], "-l") == 0 || strcmp(argv[i], "--log-dir") == 0))
-            dir = argv[++i];
+            inputs[input_count++] = argv[++i];
         else if (valued && strcmp(argv[i], "-o") == 0)
             output = argv[++i];
         else if (valued && strcmp(argv[i], "--state") == 0)
             state = argv[++i];
+        else if (valued && strcmp(argv[i], "--from") == 0)
+            times_ok = time_option("--from", argv[++i], &from_us) && times_ok;
+        else if (valued && strcmp(argv[i], "--to") == 0)
+            times_ok = time_option("--to", argv[++i], &to_us) && times_ok;
         else
             rest[rest_count++] = argv[i];
     }
-    if (!rest || !output || !dir == !state || (dir && rest_count)) {
-        fprintf(stderr, "exclave report: give -l LOGDIR (with eve.json), or --state FILE with any "
-                        "policy and engine options, and -o report.html\n");
+    if (!rest || !inputs || !output || !input_count == !state || (input_count && rest_count) ||
+        !times_ok || (state && (from_us || to_us))) {
+        if (times_ok)
+            fprintf(stderr, "exclave report: give -l LOGDIR or -l EVE-FILE (repeatable; --from and "
+                            "--to bound the time), or --state FILE with any policy and engine "
+                            "options, and -o report.html\n");
         free(rest);
+        free(inputs);
         return 2;
     }
     char error[ERROR_SIZE];
     struct report_data data;
     memset(&data, 0, sizeof data);
     bool ok = state ? read_state_report(&data, state, rest_count, rest)
-                    : report_data_read(&data, dir, error, sizeof error);
-    if (!ok && dir)
+                    : report_data_read(&data, inputs, (size_t)input_count, from_us, to_us, error,
+                                       sizeof error);
+    if (!ok && !state)
         fprintf(stderr, "exclave report: %s\n", error);
     if (ok && data.alerts_repeated)
-        fprintf(stderr, "exclave report: %s/eve.json holds more than one run over the same data: %llu "
-                        "alerts came again at or before their key's previous one and are left out, "
-                        "but the charts count every run's records; write each run to its own log "
-                        "directory\n", dir, (unsigned long long)data.alerts_repeated);
+        fprintf(stderr, "exclave report: the input holds more than one run over the same data: %llu "
+                        "alerts came again and are left out, but the charts count every run's "
+                        "records; write each run to its own log directory\n",
+                (unsigned long long)data.alerts_repeated);
+    if (ok && !state && data.key_count == 0)
+        fprintf(stderr, "exclave report: no exclave alert in %llu file%s read: nothing alerted, or "
+                        "the alerts are elsewhere (inside Suricata they go to exclave.json or "
+                        "eve-exclave.json: give the log directory)\n",
+                (unsigned long long)data.files_read, data.files_read == 1 ? "" : "s");
     ok = ok && write_report(&data, output);
     report_data_free(&data);
     free(rest);
+    free(inputs);
     return ok ? 0 : 1;
 }

@@ -23,10 +23,14 @@ const char exclave_dump_usage_text[] =
     "  -h, --help   this text\n";
 
 const char exclave_report_usage_text[] =
-    "Usage: exclave report (-l LOGDIR | --state STATE [engine/policy options]) -o REPORT.html\n"
-    "Writes one HTML page with the alerted keys and their evidence: from the eve.json\n"
-    "in LOGDIR, or by running the policies on a --state file.\n"
-    "  -l, --log-dir LOGDIR  the directory whose eve.json holds exclave's records\n"
+    "Usage: exclave report (-l PATH... [--from T] [--to T] | --state STATE [engine/policy\n"
+    "       options]) -o REPORT.html\n"
+    "Writes one HTML page with the alerted keys and their evidence: from EVE files, or\n"
+    "by running the policies on a --state file.\n"
+    "  -l, --log-dir PATH    an EVE file (plain or gzip), or a log directory whose\n"
+    "                        eve.json, exclave.json and eve-exclave.json (and their\n"
+    "                        rotations) are read; repeatable\n"
+    "  --from T, --to T      only records from T and before T (a date or a time)\n"
     "  --state STATE         a --state file (with --policy, --set, ... as for a run)\n"
     "  -o REPORT.html        the page to write\n"
     "  -h, --help            this text\n";

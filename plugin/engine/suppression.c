@@ -77,16 +77,11 @@ static const char *parse_until(struct suppression_entry *e, const char *word, si
 {
     char text[64];
     length -= 6; /* "until=" */
-    if (length == 10 && length + 9 < sizeof text) { /* a date: from its midnight, UTC */
-        memcpy(text, word + 6, 10);
-        memcpy(text + 10, "T00:00:00", 9);
-        length = 19;
-    } else if (length < sizeof text) {
+    if (length < sizeof text) {
         memcpy(text, word + 6, length);
-    } else {
-        return "until= takes a date (2026-12-31) or a time (2026-12-31T12:00:00Z)";
+        text[length] = '\0';
     }
-    if (!iso_time_parse(text, length, &e->until_us) || e->until_us == 0)
+    if (length >= sizeof text || !iso_time_parse_day_or_time(text, &e->until_us) || e->until_us == 0)
         return "until= takes a date (2026-12-31) or a time (2026-12-31T12:00:00Z)";
     return NULL;
 }

@@ -1,4 +1,4 @@
-/* report_data: two passes over eve.json. The first keeps the alerts (read
+/* report_data: two passes over the files. The first keeps the alerts (read
  * with json-c, they are few); the second counts each alerted key's lookups
  * from the dns records (read in place with eve_record): a name by its
  * queries, a domain by its names' queries, an address by the answers that
@@ -6,11 +6,14 @@
 #include "report/report_data.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "eve/eve_record.h"
 #include "base/iso_time.h"
@@ -81,25 +84,37 @@ static void keep_related(struct report_key *k, struct json_object *exclave)
              json_object_get_string(json_object_array_get_idx(related, 0)));
 }
 
-/* One alert record: its key's row, with the latest evidence. */
-static void keep_alert(struct report_data *data, struct json_object *record)
+static bool in_window(const struct report_data *data, int64_t time_us)
+{
+    return (!data->from_us || time_us >= data->from_us) && (!data->to_us || time_us < data->to_us);
+}
+
+/* One alert record: its key's row, with the latest evidence. True when it
+ * is one of exclave's (in the window or not). */
+static bool keep_alert(struct report_data *data, struct json_object *record)
 {
     struct json_object *exclave, *alert, *severity;
     if (!json_object_object_get_ex(record, "exclave", &exclave) ||
         !json_object_object_get_ex(record, "alert", &alert))
-        return;
+        return false;
     const char *policy = member_text(exclave, "policy"), *kind = member_text(exclave, "kind");
     const char *name = member_text(exclave, "name");
-    struct report_key *k = policy && kind && name ? key_for(data, policy, kind, name) : NULL;
-    if (!k)
-        return;
     int64_t alerted_us = member_time(record, "timestamp");
-    if (k->alerts && alerted_us <= k->alerted_us) { /* one run alerts a key once a window, later each time */
-        data->alerts_repeated++;
-        return;
-    }
+    struct report_key *k = policy && kind && name && in_window(data, alerted_us)
+                               ? key_for(data, policy, kind, name) : NULL;
+    if (!k)
+        return policy != NULL;
+    for (unsigned i = 0; i < k->alerts && i < REPORT_ALERT_TIMES; i++)
+        if (k->alert_times[i] == alerted_us) { /* one run alerts a key once at a time */
+            data->alerts_repeated++;
+            return true;
+        }
+    if (k->alerts < REPORT_ALERT_TIMES)
+        k->alert_times[k->alerts] = alerted_us;
     data->alerts++;
     k->alerts++;
+    if (k->alerts > 1 && alerted_us < k->alerted_us)
+        return true; /* an earlier alert read later (another file): the latest evidence stays */
     k->severity = json_object_object_get_ex(alert, "severity", &severity) ? json_object_get_int(severity) : 3;
     snprintf(k->signature, sizeof k->signature, "%s",
              member_text(alert, "signature") ? member_text(alert, "signature") : "");
@@ -112,6 +127,7 @@ static void keep_alert(struct report_data *data, struct json_object *record)
     k->alerted_us = alerted_us;
     keep_top_asns(k, exclave);
     keep_related(k, exclave);
+    return true;
 }
 
 /* A name belongs to a domain key when it is the domain or ends in ".domain". */
@@ -168,8 +184,13 @@ struct report_reading {
     struct eve_record record;
 };
 
+/* What the alerts pass saw in a file, to choose the files the records pass counts. */
+struct file_seen {
+    bool alerts, dns;
+};
+
 static bool read_pass(struct report_data *data, struct report_reading *reading, const char *path,
-                      bool alerts, char *error, size_t error_size)
+                      bool alerts, struct file_seen *seen, char *error, size_t error_size)
 {
     struct line_reader *lines = &reading->lines;
     struct eve_record *record = &reading->record;
@@ -181,14 +202,16 @@ static bool read_pass(struct report_data *data, struct report_reading *reading, 
         size_t length = lines->line_length, at;
         bool nul = memchr(lines->line, '\0', length) != NULL; /* not JSON, not a record */
         bool alert = strstr(lines->line, "\"event_type\":\"alert\"") != NULL;
+        if (alerts && !alert && !seen->dns)
+            seen->dns = strstr(lines->line, "\"event_type\":\"dns\"") != NULL;
         if (too_long || nul || length == 0 || alert != alerts) {
             data->bad_lines += (too_long || nul) && alerts;
             continue;
         }
         if (alerts) {
             struct json_object *object = json_tokener_parse(lines->line);
-            if (object)
-                keep_alert(data, object);
+            if (object && keep_alert(data, object))
+                seen->alerts = true;
             json_object_put(object);
             continue;
         }
@@ -197,6 +220,8 @@ static bool read_pass(struct report_data *data, struct report_reading *reading, 
         if (eve_record_parse(lines->line, length, record, &at) || !eve_span_is(record->event_type, "dns") ||
             !record->timestamp.ptr || !iso_time_parse(record->timestamp.ptr, record->timestamp.length, &time_us))
             continue;
+        if (!in_window(data, time_us))
+            continue;
         data->dns_records++;
         count_record(data, record, time_us);
     }
@@ -204,19 +229,108 @@ static bool read_pass(struct report_data *data, struct report_reading *reading, 
     return status == 0;
 }
 
-bool report_data_read(struct report_data *data, const char *dir, char *error, size_t error_size)
+/* What a log directory holds of EVE: Suricata's, the plugin's (8.0, 7.0) and their rotations. */
+static bool is_eve_file(const char *name)
+{
+    static const char *const bases[] = { "eve.json", "exclave.json", "eve-exclave.json" };
+    for (size_t i = 0; i < sizeof bases / sizeof *bases; i++) {
+        size_t length = strlen(bases[i]);
+        if (!strncmp(name, bases[i], length) && (name[length] == '\0' || name[length] == '.' ||
+                                                 name[length] == '-'))
+            return true;
+    }
+    return false;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct file_list {
+    char *paths[REPORT_FILES_MAX];
+    struct file_seen seen[REPORT_FILES_MAX];
+    size_t count;
+};
+
+static bool add_file(struct file_list *list, const char *dir, const char *name, char *error,
+                     size_t error_size)
 {
     char path[PATH_MAX];
-    memset(data, 0, sizeof *data);
-    snprintf(path, sizeof path, "%s/eve.json", dir);
-    struct report_reading *reading = malloc(sizeof *reading);
-    if (!reading || !(data->keys = calloc(REPORT_KEYS_MAX, sizeof *data->keys))) {
-        snprintf(error, error_size, "out of memory");
-        free(reading);
+    snprintf(path, sizeof path, "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
+    if (list->count == REPORT_FILES_MAX || !(list->paths[list->count] = strdup(path))) {
+        snprintf(error, error_size, "%s: more than %d files", path, REPORT_FILES_MAX);
         return false;
     }
-    bool ok = read_pass(data, reading, path, true, error, error_size) &&
-              read_pass(data, reading, path, false, error, error_size);
+    list->count++;
+    return true;
+}
+
+/* A directory's EVE files, in name order; false with a message. */
+static bool add_directory(struct file_list *list, const char *dir, char *error, size_t error_size)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(error, error_size, "%s: cannot read: %s", dir, strerror(errno));
+        return false;
+    }
+    size_t first = list->count;
+    bool ok = true;
+    for (struct dirent *e; ok && (e = readdir(d));)
+        if (is_eve_file(e->d_name))
+            ok = add_file(list, dir, e->d_name, error, error_size);
+    closedir(d);
+    if (ok && list->count == first) {
+        snprintf(error, error_size, "%s/eve.json: cannot read: no eve.json, exclave.json or "
+                 "eve-exclave.json in %s", dir, dir);
+        return false;
+    }
+    qsort(list->paths + first, list->count - first, sizeof *list->paths, by_name);
+    return ok;
+}
+
+static bool list_files(struct file_list *list, const char *const *paths, size_t count, char *error,
+                       size_t error_size)
+{
+    for (size_t i = 0; i < count; i++) {
+        struct stat info;
+        bool ok = stat(paths[i], &info) == 0 && S_ISDIR(info.st_mode)
+                      ? add_directory(list, paths[i], error, error_size)
+                      : add_file(list, NULL, paths[i], error, error_size);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+bool report_data_read(struct report_data *data, const char *const *paths, size_t count,
+                      int64_t from_us, int64_t to_us, char *error, size_t error_size)
+{
+    memset(data, 0, sizeof *data);
+    data->from_us = from_us, data->to_us = to_us;
+    struct report_reading *reading = malloc(sizeof *reading);
+    struct file_list *files = calloc(1, sizeof *files);
+    if (!reading || !files || !(data->keys = calloc(REPORT_KEYS_MAX, sizeof *data->keys))) {
+        snprintf(error, error_size, "out of memory");
+        free(reading);
+        free(files);
+        return false;
+    }
+    bool ok = list_files(files, paths, count, error, error_size);
+    for (size_t i = 0; ok && i < files->count; i++) /* the alerts of every file first */
+        ok = read_pass(data, reading, files->paths[i], true, &files->seen[i], error, error_size);
+    /* then the records: from the files with the alerts when those hold dns records too (the
+     * 7.0 plugin's own output repeats Suricata's records), else from every file */
+    bool alerts_with_records = false;
+    for (size_t i = 0; i < files->count; i++)
+        alerts_with_records |= files->seen[i].alerts && files->seen[i].dns;
+    for (size_t i = 0; ok && i < files->count; i++)
+        if (!alerts_with_records || files->seen[i].alerts)
+            ok = read_pass(data, reading, files->paths[i], false, &files->seen[i], error, error_size);
+    data->files_read = ok ? files->count : 0;
+    for (size_t i = 0; i < files->count; i++)
+        free(files->paths[i]);
+    free(files);
     free(reading);
     return ok;
 }

@@ -1,5 +1,6 @@
-/* report_data: what `exclave report` shows, read from a log directory's
- * eve.json: the alerted keys (one per policy, kind and key, with the latest
+/* report_data: what `exclave report` shows, read from EVE files (a log
+ * directory's eve.json, exclave.json and eve-exclave.json and their
+ * rotations, or files named, plain or gzip): the alerted keys (one per policy, kind and key, with the latest
  * alert's evidence) and, for each, its lookups per day and querier ASN and
  * per hour of the day, counted again from the dns records themselves. It
  * reads and counts; it draws nothing. */
@@ -11,7 +12,7 @@
 #include <stdint.h>
 
 enum { REPORT_KEYS_MAX = 200, REPORT_TOP_ASNS = 4, REPORT_SERIES = REPORT_TOP_ASNS + 1,
-       REPORT_DAYS_MAX = 400 };
+       REPORT_DAYS_MAX = 400, REPORT_ALERT_TIMES = 64, REPORT_FILES_MAX = 4096 };
 
 struct report_asn {
     uint32_t asn;
@@ -26,6 +27,7 @@ struct report_key {
     uint64_t lookups, lookups_corrected, queriers;
     int64_t first_seen_us, last_seen_us, nxdomain_since_us, alerted_us;
     unsigned alerts;
+    int64_t alert_times[REPORT_ALERT_TIMES]; /* of the first alerts, to see one come again */
     struct report_asn top[REPORT_TOP_ASNS];
     unsigned top_count;
     int32_t first_day;                 /* day of days[0] (days since the epoch) */
@@ -39,14 +41,21 @@ struct report_data {
     size_t key_count;
     uint64_t records, dns_records, alerts;
     uint64_t bad_lines;                /* lines over the reader's buffer, left out */
-    uint64_t alerts_repeated;          /* alerts no later than their key's previous one:
-                                          the log holds more than one run over the data */
+    uint64_t alerts_repeated;          /* alerts read twice: the log holds more than one
+                                          run over the same data */
+    size_t files_read;
+    int64_t from_us, to_us;            /* records outside [from, to) are left out; 0: open */
     const char *state_path;            /* from a --state: daily totals, not split by ASN */
     int64_t state_clock_us;
 };
 
-/* Reads dir/eve.json. False with a message naming the file. */
-bool report_data_read(struct report_data *data, const char *dir, char *error, size_t error_size);
+/* Reads every path: an EVE file (plain or gzip), or a directory whose
+ * eve.json, exclave.json and eve-exclave.json (and their rotations, such as
+ * eve.json.1 or eve.json.2.gz) it reads. Records outside [from_us, to_us)
+ * are left out (0: no bound). False with a message naming the path; a
+ * directory without one of those files is an error too. */
+bool report_data_read(struct report_data *data, const char *const *paths, size_t count,
+                      int64_t from_us, int64_t to_us, char *error, size_t error_size);
 void report_data_free(struct report_data *data);
 
 /* The key alerted by policy on name (any kind), or NULL. */

@@ -85,6 +85,24 @@ for name, counted in re.findall(r'<h2>\d+\. ([^ <]+) <small>name, [a-z]+</small>
     if int(counted) != kept: problems.append(f"{name}: {counted} in the state's days, {kept} queries in the log")
 print("\n".join(problems)); sys.exit(1 if problems else 0)
 PY
+# inputs: an EVE file named, gzip, a Suricata 8 log directory (exclave's alerts in exclave.json,
+# the dns records in eve.json, counted once), and --from/--to
+page_counts() { grep -o '[0-9]* alerted keys from [0-9]* alerts; [0-9]* records read, [0-9]* of them dns' "$1"; }
+"$EXCLAVE" report -l "$WORK/logs" -o "$WORK/dir.html" 2>/dev/null || fail "report of the directory exited $?"
+gzip -c "$WORK/logs/eve.json" >"$WORK/eve.json.gz"
+"$EXCLAVE" report -l "$WORK/eve.json.gz" -o "$WORK/file.html" 2>/dev/null || fail "report of a gzip file exited $?"
+[ "$(page_counts "$WORK/file.html")" = "$(page_counts "$WORK/dir.html")" ] ||
+    fail "the gzip file gives $(page_counts "$WORK/file.html"), the directory $(page_counts "$WORK/dir.html")"
+mkdir -p "$WORK/suricata8"
+grep '"event_type":"alert"' "$WORK/logs/eve.json" >"$WORK/suricata8/exclave.json"
+grep -v '"event_type":"alert"' "$WORK/logs/eve.json" >"$WORK/suricata8/eve.json"
+"$EXCLAVE" report -l "$WORK/suricata8" -o "$WORK/s8.html" 2>/dev/null || fail "report of a Suricata 8 directory exited $?"
+[ "$(page_counts "$WORK/s8.html")" = "$(page_counts "$WORK/dir.html")" ] ||
+    fail "the Suricata 8 layout gives $(page_counts "$WORK/s8.html"), one eve.json $(page_counts "$WORK/dir.html")"
+august=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r .timestamp | awk '$1 >= "2016-08-01" && $1 < "2016-09-01"' | wc -l)
+"$EXCLAVE" report -l "$WORK/logs" --from 2016-08-01 --to 2016-09-01 -o "$WORK/august.html" 2>/dev/null ||
+    fail "report --from --to exited $?"
+grep -q "alerted keys from $august alerts;" "$WORK/august.html" || fail "August has $august alerts, the page says $(page_counts "$WORK/august.html")"
 # a second run appended to the same log: said on the page and on stderr, its alerts not counted twice
 "$EXCLAVE" -r "$WORK/demo.pcap" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/logs" 2>/dev/null ||
     fail "the second exclave -r exited $?"
@@ -97,7 +115,10 @@ grep -q "$((alerts / 2)) alerts; .*This eve.json holds more than one run" "$WORK
 EXPECT="no-such.state: No such file" expect_error "$EXCLAVE" report --state "$WORK/no-such.state" -o "$WORK/x.html"
 EXPECT="give -l LOGDIR" expect_error "$EXCLAVE" report -l "$WORK/logs" --state "$WORK/demo.state" -o "$WORK/x.html"
 EXPECT="give -l LOGDIR" expect_error "$EXCLAVE" report -o "$WORK/x.html"
-EXPECT="$WORK/none/eve.json: cannot read" expect_error "$EXCLAVE" report -l "$WORK/none" -o "$WORK/x.html"
+EXPECT="$WORK/none: cannot read" expect_error "$EXCLAVE" report -l "$WORK/none" -o "$WORK/x.html"
+mkdir -p "$WORK/empty"
+EXPECT="no eve.json, exclave.json or eve-exclave.json in" expect_error "$EXCLAVE" report -l "$WORK/empty" -o "$WORK/x.html"
+EXPECT="--from: 'August' is not a date" expect_error "$EXCLAVE" report -l "$WORK/logs" --from August -o "$WORK/x.html"
 
 command -v chromium >/dev/null || { echo "chromium not installed: browser check skipped"; finish; }
 browse() { timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
