@@ -8,7 +8,7 @@
 #include <string.h>
 
 enum place { PLACE_OTHER, PLACE_TOP, PLACE_DNS, PLACE_ANSWER, PLACE_QUERY, PLACE_SRC_AS,
-             PLACE_ADDITIONAL, PLACE_OPT };
+             PLACE_DEST_AS, PLACE_SRC_GEO, PLACE_DEST_GEO, PLACE_ADDITIONAL, PLACE_OPT };
 
 enum { EDNS_CLIENT_SUBNET = 8 };
 
@@ -142,8 +142,16 @@ static enum place place_of(enum place place, struct eve_span key)
 {
     if (place == PLACE_TOP && eve_span_is(key, "dns"))
         return PLACE_DNS;
-    if (place == PLACE_TOP && eve_span_is(key, "src_as"))
+    if (place != PLACE_TOP)
+        return PLACE_OTHER;
+    if (eve_span_is(key, "src_as"))
         return PLACE_SRC_AS;
+    if (eve_span_is(key, "dest_as"))
+        return PLACE_DEST_AS;
+    if (eve_span_is(key, "src_geo"))
+        return PLACE_SRC_GEO;
+    if (eve_span_is(key, "dest_geo"))
+        return PLACE_DEST_GEO;
     return PLACE_OTHER;
 }
 
@@ -178,6 +186,12 @@ static void keep_answer(struct eve_answer *a, struct eve_span key, struct eve_sp
     else if (eve_span_is(key, "rrtype")) a->rrtype = value;
     else if (eve_span_is(key, "rdata")) a->rdata = value;
     else if (eve_span_is(key, "ttl")) a->ttl = span_integer(value);
+}
+
+static void keep_as(struct eve_span key, struct eve_span value, int64_t *asn, struct eve_span *org)
+{
+    if (eve_span_is(key, "number")) *asn = span_integer(value);
+    else if (eve_span_is(key, "organization")) *org = value;
 }
 
 /* The first query of version 3's dns.queries is the question. */
@@ -226,7 +240,14 @@ static bool scan_member(struct scanner *s, enum place place, struct eve_span key
     case PLACE_DNS: keep_dns(r, key, value); break;
     case PLACE_ANSWER: if (answer) keep_answer(answer, key, value); break;
     case PLACE_QUERY: keep_query(r, key, value); break;
-    case PLACE_SRC_AS: if (eve_span_is(key, "number")) r->src_asn = span_integer(value); break;
+    case PLACE_SRC_AS: keep_as(key, value, &r->src_asn, &r->src_org); break;
+    case PLACE_DEST_AS: keep_as(key, value, &r->dest_asn, &r->dest_org); break;
+    case PLACE_SRC_GEO:
+        if (eve_span_is(key, "country_iso_code")) r->src_country = value;
+        break;
+    case PLACE_DEST_GEO:
+        if (eve_span_is(key, "country_iso_code")) r->dest_country = value;
+        break;
     case PLACE_OPT:
         if (eve_span_is(key, "code")) s->opt_code = span_integer(value);
         else if (eve_span_is(key, "data")) s->opt_data = value;
@@ -305,7 +326,7 @@ static void clear_record(struct eve_record *record)
     memset(record, 0, offsetof(struct eve_record, answers));
     record->src_port = record->dest_port = record->dns_version = record->dns_id = -1;
     record->dns_tx_id = -1;
-    record->src_asn = -1;
+    record->src_asn = record->dest_asn = -1;
 }
 
 bool eve_record_parse_head(const char *text, size_t length, struct eve_record *record)

@@ -33,7 +33,9 @@ struct eve_answer {
 struct eve_record {
     struct eve_span event_type, timestamp, src_ip, dest_ip, proto, flow_id;
     int64_t src_port, dest_port;           /* -1 when absent */
-    int64_t src_asn;                       /* src_as.number of an enriched record, or -1 */
+    int64_t src_asn, dest_asn;             /* src_as/dest_as.number of an enriched record, or -1 */
+    struct eve_span src_org, dest_org;     /* their organization */
+    struct eve_span src_country, dest_country; /* src_geo/dest_geo.country_iso_code */
     size_t end;                            /* offset of the record's closing brace */
     /* dns */
     bool has_dns;

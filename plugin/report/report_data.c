@@ -138,8 +138,65 @@ static bool name_in_domain(const char *name, size_t length, const char *domain)
            (length > d && name[length - d - 1] == '.' && !memcmp(name + length - d, domain, d));
 }
 
-static void count(struct report_key *k, int64_t time_us, int64_t asn)
+/* The side of a record that asked: exclave's records put the client first;
+ * Suricata's answers come from port 53. */
+struct asker {
+    struct eve_span address, org, country;
+    int64_t asn;
+};
+
+static struct asker asker_of(const struct eve_record *r)
 {
+    if (r->src_port == 53 && r->dest_port != 53)
+        return (struct asker){ r->dest_ip, r->dest_org, r->dest_country, r->dest_asn };
+    return (struct asker){ r->src_ip, r->src_org, r->src_country, r->src_asn };
+}
+
+static struct report_querier *querier_for(struct report_key *k, const struct asker *a)
+{
+    char address[46];
+    size_t length = a->address.ptr ? eve_span_decode(a->address, address, sizeof address) : 0;
+    if (!length)
+        return NULL;
+    for (unsigned i = 0; i < k->querier_count; i++)
+        if (!strcmp(k->queriers_seen[i].address, address))
+            return &k->queriers_seen[i];
+    if (k->querier_count == REPORT_QUERIERS_MAX)
+        return NULL;
+    struct report_querier *q = &k->queriers_seen[k->querier_count++];
+    memset(q, 0, sizeof *q);
+    memcpy(q->address, address, length + 1);
+    q->asn = a->asn;
+    q->last_slot = -1;
+    if (a->org.ptr)
+        eve_span_decode(a->org, q->org, sizeof q->org);
+    char country[8]; /* the decoder wants room for a UTF-8 sequence */
+    if (a->country.ptr && eve_span_decode(a->country, country, sizeof country) == 2)
+        memcpy(q->country, country, 3);
+    return q;
+}
+
+static void count_querier(struct report_key *k, const struct asker *a, int64_t time_us)
+{
+    struct report_querier *q = querier_for(k, a);
+    if (!q) {
+        k->other_querier_lookups++;
+        return;
+    }
+    int64_t slot = time_us / (REPORT_SLOT_SECONDS * 1000000LL);
+    q->lookups++;
+    q->slots += slot != q->last_slot;
+    q->last_slot = slot;
+    if (!q->first_us || time_us < q->first_us)
+        q->first_us = time_us;
+    if (time_us > q->last_us)
+        q->last_us = time_us;
+}
+
+static void count(struct report_key *k, int64_t time_us, const struct asker *a)
+{
+    int64_t asn = a->asn;
+    count_querier(k, a, time_us);
     int32_t day = (int32_t)(time_us / 86400000000LL);
     if (!k->first_day)
         k->first_day = k->first_seen_us ? (int32_t)(k->first_seen_us / 86400000000LL) : day;
@@ -165,16 +222,17 @@ static void count_record(struct report_data *data, const struct eve_record *r, i
         name[i] = (char)tolower((unsigned char)name[i]);
     while (length > 1 && name[length - 1] == '.')
         name[--length] = '\0';
+    struct asker asker = asker_of(r);
     for (size_t i = 0; i < data->key_count; i++) {
         struct report_key *k = &data->keys[i];
         if (query && !strcmp(k->kind, "name") && length == strlen(k->name) && !memcmp(name, k->name, length))
-            count(k, time_us, r->src_asn);
+            count(k, time_us, &asker);
         else if (query && !strcmp(k->kind, "domain") && name_in_domain(name, length, k->name))
-            count(k, time_us, r->src_asn);
+            count(k, time_us, &asker);
         else if (!query && !strcmp(k->kind, "address"))
             for (unsigned a = 0; a < r->answer_count; a++)
                 if (eve_span_equals(r->answers[a].rdata, k->name, strlen(k->name)))
-                    count(k, time_us, r->src_asn);
+                    count(k, time_us, &asker);
     }
 }
 

@@ -12,13 +12,26 @@
 #include <stdint.h>
 
 enum { REPORT_KEYS_MAX = 200, REPORT_TOP_ASNS = 4, REPORT_SERIES = REPORT_TOP_ASNS + 1,
-       REPORT_DAYS_MAX = 400, REPORT_ALERT_TIMES = 64, REPORT_FILES_MAX = 4096 };
+       REPORT_DAYS_MAX = 400, REPORT_ALERT_TIMES = 64, REPORT_FILES_MAX = 4096,
+       REPORT_QUERIERS_MAX = 64,       /* queriers kept apart per key; the rest summed */
+       REPORT_QUERIERS_SHOWN = 10,
+       REPORT_SLOT_SECONDS = 300 };    /* the engine's caching slot before a TTL is known */
 
 struct report_asn {
     uint32_t asn;
     char org[96];
     char country[3];
     double share;
+};
+
+/* One querier of a key, counted from the records: who asked, from where. */
+struct report_querier {
+    char address[46];
+    int64_t asn;                       /* -1: the records did not say */
+    char org[96], country[3];
+    uint64_t lookups;
+    uint64_t slots;                    /* distinct REPORT_SLOT_SECONDS slots with a lookup */
+    int64_t first_us, last_us, last_slot;
 };
 
 struct report_key {
@@ -34,6 +47,9 @@ struct report_key {
     uint32_t days[REPORT_DAYS_MAX][REPORT_SERIES]; /* per top ASN, then all others */
     uint32_t hours[24];
     uint64_t counted;                  /* lookups counted from the records */
+    struct report_querier queriers_seen[REPORT_QUERIERS_MAX];
+    unsigned querier_count;
+    uint64_t other_querier_lookups;    /* of queriers past REPORT_QUERIERS_MAX */
 };
 
 struct report_data {

@@ -204,6 +204,51 @@ static void table_row(FILE *out, size_t rank, const struct report_key *k)
     fprintf(out, "</td><td>%s</td><td>%s</td></tr>\n", first, last);
 }
 
+static int by_lookups(const void *a, const void *b)
+{
+    const struct report_querier *x = *(const struct report_querier *const *)a;
+    const struct report_querier *y = *(const struct report_querier *const *)b;
+    if (x->lookups != y->lookups)
+        return x->lookups < y->lookups ? 1 : -1;
+    return strcmp(x->address, y->address);
+}
+
+/* The resolvers that asked, most lookups first, with who owns them. */
+static void querier_table(FILE *out, const struct report_key *k)
+{
+    const struct report_querier *sorted[REPORT_QUERIERS_MAX];
+    for (unsigned i = 0; i < k->querier_count; i++)
+        sorted[i] = &k->queriers_seen[i];
+    qsort(sorted, k->querier_count, sizeof *sorted, by_lookups);
+    fputs("<table class=\"queriers\"><tr><th>querier</th><th>AS</th><th>organisation</th>"
+          "<th>country</th><th>lookups</th><th>5-minute slots</th><th>first seen</th>"
+          "<th>last seen</th></tr>\n", out);
+    unsigned shown = k->querier_count < REPORT_QUERIERS_SHOWN ? k->querier_count : REPORT_QUERIERS_SHOWN;
+    uint64_t rest = k->other_querier_lookups;
+    for (unsigned i = shown; i < k->querier_count; i++)
+        rest += sorted[i]->lookups;
+    for (unsigned i = 0; i < shown; i++) {
+        const struct report_querier *q = sorted[i];
+        char first[32], last[32];
+        date_text(q->first_us, first, sizeof first);
+        date_text(q->last_us, last, sizeof last);
+        fputs("<tr><td>", out);
+        html_text(out, q->address);
+        fputs("</td><td>", out);
+        if (q->asn > 0)
+            fprintf(out, "AS%lld", (long long)q->asn);
+        fputs("</td><td>", out);
+        html_text(out, q->org);
+        fputs("</td><td>", out);
+        html_text(out, q->country);
+        fprintf(out, "</td><td>%llu</td><td>%llu</td><td>%s</td><td>%s</td></tr>\n",
+                (unsigned long long)q->lookups, (unsigned long long)q->slots, first, last);
+    }
+    fputs("</table>\n", out);
+    if (rest)
+        fprintf(out, "<p>Other queriers: %llu lookups.</p>\n", (unsigned long long)rest);
+}
+
 static void key_section(FILE *out, const struct report_data *data, size_t rank,
                         const struct report_key *k)
 {
@@ -223,6 +268,10 @@ static void key_section(FILE *out, const struct report_data *data, size_t rank,
     daily_chart(out, k);
     fputs("<h3>Hour of day (UTC)</h3>\n", out);
     hours_chart(out, k);
+    if (k->querier_count) {
+        fputs("<h3>Queriers</h3>\n", out);
+        querier_table(out, k);
+    }
     const struct report_key *old = k->related[0] && !strcmp(k->policy, "rotation")
                                        ? report_data_find(data, k->related) : NULL;
     if (old) {

@@ -17,10 +17,17 @@
     fail "report exited $?: $(cat "$WORK/report.err")"
 keys=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.exclave.policy, .exclave.kind, .exclave.name] | @tsv' | sort -u | wc -l)
 mail1=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)
-"$PYTHON3" - "$WORK/report.html" "$keys" "$mail1" <<'PY' || fail "the page is not what it should be"
+# mail1's queriers as the log has them: address, lookups, first and last seen (to the minute)
+grep '"event_type":"dns"' "$WORK/logs/eve.json" |
+    jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | [.src_ip, .timestamp[0:16]] | @tsv' |
+    sort | awk -F '\t' '{ n[$1]++; if (!($1 in f)) f[$1] = $2; l[$1] = $2 }
+        END { for (q in n) print q "\t" n[q] "\t" f[q] "\t" l[q] }' | sort -t "$(printf '\t')" -k2,2nr -k1,1 |
+    sed 's/T/ /g' >"$WORK/mail1.queriers"
+"$PYTHON3" - "$WORK/report.html" "$keys" "$mail1" "$WORK/mail1.queriers" <<'PY' || fail "the page is not what it should be"
 import html.parser, re, sys
 page = open(sys.argv[1], encoding="utf-8").read()
 keys, mail1 = int(sys.argv[2]), int(sys.argv[3])
+expected = [line.rstrip("\n").split("\t") for line in open(sys.argv[4])][:10]
 class Count(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(); self.tags = {}; self.classes = {}; self.refs = []
@@ -33,7 +40,14 @@ c = Count(); c.feed(page)
 problems = []
 if c.classes.get("daily") != keys or c.classes.get("hours") != keys:
     problems.append(f"charts: {c.classes.get('daily')} daily, {c.classes.get('hours')} hours for {keys} keys")
-if c.tags.get("tr", 0) != keys + 1: problems.append(f"{c.tags.get('tr')} table rows for {keys} keys")
+ranked_rows = page.split("<section")[0].count("<tr>")
+if ranked_rows != keys + 1: problems.append(f"{ranked_rows} table rows for {keys} keys")
+section = page.split('mail1.trump-email.com <small>name, exclusive</small>')[1].split("</section>")[0]
+table = section.split('<table class="queriers">')[1].split("</table>")[0]
+rows = [re.findall(r"<td>([^<]*)</td>", row) for row in table.split("<tr>")[2:]]
+got = [[r[0], r[4], r[6], r[7]] for r in rows]
+if got != expected: problems.append(f"mail1's queriers {got[:3]}, the log has {expected[:3]}")
+if not any(r[1] == "AS64496" and r[3] == "US" for r in rows): problems.append("no Spectrum Health querier with its AS and country")
 if not (c.classes.get("rotation") and c.classes.get("silence") and c.classes.get("first-sighting")):
     problems.append("no rotation chart with its marks")
 if c.tags.get("script") or c.refs: problems.append(f"scripts or references: {c.refs[:3]}")
