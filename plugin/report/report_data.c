@@ -125,6 +125,9 @@ static bool keep_alert(struct report_data *data, struct json_object *record)
     k->last_seen_us = member_time(exclave, "last_seen");
     k->nxdomain_since_us = member_time(exclave, "nxdomain_since");
     k->alerted_us = alerted_us;
+    struct json_object *evidence;
+    k->predecessor_silenced_us = json_object_object_get_ex(exclave, "evidence", &evidence)
+                                     ? member_time(evidence, "predecessor_silenced") : 0;
     keep_top_asns(k, exclave);
     keep_related(k, exclave);
     return true;

@@ -39,6 +39,7 @@ struct report_key {
     int severity;
     uint64_t lookups, lookups_corrected, queriers;
     int64_t first_seen_us, last_seen_us, nxdomain_since_us, alerted_us;
+    int64_t predecessor_silenced_us;   /* a rotation's evidence: when the old name went quiet */
     unsigned alerts;
     int64_t alert_times[REPORT_ALERT_TIMES]; /* of the first alerts, to see one come again */
     struct report_asn top[REPORT_TOP_ASNS];

@@ -156,16 +156,24 @@ static void rotation_chart(FILE *out, const struct report_key *new_name, const s
                     plot - plot * day_total(both[i], d) / peak);
         fputs("\"/>\n", out);
     }
-    int64_t silence = old->nxdomain_since_us ? old->nxdomain_since_us : old->last_seen_us;
+    /* the rotation's own evidence says when the old name went quiet; the old
+     * name's last alert may be weeks older than that */
+    int64_t silence = new_name->predecessor_silenced_us ? new_name->predecessor_silenced_us
+                      : old->nxdomain_since_us         ? old->nxdomain_since_us
+                                                        : old->last_seen_us;
+    char silence_date[32], first_date[32];
+    date_text(silence, silence_date, sizeof silence_date);
+    date_text(new_name->first_seen_us, first_date, sizeof first_date);
     double silence_x = CHART_LEFT + ((double)silence / 86400e6 - start) * width;
     double first_x = CHART_LEFT + ((double)new_name->first_seen_us / 86400e6 - start) * width;
     fprintf(out, "<line class=\"silence\" x1=\"%.1f\" x2=\"%.1f\" y1=\"0\" y2=\"%.0f\" stroke=\"#7f8c8d\" "
-                 "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"12\" text-anchor=\"end\">silence &#8594;</text>\n",
-            silence_x, silence_x, plot, silence_x - 2);
+                 "stroke-dasharray=\"4 3\"><title>silence %s</title></line><text x=\"%.1f\" y=\"12\" "
+                 "text-anchor=\"end\">silence %.10s &#8594;</text>\n",
+            silence_x, silence_x, plot, silence_date, silence_x - 2, silence_date);
     fprintf(out, "<line class=\"first-sighting\" x1=\"%.1f\" x2=\"%.1f\" y1=\"0\" y2=\"%.0f\" stroke=\"#c0392b\" "
-                 "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"26\" text-anchor=\"end\">first sighting "
-                 "&#8594;</text>\n",
-            first_x, first_x, plot, first_x - 2);
+                 "stroke-dasharray=\"4 3\"><title>first sighting %s</title></line><text x=\"%.1f\" "
+                 "y=\"26\" text-anchor=\"end\">first sighting %.10s &#8594;</text>\n",
+            first_x, first_x, plot, first_date, first_x - 2, first_date);
     fputs("</svg>\n<p class=\"legend\"><span><i style=\"background:#7f8c8d\"></i>", out);
     html_text(out, old->name);
     fputs("</span><span><i style=\"background:#c0392b\"></i>", out);

@@ -99,6 +99,12 @@ for name, counted in re.findall(r'<h2>\d+\. ([^ <]+) <small>name, [a-z]+</small>
     if int(counted) != kept: problems.append(f"{name}: {counted} in the state's days, {kept} queries in the log")
 print("\n".join(problems)); sys.exit(1 if problems else 0)
 PY
+# the rotation chart's silence mark sits where the rotation's evidence says the old name went quiet
+silenced=$(grep '"policy":"rotation"' "$WORK/logs/eve.json" | jq -r .exclave.evidence.predecessor_silenced |
+    tail -n 1 | cut -c1-16 | tr T ' ')
+[ -n "$silenced" ] || fail "no rotation alert with predecessor_silenced"
+grep -q "<title>silence $silenced</title>" "$WORK/report.html" ||
+    fail "the silence mark is not at $silenced: $(grep -o '<title>silence[^<]*' "$WORK/report.html")"
 # inputs: an EVE file named, gzip, a Suricata 8 log directory (exclave's alerts in exclave.json,
 # the dns records in eve.json, counted once), and --from/--to
 page_counts() { grep -o '[0-9]* alerted keys from [0-9]* alerts; [0-9]* records read, [0-9]* of them dns' "$1"; }
