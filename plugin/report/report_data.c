@@ -200,6 +200,10 @@ static void count(struct report_key *k, int64_t time_us, const struct asker *a)
 {
     int64_t asn = a->asn;
     count_querier(k, a, time_us);
+    if (!k->counted_first_us || time_us < k->counted_first_us)
+        k->counted_first_us = time_us;
+    if (time_us > k->counted_last_us)
+        k->counted_last_us = time_us;
     int32_t day = (int32_t)(time_us / 86400000000LL);
     if (!k->first_day)
         k->first_day = k->first_seen_us ? (int32_t)(k->first_seen_us / 86400000000LL) : day;

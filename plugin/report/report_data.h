@@ -48,6 +48,7 @@ struct report_key {
     uint32_t days[REPORT_DAYS_MAX][REPORT_SERIES]; /* per top ASN, then all others */
     uint32_t hours[24];
     uint64_t counted;                  /* lookups counted from the records */
+    int64_t counted_first_us, counted_last_us; /* their times */
     struct report_querier queriers_seen[REPORT_QUERIERS_MAX];
     unsigned querier_count;
     uint64_t other_querier_lookups;    /* of queriers past REPORT_QUERIERS_MAX */

@@ -192,19 +192,30 @@ static int by_rank(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* A row as of the end of the data: lookups, queriers and times from the
+ * records when there are any (a log), else the last alert's (a state);
+ * corrected lookups and the top ASN are the last alert's. */
 static void table_row(FILE *out, size_t rank, const struct report_key *k)
 {
     char first[32], last[32];
-    date_text(k->first_seen_us, first, sizeof first);
-    date_text(k->last_seen_us, last, sizeof last);
+    bool from_records = k->counted > 0;
+    date_text(from_records && k->counted_first_us < k->first_seen_us ? k->counted_first_us
+                                                                       : k->first_seen_us,
+              first, sizeof first);
+    date_text(from_records && k->counted_last_us > k->last_seen_us ? k->counted_last_us
+                                                                     : k->last_seen_us,
+              last, sizeof last);
+    uint64_t lookups = from_records ? k->counted : k->lookups;
+    uint64_t queriers = from_records ? k->querier_count : k->queriers;
+    bool more = from_records && k->other_querier_lookups;
     fprintf(out, "<tr><td>%zu</td><td>%d</td><td>", rank, k->severity);
     html_text(out, k->policy);
     fputs("</td><td>", out);
     html_text(out, k->kind);
     fprintf(out, "</td><td><a href=\"#key-%zu\">", rank);
     html_text(out, k->name);
-    fprintf(out, "</a></td><td>%llu</td><td>%llu</td><td>%llu</td><td>", (unsigned long long)k->lookups,
-            (unsigned long long)k->lookups_corrected, (unsigned long long)k->queriers);
+    fprintf(out, "</a></td><td>%llu</td><td>%llu</td><td>%llu%s</td><td>", (unsigned long long)lookups,
+            (unsigned long long)k->lookups_corrected, (unsigned long long)queriers, more ? "+" : "");
     if (k->top_count)
         fprintf(out, "AS%u %.0f%%", k->top[0].asn, 100 * k->top[0].share);
     fputs("</td><td>", out);
@@ -333,11 +344,15 @@ bool report_html_write(const struct report_data *data, const char *title, FILE *
     fputs(" Evidence, not verdicts: benign explanations (anti-spam checks, resolver caching, stale "
           "records) are not ruled out by any of this.</p>\n", out);
     fputs("<table><tr><th>rank</th><th>sev</th><th>policy</th><th>kind</th><th>key</th><th>lookups</th>"
-          "<th>corrected</th><th>queriers</th><th>top ASN</th><th>related</th><th>first seen</th>"
-          "<th>last seen</th></tr>\n", out);
+          "<th>corrected (last alert)</th><th>queriers</th><th>top ASN (last alert)</th><th>related</th>"
+          "<th>first seen</th><th>last seen</th></tr>\n", out);
     for (size_t i = 0; i < data->key_count; i++)
         table_row(out, i + 1, ranked[i]);
     fputs("</table>\n", out);
+    if (!data->state_path)
+        fputs("<p class=\"legend\">Lookups, queriers and first and last seen are counted from the "
+              "records to the end of the data; corrected lookups and the top ASN are the last "
+              "alert's.</p>\n", out);
     for (size_t i = 0; i < data->key_count; i++)
         key_section(out, data, i + 1, ranked[i]);
     fputs("</body></html>\n", out);

@@ -42,6 +42,10 @@ if c.classes.get("daily") != keys or c.classes.get("hours") != keys:
     problems.append(f"charts: {c.classes.get('daily')} daily, {c.classes.get('hours')} hours for {keys} keys")
 ranked_rows = page.split("<section")[0].count("<tr>")
 if ranked_rows != keys + 1: problems.append(f"{ranked_rows} table rows for {keys} keys")
+ranked = [re.findall(r"<td>(?:<a [^>]*>)?([^<]*)", row) for row in page.split("<section")[0].split("<tr>")[2:]]
+row = [r for r in ranked if r[2:5] == ["exclusive", "name", "mail1.trump-email.com"]]
+if not row or row[0][5] != str(mail1):
+    problems.append(f"the table's lookups for mail1 are {row[0][5] if row else None}, the log has {mail1} to its end")
 section = page.split('mail1.trump-email.com <small>name, exclusive</small>')[1].split("</section>")[0]
 table = section.split('<table class="queriers">')[1].split("</table>")[0]
 rows = [re.findall(r"<td>([^<]*)</td>", row) for row in table.split("<tr>")[2:]]
