@@ -81,6 +81,15 @@ static void legend(FILE *out, const struct report_data *data, const struct repor
 }
 
 /* Daily lookups, one bar per day, stacked by querier ASN. */
+/* A series' name in a hover title: its ASN, or the rest. */
+static void series_name(FILE *out, const struct report_key *k, int series)
+{
+    if (series < (int)k->top_count)
+        fprintf(out, "AS%u", k->top[series].asn);
+    else
+        fputs(k->top_count ? "other ASNs" : "all queriers", out);
+}
+
 static void daily_chart(FILE *out, const struct report_key *k)
 {
     int days = day_span(k);
@@ -99,8 +108,13 @@ static void daily_chart(FILE *out, const struct report_key *k)
                 continue;
             double h = plot * k->days[d][s] / peak;
             y -= h;
-            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
-                    CHART_LEFT + d * width, y, width > 1.5 ? width - 0.5 : width, h, series_colors[s]);
+            char day[32];
+            date_text(((int64_t)k->first_day + d) * 86400000000LL, day, sizeof day);
+            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+                         "<title>%.10s, ", CHART_LEFT + d * width, y, width > 1.5 ? width - 0.5 : width, h,
+                    series_colors[s], day);
+            series_name(out, k, s);
+            fprintf(out, ": %u lookups</title></rect>\n", k->days[d][s]);
         }
     }
     char first[32], last[32];
@@ -122,8 +136,9 @@ static void hours_chart(FILE *out, const struct report_key *k)
             24 * 16 + 10);
     for (int h = 0; h < 24; h++) {
         double height = 80.0 * k->hours[h] / peak;
-        fprintf(out, "<rect x=\"%d\" y=\"%.1f\" width=\"13\" height=\"%.1f\" fill=\"#5d6d7e\"/>", 5 + h * 16,
-                85 - height, height);
+        fprintf(out, "<rect x=\"%d\" y=\"%.1f\" width=\"13\" height=\"%.1f\" fill=\"#5d6d7e\">"
+                     "<title>%02d h UTC: %u lookups</title></rect>", 5 + h * 16, 85 - height, height, h,
+                k->hours[h]);
         if (h % 6 == 0)
             fprintf(out, "<text x=\"%d\" y=\"104\">%02d h</text>", 5 + h * 16, h);
     }

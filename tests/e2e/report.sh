@@ -47,6 +47,9 @@ row = [r for r in ranked if r[2:5] == ["exclusive", "name", "mail1.trump-email.c
 if not row or row[0][5] != str(mail1):
     problems.append(f"the table's lookups for mail1 are {row[0][5] if row else None}, the log has {mail1} to its end")
 section = page.split('mail1.trump-email.com <small>name, exclusive</small>')[1].split("</section>")[0]
+daily = section.split('<svg class="daily"')[1].split("</svg>")[0]
+hover = sum(int(n) for n in re.findall(r"<title>\d{4}-\d\d-\d\d, [^:<]*: (\d+) lookups</title>", daily))
+if hover != mail1: problems.append(f"mail1's daily bars say {hover} lookups on hover, the log has {mail1}")
 table = section.split('<table class="queriers">')[1].split("</table>")[0]
 rows = [re.findall(r"<td>([^<]*)</td>", row) for row in table.split("<tr>")[2:]]
 got = [[r[0], r[4], r[6], r[7]] for r in rows]
