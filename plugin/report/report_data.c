@@ -393,8 +393,13 @@ bool report_data_read(struct report_data *data, const char *const *paths, size_t
         if (!alerts_with_records || files->seen[i].alerts)
             ok = read_pass(data, reading, files->paths[i], false, &files->seen[i], error, error_size);
     data->files_read = ok ? files->count : 0;
-    for (size_t i = 0; i < files->count; i++)
-        free(files->paths[i]);
+    data->file_names = ok ? calloc(files->count + 1, sizeof *data->file_names) : NULL;
+    for (size_t i = 0; i < files->count; i++) {
+        if (data->file_names)
+            data->file_names[i] = files->paths[i]; /* the page's footer names them */
+        else
+            free(files->paths[i]);
+    }
     free(files);
     free(reading);
     return ok;
@@ -404,6 +409,10 @@ void report_data_free(struct report_data *data)
 {
     free(data->keys);
     data->keys = NULL;
+    for (size_t i = 0; data->file_names && data->file_names[i]; i++)
+        free(data->file_names[i]);
+    free(data->file_names);
+    data->file_names = NULL;
 }
 
 const struct report_key *report_data_find(const struct report_data *data, const char *name)

@@ -62,6 +62,7 @@ struct report_data {
     uint64_t alerts_repeated;          /* alerts read twice: the log holds more than one
                                           run over the same data */
     size_t files_read;
+    char **file_names;                 /* the files read, for the page's footer */
     int64_t from_us, to_us;            /* records outside [from, to) are left out; 0: open */
     const char *state_path;            /* from a --state: daily totals, not split by ASN */
     int64_t state_clock_us;

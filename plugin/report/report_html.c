@@ -333,10 +333,29 @@ static void summary(FILE *out, const struct report_data *data)
             (unsigned long long)data->dns_records,
             data->bad_lines ? " (some lines were too long to read and are left out)" : "");
     if (data->alerts_repeated)
-        fprintf(out, " <strong class=\"warning\">This eve.json holds more than one run over the same "
-                     "data: %llu alerts came again at or before their key's previous alert, and are "
-                     "left out; the daily charts count every run's records. Write each run to a log "
-                     "directory of its own.</strong>", (unsigned long long)data->alerts_repeated);
+        fprintf(out, " <strong class=\"warning\">The input holds more than one run over the same "
+                     "data: %llu alerts were read a second time and are left out; the daily charts "
+                     "count every run's records. Write each run to a log directory of its own."
+                     "</strong>", (unsigned long long)data->alerts_repeated);
+}
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+/* What made the page, when, from what. */
+static void footer(FILE *out, const struct report_data *data)
+{
+    char made[32];
+    date_text((int64_t)time(NULL) * 1000000, made, sizeof made);
+    fprintf(out, "<footer>exclave %s, %s UTC, from ", PACKAGE_VERSION, made);
+    if (data->state_path)
+        html_text(out, data->state_path);
+    for (size_t i = 0; !data->state_path && data->file_names && data->file_names[i]; i++) {
+        fputs(i ? ", " : "", out);
+        html_text(out, data->file_names[i]);
+    }
+    fputs(". Enrichment (AS, organisation, country) as the records carry it.</footer>\n", out);
 }
 
 bool report_html_write(const struct report_data *data, const char *title, FILE *out)
@@ -349,7 +368,10 @@ bool report_html_write(const struct report_data *data, const char *title, FILE *
     qsort(ranked, data->key_count, sizeof *ranked, by_rank);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", out);
     html_text(out, title);
-    fputs("</title>\n<style>body{font:14px sans-serif;margin:2em;color:#222}.warning{color:#a00}table{border-collapse:collapse}"
+    fputs("</title>\n<style>body{font:14px sans-serif;margin:2em;color:#222}.warning{color:#a00}"
+          "footer{margin-top:2em;color:#666;font-size:12px}"
+          "@media (max-width:760px){body{margin:.5em}table,section{display:block;overflow-x:auto}}"
+          "table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}svg text{font:11px sans-serif}"
           ".legend span{margin-right:1.5em}.legend i{display:inline-block;width:10px;height:10px;"
           "margin-right:4px}section{margin-top:2.5em}</style></head><body>\n<h1>", out);
@@ -370,6 +392,7 @@ bool report_html_write(const struct report_data *data, const char *title, FILE *
               "alert's.</p>\n", out);
     for (size_t i = 0; i < data->key_count; i++)
         key_section(out, data, i + 1, ranked[i]);
+    footer(out, data);
     fputs("</body></html>\n", out);
     free(ranked);
     return !ferror(out);

@@ -58,6 +58,8 @@ if not any(r[1] == "AS64496" and r[3] == "US" for r in rows): problems.append("n
 if not (c.classes.get("rotation") and c.classes.get("silence") and c.classes.get("first-sighting")):
     problems.append("no rotation chart with its marks")
 if c.tags.get("script") or c.refs: problems.append(f"scripts or references: {c.refs[:3]}")
+foot = re.findall(r"<footer>exclave [^,<]+, \d{4}-\d\d-\d\d \d\d:\d\d UTC, from ([^<]*)</footer>", page)
+if not foot or "logs/eve.json" not in foot[0]: problems.append(f"no footer with the version, time and input: {foot}")
 if "AS15632 JSC &quot;Alfa-Bank&quot; (demo) (RU)" not in page: problems.append("legend without org and country")
 counted = re.findall(r'mail1\.trump-email\.com <small>name, exclusive</small></h2>\n<p>[^<]*?(\d+) lookups counted', page)
 if counted != [str(mail1)]: problems.append(f"mail1 counted {counted}, the log has {mail1}")
@@ -137,7 +139,7 @@ grep -q "alerted keys from $august alerts;" "$WORK/august.html" || fail "August 
 alerts=$(grep -c '"event_type":"alert"' "$WORK/logs/eve.json")
 grep -q "holds more than one run over the same data: $((alerts / 2)) alerts came again" "$WORK/twice.err" ||
     fail "two runs in one log were not said: $(cat "$WORK/twice.err")"
-grep -q "$((alerts / 2)) alerts; .*This eve.json holds more than one run" "$WORK/twice.html" ||
+grep -q "$((alerts / 2)) alerts; .*The input holds more than one run" "$WORK/twice.html" ||
     fail "the page does not say so, or counts the alerts twice"
 EXPECT="no-such.state: No such file" expect_error "$EXCLAVE" report --state "$WORK/no-such.state" -o "$WORK/x.html"
 EXPECT="give -l LOGDIR" expect_error "$EXCLAVE" report -l "$WORK/logs" --state "$WORK/demo.state" -o "$WORK/x.html"
