@@ -73,6 +73,25 @@ static void keep_top_asns(struct report_key *k, struct json_object *exclave)
     }
 }
 
+/* The alert's evidence as text, and its answers or names as one list. */
+static void keep_evidence(struct report_key *k, struct json_object *exclave)
+{
+    struct json_object *evidence, *list;
+    k->evidence[0] = k->answers[0] = '\0';
+    if (json_object_object_get_ex(exclave, "evidence", &evidence))
+        snprintf(k->evidence, sizeof k->evidence, "%s",
+                 json_object_to_json_string_ext(evidence, JSON_C_TO_STRING_PLAIN));
+    if (!json_object_object_get_ex(exclave, "answers", &list) &&
+        !json_object_object_get_ex(exclave, "names", &list))
+        return;
+    size_t used = 0, n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    for (size_t i = 0; i < n && used < sizeof k->answers; i++) {
+        int wrote = snprintf(k->answers + used, sizeof k->answers - used, "%s%s", i ? ", " : "",
+                             json_object_get_string(json_object_array_get_idx(list, i)));
+        used += wrote > 0 ? (size_t)wrote : 0;
+    }
+}
+
 static void keep_related(struct report_key *k, struct json_object *exclave)
 {
     struct json_object *related;
@@ -130,6 +149,7 @@ static bool keep_alert(struct report_data *data, struct json_object *record)
                                      ? member_time(evidence, "predecessor_silenced") : 0;
     keep_top_asns(k, exclave);
     keep_related(k, exclave);
+    keep_evidence(k, exclave);
     return true;
 }
 

@@ -36,6 +36,8 @@ struct report_querier {
 
 struct report_key {
     char policy[64], kind[8], name[256], signature[256], related[256];
+    char evidence[2048];               /* the latest alert's evidence object, as JSON text */
+    char answers[512];                 /* its answers (or names, for an address), comma-separated */
     int severity;
     uint64_t lookups, lookups_corrected, queriers;
     int64_t first_seen_us, last_seen_us, nxdomain_since_us, alerted_us;

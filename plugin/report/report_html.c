@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 enum { CHART_WIDTH = 760, CHART_HEIGHT = 180, CHART_LEFT = 50, CHART_BOTTOM = 24 };
 
 static const char *const series_colors[REPORT_SERIES] = {
@@ -283,6 +285,32 @@ static void querier_table(FILE *out, const struct report_key *k)
         fprintf(out, "<p>Other queriers: %llu lookups.</p>\n", (unsigned long long)rest);
 }
 
+/* The policy's own evidence (each policy writes its own members) and the
+ * key's answers, as the latest alert gave them. */
+static void evidence_list(FILE *out, const struct report_key *k)
+{
+    if (k->answers[0]) {
+        fputs(strcmp(k->kind, "address") ? "<p>Answers: " : "<p>Names: ", out);
+        html_text(out, k->answers);
+        fputs("</p>\n", out);
+    }
+    struct json_object *evidence = k->evidence[0] ? json_tokener_parse(k->evidence) : NULL;
+    if (evidence && json_object_is_type(evidence, json_type_object) && json_object_object_length(evidence)) {
+        fputs("<h3>Evidence</h3>\n<dl class=\"evidence\">", out);
+        json_object_object_foreach(evidence, name, value) {
+            fputs("<dt>", out);
+            html_text(out, name);
+            fputs("</dt><dd>", out);
+            html_text(out, json_object_is_type(value, json_type_string)
+                               ? json_object_get_string(value)
+                               : json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
+            fputs("</dd>", out);
+        }
+        fputs("</dl>\n", out);
+    }
+    json_object_put(evidence);
+}
+
 static void key_section(FILE *out, const struct report_data *data, size_t rank,
                         const struct report_key *k)
 {
@@ -296,6 +324,7 @@ static void key_section(FILE *out, const struct report_data *data, size_t rank,
     html_text(out, k->signature);
     fprintf(out, ". %llu lookups counted in the %s over these days.</p>\n", (unsigned long long)k->counted,
             data->state_path ? "state's daily series" : "log");
+    evidence_list(out, k);
     fputs(data->state_path ? "<h3>Daily lookups (all queriers; top ASNs' shares of the window)</h3>\n"
                            : "<h3>Daily lookups by querier ASN</h3>\n", out);
     legend(out, data, k);
@@ -370,6 +399,8 @@ bool report_html_write(const struct report_data *data, const char *title, FILE *
     html_text(out, title);
     fputs("</title>\n<style>body{font:14px sans-serif;margin:2em;color:#222}.warning{color:#a00}"
           "footer{margin-top:2em;color:#666;font-size:12px}"
+          "dl.evidence{display:grid;grid-template-columns:max-content auto;gap:2px 12px}"
+          "dl.evidence dd{margin:0}"
           "@media (max-width:760px){body{margin:.5em}table,section{display:block;overflow-x:auto}}"
           "table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}svg text{font:11px sans-serif}"

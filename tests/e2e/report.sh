@@ -47,6 +47,9 @@ row = [r for r in ranked if r[2:5] == ["exclusive", "name", "mail1.trump-email.c
 if not row or row[0][5] != str(mail1):
     problems.append(f"the table's lookups for mail1 are {row[0][5] if row else None}, the log has {mail1} to its end")
 section = page.split('mail1.trump-email.com <small>name, exclusive</small>')[1].split("</section>")[0]
+if "<dt>leaders_share_lower_bound</dt>" not in section: problems.append("mail1's evidence (the Wilson bound) is not shown")
+if "Answers: " not in section or "192.0.2.129" not in section.split("Answers: ")[1].split("</p>")[0]:
+    problems.append("mail1's answers are not shown")
 daily = section.split('<svg class="daily"')[1].split("</svg>")[0]
 hover = sum(int(n) for n in re.findall(r"<title>\d{4}-\d\d-\d\d, [^:<]*: (\d+) lookups</title>", daily))
 if hover != mail1: problems.append(f"mail1's daily bars say {hover} lookups on hover, the log has {mail1}")
