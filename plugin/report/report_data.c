@@ -73,6 +73,30 @@ static void keep_top_asns(struct report_key *k, struct json_object *exclave)
     }
 }
 
+/* An address's /24 (IPv4) or /48 (IPv6): where one operator's servers sit. */
+static void network_of(struct ip_address *address)
+{
+    ip_address_mask(address, address->family == 4 ? 24 : 48);
+}
+
+/* A name or domain key's answer networks, for its siblings. */
+static void keep_networks(struct report_key *k, struct json_object *list)
+{
+    size_t n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    k->network_count = 0;
+    for (size_t i = 0; i < n && k->network_count < REPORT_ADDRESSES_MAX && strcmp(k->kind, "address"); i++) {
+        struct ip_address a;
+        if (!ip_address_parse(json_object_get_string(json_object_array_get_idx(list, i)), &a))
+            continue;
+        network_of(&a);
+        bool known = false;
+        for (unsigned j = 0; j < k->network_count && !known; j++)
+            known = ip_address_equal(&k->networks[j], &a);
+        if (!known)
+            k->networks[k->network_count++] = a;
+    }
+}
+
 /* The alert's evidence as text, and its answers or names as one list. */
 static void keep_evidence(struct report_key *k, struct json_object *exclave)
 {
@@ -84,6 +108,7 @@ static void keep_evidence(struct report_key *k, struct json_object *exclave)
     if (!json_object_object_get_ex(exclave, "answers", &list) &&
         !json_object_object_get_ex(exclave, "names", &list))
         return;
+    keep_networks(k, list);
     size_t used = 0, n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
     for (size_t i = 0; i < n && used < sizeof k->answers; i++) {
         int wrote = snprintf(k->answers + used, sizeof k->answers - used, "%s%s", i ? ", " : "",
@@ -240,6 +265,78 @@ static void count(struct report_key *k, int64_t time_us, const struct asker *a)
 
 /* A query record counts for the name and domain keys it falls under; an
  * answer record for the address keys among its answers. */
+static void note_asn(struct report_sibling *s, int64_t asn)
+{
+    if (asn <= 0)
+        return;
+    for (unsigned i = 0; i < 4; i++) {
+        if (!s->asns[i])
+            s->asns[i] = (uint32_t)asn;
+        if (s->asns[i] == (uint32_t)asn) {
+            if (++s->asn_lookups[i] > s->top_asn_lookups)
+                s->top_asn = s->asns[i], s->top_asn_lookups = s->asn_lookups[i];
+            return;
+        }
+    }
+}
+
+static void count_sibling(struct report_key *k, const char *name, size_t length, int64_t asn)
+{
+    if (length >= sizeof k->siblings[0].name)
+        return;
+    unsigned i = 0;
+    while (i < k->sibling_count && strcmp(k->siblings[i].name, name))
+        i++;
+    if (i == k->sibling_count) {
+        if (i == REPORT_SIBLINGS_MAX) {
+            k->other_sibling_lookups++;
+            return;
+        }
+        memset(&k->siblings[i], 0, sizeof k->siblings[i]);
+        memcpy(k->siblings[i].name, name, length + 1);
+        k->sibling_count++;
+    }
+    k->siblings[i].lookups++;
+    note_asn(&k->siblings[i], asn);
+}
+
+/* An answer record's address answers, as networks (at most a few). */
+static unsigned answer_networks(const struct eve_record *r, struct ip_address *out, unsigned most)
+{
+    unsigned n = 0;
+    for (unsigned a = 0; a < r->answer_count && n < most; a++) {
+        char text[64];
+        if (!r->answers[a].rdata.ptr || r->answers[a].rdata.length >= sizeof text - 4)
+            continue;
+        eve_span_decode(r->answers[a].rdata, text, sizeof text);
+        if (ip_address_parse(text, &out[n])) {
+            network_of(&out[n]);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* A name answered into a key's networks that is not the key's own. */
+static void count_siblings(struct report_data *data, const struct eve_record *r, const char *name,
+                           size_t length, int64_t asn)
+{
+    struct ip_address networks[REPORT_ADDRESSES_MAX];
+    unsigned n = answer_networks(r, networks, REPORT_ADDRESSES_MAX);
+    for (size_t i = 0; n && i < data->key_count; i++) {
+        struct report_key *k = &data->keys[i];
+        if (!strcmp(k->kind, "address") || (length == strlen(k->name) && !memcmp(name, k->name, length)) ||
+            (!strcmp(k->kind, "domain") && name_in_domain(name, length, k->name)))
+            continue;
+        bool near = false;
+        for (unsigned a = 0; a < n && !near; a++)
+            for (unsigned j = 0; j < k->network_count && !near; j++)
+                near = ip_address_equal(&networks[a], &k->networks[j]);
+        if (near)
+            count_sibling(k, name, length, asn);
+    }
+}
+
 static void count_record(struct report_data *data, const struct eve_record *r, int64_t time_us)
 {
     bool query = eve_span_is(r->dns_type, "query") || eve_span_is(r->dns_type, "request");
@@ -250,6 +347,8 @@ static void count_record(struct report_data *data, const struct eve_record *r, i
     while (length > 1 && name[length - 1] == '.')
         name[--length] = '\0';
     struct asker asker = asker_of(r);
+    if (!query && length && r->answer_count)
+        count_siblings(data, r, name, length, asker.asn);
     for (size_t i = 0; i < data->key_count; i++) {
         struct report_key *k = &data->keys[i];
         if (query && !strcmp(k->kind, "name") && length == strlen(k->name) && !memcmp(name, k->name, length))

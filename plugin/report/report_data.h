@@ -11,10 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/ip_address.h"
+
 enum { REPORT_KEYS_MAX = 200, REPORT_TOP_ASNS = 4, REPORT_SERIES = REPORT_TOP_ASNS + 1,
        REPORT_DAYS_MAX = 400, REPORT_ALERT_TIMES = 64, REPORT_FILES_MAX = 4096,
        REPORT_QUERIERS_MAX = 64,       /* queriers kept apart per key; the rest summed */
        REPORT_QUERIERS_SHOWN = 10,
+       REPORT_SIBLINGS_MAX = 16,       /* other names on a key's answer networks, kept per key */
+       REPORT_ADDRESSES_MAX = 8,       /* of a key's answers, for its siblings */
        REPORT_SLOT_SECONDS = 300 };    /* the engine's caching slot before a TTL is known */
 
 struct report_asn {
@@ -22,6 +26,18 @@ struct report_asn {
     char org[96];
     char country[3];
     double share;
+};
+
+/* Another name answered with an address in the same /24 (IPv4) or /48
+ * (IPv6) as one of the key's answers: marketing mail for many brands from
+ * one server would show here. */
+struct report_sibling {
+    char name[256];
+    uint64_t lookups;
+    uint32_t top_asn;                  /* the ASN that asked it most */
+    uint64_t top_asn_lookups;
+    uint32_t asns[4];                  /* the first four ASNs that asked it, with their lookups */
+    uint64_t asn_lookups[4];
 };
 
 /* One querier of a key, counted from the records: who asked, from where. */
@@ -54,6 +70,11 @@ struct report_key {
     struct report_querier queriers_seen[REPORT_QUERIERS_MAX];
     unsigned querier_count;
     uint64_t other_querier_lookups;    /* of queriers past REPORT_QUERIERS_MAX */
+    struct ip_address networks[REPORT_ADDRESSES_MAX]; /* the answers' /24s and /48s */
+    unsigned network_count;
+    struct report_sibling siblings[REPORT_SIBLINGS_MAX];
+    unsigned sibling_count;
+    uint64_t other_sibling_lookups;
 };
 
 struct report_data {

@@ -311,6 +311,42 @@ static void evidence_list(FILE *out, const struct report_key *k)
     json_object_put(evidence);
 }
 
+static int by_sibling_lookups(const void *a, const void *b)
+{
+    const struct report_sibling *x = *(const struct report_sibling *const *)a;
+    const struct report_sibling *y = *(const struct report_sibling *const *)b;
+    if (x->lookups != y->lookups)
+        return x->lookups < y->lookups ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+/* Other names answered into the key's networks, and who asked them. */
+static void sibling_table(FILE *out, const struct report_key *k)
+{
+    const struct report_sibling *sorted[REPORT_SIBLINGS_MAX];
+    for (unsigned i = 0; i < k->sibling_count; i++)
+        sorted[i] = &k->siblings[i];
+    qsort(sorted, k->sibling_count, sizeof *sorted, by_sibling_lookups);
+    fputs("<table class=\"siblings\"><tr><th>name</th><th>answered lookups</th><th>ASNs that asked"
+          "</th><th>the most</th></tr>\n", out);
+    for (unsigned i = 0; i < k->sibling_count; i++) {
+        const struct report_sibling *s = sorted[i];
+        unsigned asns = 0;
+        while (asns < 4 && s->asns[asns])
+            asns++;
+        fputs("<tr><td>", out);
+        html_text(out, s->name);
+        fprintf(out, "</td><td>%llu</td><td>%u%s</td><td>", (unsigned long long)s->lookups, asns,
+                asns == 4 ? "+" : "");
+        if (s->top_asn)
+            fprintf(out, "AS%u %.0f%%", s->top_asn, 100.0 * (double)s->top_asn_lookups / (double)s->lookups);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</table>\n", out);
+    if (k->other_sibling_lookups)
+        fprintf(out, "<p>More names: %llu lookups.</p>\n", (unsigned long long)k->other_sibling_lookups);
+}
+
 static void key_section(FILE *out, const struct report_data *data, size_t rank,
                         const struct report_key *k)
 {
@@ -334,6 +370,13 @@ static void key_section(FILE *out, const struct report_data *data, size_t rank,
     if (k->querier_count) {
         fputs("<h3>Queriers</h3>\n", out);
         querier_table(out, k);
+    }
+    if (k->network_count && !data->state_path) {
+        fputs("<h3>Other names on the answers' networks (/24, /48)</h3>\n", out);
+        if (k->sibling_count)
+            sibling_table(out, k);
+        else
+            fputs("<p>None in the data: no other name was answered with an address there.</p>\n", out);
     }
     const struct report_key *old = k->related[0] && !strcmp(k->policy, "rotation")
                                        ? report_data_find(data, k->related) : NULL;

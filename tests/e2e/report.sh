@@ -17,13 +17,17 @@
     fail "report exited $?: $(cat "$WORK/report.err")"
 keys=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.exclave.policy, .exclave.kind, .exclave.name] | @tsv' | sort -u | wc -l)
 mail1=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)
+# mail1's sibling trump1.contact-client.com: its answers into mail1's /24 and /48, counted by jq
+sibling=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "answer" and
+    .dns.rrname == "trump1.contact-client.com" and ([.dns.answers[]?.rdata | strings |
+    select(startswith("192.0.2.") or startswith("2001:db8:101:"))] | length > 0)) | 1' | wc -l)
 # mail1's queriers as the log has them: address, lookups, first and last seen (to the minute)
 grep '"event_type":"dns"' "$WORK/logs/eve.json" |
     jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | [.src_ip, .timestamp[0:16]] | @tsv' |
     sort | awk -F '\t' '{ n[$1]++; if (!($1 in f)) f[$1] = $2; l[$1] = $2 }
         END { for (q in n) print q "\t" n[q] "\t" f[q] "\t" l[q] }' | sort -t "$(printf '\t')" -k2,2nr -k1,1 |
     sed 's/T/ /g' >"$WORK/mail1.queriers"
-"$PYTHON3" - "$WORK/report.html" "$keys" "$mail1" "$WORK/mail1.queriers" <<'PY' || fail "the page is not what it should be"
+"$PYTHON3" - "$WORK/report.html" "$keys" "$mail1" "$WORK/mail1.queriers" "$sibling" <<'PY' || fail "the page is not what it should be"
 import html.parser, re, sys
 page = open(sys.argv[1], encoding="utf-8").read()
 keys, mail1 = int(sys.argv[2]), int(sys.argv[3])
@@ -50,6 +54,9 @@ section = page.split('mail1.trump-email.com <small>name, exclusive</small>')[1].
 if "<dt>leaders_share_lower_bound</dt>" not in section: problems.append("mail1's evidence (the Wilson bound) is not shown")
 if "Answers: " not in section or "192.0.2.129" not in section.split("Answers: ")[1].split("</p>")[0]:
     problems.append("mail1's answers are not shown")
+siblings = section.split('<table class="siblings">')[1].split("</table>")[0] if '<table class="siblings">' in section else ""
+want = f"<tr><td>trump1.contact-client.com</td><td>{sys.argv[5]}</td>"
+if int(sys.argv[5]) < 10 or want not in siblings: problems.append(f"mail1's siblings lack {want}: {siblings[:300]}")
 daily = section.split('<svg class="daily"')[1].split("</svg>")[0]
 hover = sum(int(n) for n in re.findall(r"<title>\d{4}-\d\d-\d\d, [^:<]*: (\d+) lookups</title>", daily))
 if hover != mail1: problems.append(f"mail1's daily bars say {hover} lookups on hover, the log has {mail1}")
