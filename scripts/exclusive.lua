@@ -90,15 +90,18 @@ function evaluate(key)
   for i, a in ipairs(chosen) do
     names[i] = string.format("AS%d %s", a.asn, a.org or "?")
   end
+  -- one signature per policy and kind, as a SIEM groups them; who asked is
+  -- in the evidence
   exclave.alert{
-    signature = string.format("exclave: %s looked up almost only from %s",
-                              key.kind, table.concat(names, " and ")),
+    signature = string.format("exclave: %s looked up almost only from one or two organisations",
+                              key.kind),
     signature_id = 9000001,
     severity = severity,
     evidence = {
       leaders_share = from_leaders / n,
       leaders_share_lower_bound = lower,
       leader_asns = leader_asns,
+      leaders = table.concat(names, " and "),
       reverse_lookups = key.reverse_lookups,
     },
   }

@@ -55,8 +55,7 @@ local function judge_day(key, daily, i)
   local z = (count - centre) / scale
   if count < min_count or z < z_threshold then return false end
   return exclave.alert{
-    signature = string.format("exclave: %s peaked on %s: %d lookups, baseline %g",
-                              key.name, daily[i].day, count, centre),
+    signature = string.format("exclave: %s peaked far above its baseline", key.kind),
     signature_id = 9000003,
     severity = severity,
     evidence = { day = daily[i].day, count = count, baseline_median = centre,

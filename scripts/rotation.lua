@@ -54,8 +54,7 @@ local function check_predecessor(key, address, other_name)
   local shared = shared_asns(key, old)
   if #shared == 0 then return end
   exclave.alert{
-    signature = string.format("exclave: %s replaced %s on %s, looked up by the same ASNs",
-                              key.name, old.name, address),
+    signature = "exclave: name replaced a silenced name on its address, looked up by the same ASNs",
     signature_id = 9000002,
     severity = severity,
     related = { old.name },

@@ -17,6 +17,11 @@
     fail "report exited $?: $(cat "$WORK/report.err")"
 keys=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.exclave.policy, .exclave.kind, .exclave.name] | @tsv' | sort -u | wc -l)
 mail1=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)
+# one signature per policy (signature_id) and kind, as a SIEM groups them; the ASNs in the evidence
+grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.alert.signature_id, .exclave.kind, .alert.signature] | @tsv' |
+    sort -u | cut -f 1,2 | uniq -d | grep -q . && fail "a policy and kind with more than one signature"
+grep '"event_type":"alert"' "$WORK/logs/eve.json" | grep '"policy":"exclusive"' | head -n 1 |
+    jq -e '.exclave.evidence.leaders | test("AS15632 JSC")' >/dev/null || fail "exclusive's leaders are not in its evidence"
 # mail1's sibling trump1.contact-client.com: its answers into mail1's /24 and /48, counted by jq
 sibling=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "answer" and
     .dns.rrname == "trump1.contact-client.com" and ([.dns.answers[]?.rdata | strings |
