@@ -240,13 +240,17 @@ static void table_row(FILE *out, size_t rank, const struct report_key *k)
     fprintf(out, "</td><td>%s</td><td>%s</td></tr>\n", first, last);
 }
 
+/* Most lookups first, then by text: the order of the queriers and siblings tables. */
+static int most_lookups_first(uint64_t x, uint64_t y, const char *x_text, const char *y_text)
+{
+    return x != y ? (x < y ? 1 : -1) : strcmp(x_text, y_text);
+}
+
 static int by_lookups(const void *a, const void *b)
 {
     const struct report_querier *x = *(const struct report_querier *const *)a;
     const struct report_querier *y = *(const struct report_querier *const *)b;
-    if (x->lookups != y->lookups)
-        return x->lookups < y->lookups ? 1 : -1;
-    return strcmp(x->address, y->address);
+    return most_lookups_first(x->lookups, y->lookups, x->address, y->address);
 }
 
 /* The resolvers that asked, most lookups first, with who owns them. */
@@ -315,9 +319,7 @@ static int by_sibling_lookups(const void *a, const void *b)
 {
     const struct report_sibling *x = *(const struct report_sibling *const *)a;
     const struct report_sibling *y = *(const struct report_sibling *const *)b;
-    if (x->lookups != y->lookups)
-        return x->lookups < y->lookups ? 1 : -1;
-    return strcmp(x->name, y->name);
+    return most_lookups_first(x->lookups, y->lookups, x->name, y->name);
 }
 
 /* Other names answered into the key's networks, and who asked them. */
