@@ -16,6 +16,7 @@
 #include "cli/usage.h"
 #include "base/iso_time.h"
 #include "report/report_data.h"
+#include "report/report_csv.h"
 #include "report/report_html.h"
 #include "report/report_state.h"
 
@@ -83,6 +84,16 @@ static bool write_report(const struct report_data *data, const char *output)
     return ok;
 }
 
+static bool write_csv(const struct report_data *data, const char *path)
+{
+    FILE *out = fopen(path, "w");
+    bool ok = out && report_csv_write(data, out);
+    ok = out && fclose(out) == 0 && ok;
+    if (!ok)
+        fprintf(stderr, "exclave report: %s: cannot write: %s\n", path, strerror(errno));
+    return ok;
+}
+
 /* --from/--to's value; false (said) when it is not a date or a time. */
 static bool time_option(const char *name, const char *text, int64_t *us)
 {
@@ -97,7 +108,7 @@ static bool time_option(const char *name, const char *text, int64_t *us)
  * [--from DATE] [--to DATE] -o report.html */
 int run_report(int argc, char **argv)
 {
-    const char *output = NULL, *state = NULL;
+    const char *output = NULL, *state = NULL, *csv = NULL;
     int64_t from_us = 0, to_us = 0;
     if (exclave_subcommand_help(argc, argv, exclave_report_usage_text))
         return 0;
@@ -113,6 +124,8 @@ int run_report(int argc, char **argv)
             output = argv[++i];
         else if (valued && strcmp(argv[i], "--state") == 0)
             state = argv[++i];
+        else if (valued && strcmp(argv[i], "--csv") == 0)
+            csv = argv[++i];
         else if (valued && strcmp(argv[i], "--from") == 0)
             times_ok = time_option("--from", argv[++i], &from_us) && times_ok;
         else if (valued && strcmp(argv[i], "--to") == 0)
@@ -148,7 +161,7 @@ int run_report(int argc, char **argv)
                         "the alerts are elsewhere (inside Suricata they go to exclave.json or "
                         "eve-exclave.json: give the log directory)\n",
                 (unsigned long long)data.files_read, data.files_read == 1 ? "" : "s");
-    ok = ok && write_report(&data, output);
+    ok = ok && write_report(&data, output) && (!csv || write_csv(&data, csv));
     report_data_free(&data);
     free(rest);
     free(inputs);

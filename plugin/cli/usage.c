@@ -33,6 +33,7 @@ const char exclave_report_usage_text[] =
     "  --from T, --to T      only records from T and before T (a date or a time)\n"
     "  --state STATE         a --state file (with --policy, --set, ... as for a run)\n"
     "  -o REPORT.html        the page to write\n"
+    "  --csv FILE            also the table of alerted keys as CSV\n"
     "  -h, --help            this text\n";
 
 bool exclave_subcommand_help(int argc, char **argv, const char *text)

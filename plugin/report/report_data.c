@@ -541,3 +541,33 @@ const struct report_key *report_data_find(const struct report_data *data, const 
             return &data->keys[i];
     return NULL;
 }
+
+void report_key_row(const struct report_key *k, struct report_row *row)
+{
+    bool from_records = k->counted > 0;
+    row->lookups = from_records ? k->counted : k->lookups;
+    row->queriers = from_records ? k->querier_count : k->queriers;
+    row->more_queriers = from_records && k->other_querier_lookups;
+    row->first_us = from_records && k->counted_first_us < k->first_seen_us ? k->counted_first_us
+                                                                           : k->first_seen_us;
+    row->last_us = from_records && k->counted_last_us > k->last_seen_us ? k->counted_last_us
+                                                                        : k->last_seen_us;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct report_key *x = *(const struct report_key *const *)a;
+    const struct report_key *y = *(const struct report_key *const *)b;
+    if (x->severity != y->severity)
+        return x->severity - y->severity;
+    if (x->lookups_corrected != y->lookups_corrected)
+        return x->lookups_corrected < y->lookups_corrected ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+void report_data_rank(const struct report_data *data, const struct report_key **ranked)
+{
+    for (size_t i = 0; i < data->key_count; i++)
+        ranked[i] = &data->keys[i];
+    qsort(ranked, data->key_count, sizeof *ranked, by_rank);
+}

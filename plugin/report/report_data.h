@@ -100,6 +100,20 @@ bool report_data_read(struct report_data *data, const char *const *paths, size_t
                       int64_t from_us, int64_t to_us, char *error, size_t error_size);
 void report_data_free(struct report_data *data);
 
+/* A key's figures as the table shows them, as of the end of the data:
+ * lookups, queriers and first and last seen from the records when there
+ * are any (a log), else the last alert's (a state). */
+struct report_row {
+    uint64_t lookups, queriers;
+    bool more_queriers;                /* past REPORT_QUERIERS_MAX: at least queriers */
+    int64_t first_us, last_us;
+};
+void report_key_row(const struct report_key *key, struct report_row *row);
+
+/* The keys in ranked (room for key_count), ranked as the end-of-run table:
+ * severity, then corrected lookups, then name. */
+void report_data_rank(const struct report_data *data, const struct report_key **ranked);
+
 /* The key alerted by policy on name (any kind), or NULL. */
 const struct report_key *report_data_find(const struct report_data *data, const char *name);
 

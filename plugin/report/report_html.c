@@ -198,41 +198,24 @@ static void rotation_chart(FILE *out, const struct report_key *new_name, const s
     fputs("</span></p>\n", out);
 }
 
-static int by_rank(const void *a, const void *b)
-{
-    const struct report_key *x = *(const struct report_key *const *)a;
-    const struct report_key *y = *(const struct report_key *const *)b;
-    if (x->severity != y->severity)
-        return x->severity - y->severity;
-    if (x->lookups_corrected != y->lookups_corrected)
-        return x->lookups_corrected < y->lookups_corrected ? 1 : -1;
-    return strcmp(x->name, y->name);
-}
-
-/* A row as of the end of the data: lookups, queriers and times from the
- * records when there are any (a log), else the last alert's (a state);
- * corrected lookups and the top ASN are the last alert's. */
+/* A row as of the end of the data (report_key_row); corrected lookups and
+ * the top ASN are the last alert's. */
 static void table_row(FILE *out, size_t rank, const struct report_key *k)
 {
     char first[32], last[32];
-    bool from_records = k->counted > 0;
-    date_text(from_records && k->counted_first_us < k->first_seen_us ? k->counted_first_us
-                                                                       : k->first_seen_us,
-              first, sizeof first);
-    date_text(from_records && k->counted_last_us > k->last_seen_us ? k->counted_last_us
-                                                                     : k->last_seen_us,
-              last, sizeof last);
-    uint64_t lookups = from_records ? k->counted : k->lookups;
-    uint64_t queriers = from_records ? k->querier_count : k->queriers;
-    bool more = from_records && k->other_querier_lookups;
+    struct report_row row;
+    report_key_row(k, &row);
+    date_text(row.first_us, first, sizeof first);
+    date_text(row.last_us, last, sizeof last);
     fprintf(out, "<tr><td>%zu</td><td>%d</td><td>", rank, k->severity);
     html_text(out, k->policy);
     fputs("</td><td>", out);
     html_text(out, k->kind);
     fprintf(out, "</td><td><a href=\"#key-%zu\">", rank);
     html_text(out, k->name);
-    fprintf(out, "</a></td><td>%llu</td><td>%llu</td><td>%llu%s</td><td>", (unsigned long long)lookups,
-            (unsigned long long)k->lookups_corrected, (unsigned long long)queriers, more ? "+" : "");
+    fprintf(out, "</a></td><td>%llu</td><td>%llu</td><td>%llu%s</td><td>", (unsigned long long)row.lookups,
+            (unsigned long long)k->lookups_corrected, (unsigned long long)row.queriers,
+            row.more_queriers ? "+" : "");
     if (k->top_count)
         fprintf(out, "AS%u %.0f%%", k->top[0].asn, 100 * k->top[0].share);
     fputs("</td><td>", out);
@@ -437,9 +420,7 @@ bool report_html_write(const struct report_data *data, const char *title, FILE *
     const struct report_key **ranked = malloc((data->key_count + 1) * sizeof *ranked);
     if (!ranked)
         return false;
-    for (size_t i = 0; i < data->key_count; i++)
-        ranked[i] = &data->keys[i];
-    qsort(ranked, data->key_count, sizeof *ranked, by_rank);
+    report_data_rank(data, ranked);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", out);
     html_text(out, title);
     fputs("</title>\n<style>body{font:14px sans-serif;margin:2em;color:#222}.warning{color:#a00}"

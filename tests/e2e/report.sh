@@ -13,7 +13,7 @@
 "$GEN" --scenario demo --seed 12 -o "$WORK/demo.pcap"
 "$EXCLAVE" -r "$WORK/demo.pcap" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" -l "$WORK/logs" 2>/dev/null ||
     fail "exclave -r exited $?"
-"$EXCLAVE" report -l "$WORK/logs" -o "$WORK/report.html" 2>"$WORK/report.err" ||
+"$EXCLAVE" report -l "$WORK/logs" -o "$WORK/report.html" --csv "$WORK/report.csv" 2>"$WORK/report.err" ||
     fail "report exited $?: $(cat "$WORK/report.err")"
 keys=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.exclave.policy, .exclave.kind, .exclave.name] | @tsv' | sort -u | wc -l)
 mail1=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)
@@ -73,6 +73,13 @@ if not any(r[1] == "AS64496" and r[3] == "US" for r in rows): problems.append("n
 if not (c.classes.get("rotation") and c.classes.get("silence") and c.classes.get("first-sighting")):
     problems.append("no rotation chart with its marks")
 if c.tags.get("script") or c.refs: problems.append(f"scripts or references: {c.refs[:3]}")
+import csv
+with open(sys.argv[1].replace(".html", ".csv"), newline="") as f:
+    table = list(csv.DictReader(f))
+if [r["key"] for r in table] != [r[4] for r in ranked] or len(table) != keys:
+    problems.append(f"the CSV's keys {[r['key'] for r in table][:3]} are not the page's {[r[4] for r in ranked][:3]}")
+if [r["lookups"] for r in table if r["policy"] == "exclusive" and r["key"] == "mail1.trump-email.com"] != [str(mail1)]:
+    problems.append("the CSV's lookups for mail1 are not the log's")
 foot = re.findall(r"<footer>exclave [^,<]+, \d{4}-\d\d-\d\d \d\d:\d\d UTC, from ([^<]*)</footer>", page)
 if not foot or "logs/eve.json" not in foot[0]: problems.append(f"no footer with the version, time and input: {foot}")
 if "AS15632 JSC &quot;Alfa-Bank&quot; (demo) (RU)" not in page: problems.append("legend without org and country")
