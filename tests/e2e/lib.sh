@@ -55,6 +55,14 @@ run_suricata() {
     suricata_config "$2" "$3" "$4" "${5:-3600}"
     suricata -c "$2/suricata.yaml" -r "$1" -k none -l "$2" >"$2/suricata.out" 2>&1
 }
+# at_exit COMMAND: run when the test exits, after those given before it;
+# the test's own status stands
+EXIT_TASKS=""
+at_exit() {
+    EXIT_TASKS="$EXIT_TASKS
+$1"
+    trap 'status=$?; eval "$EXIT_TASKS"; exit $status' EXIT
+}
 # need_suricata8: Suricata 8 in a Debian 13 root (tools/suricata8-root,
 # made on first use and reused), exclave built inside it from this tree.
 # Sets ROOT8; W8 is this test's work directory inside the root as the host
@@ -66,6 +74,11 @@ need_suricata8() {
     skip_if_sanitized "$EXCLAVE"
     command -v git >/dev/null && git -C "$top_srcdir" rev-parse >/dev/null 2>&1 ||
         skip "the source is not a git checkout: the root's build copies git's files"
+    # one test at a time in the root (make check -j runs several): another's
+    # build of exclave there, or its unmount of /proc, would pull the floor
+    # from under this one. The lock goes with the test's shell (fd 9).
+    exec 9>"${EXCLAVE_TRIXIE_ROOT:-/var/tmp/exclave-trixie}.lock"
+    flock 9
     "$top_srcdir/tools/suricata8-root" --build "$top_srcdir" >"$WORK/root8.path" 2>"$WORK/root8.log" ||
         { echo "FAIL: no Debian 13 root with exclave built: $(tail -n 5 "$WORK/root8.log")"; exit 1; }
     ROOT8=$(tail -n 1 "$WORK/root8.path")
@@ -74,7 +87,7 @@ need_suricata8() {
     rm -rf "$W8" && mkdir -p "$W8"
     if ! mountpoint -q "$ROOT8/proc"; then
         # the test's own status stands, whatever the unmount says
-        mount -t proc proc "$ROOT8/proc" && trap 'status=$?; umount "$ROOT8/proc" 2>/dev/null; exit $status' EXIT
+        mount -t proc proc "$ROOT8/proc" && at_exit 'umount "$ROOT8/proc" 2>/dev/null || true'
     fi
     PLUGIN8=/build/exclave/exclave-suricata.so
     mkdir -p "$W8/geoip" && cp "$DEMO_DIR"/GeoLite2-*.mmdb "$W8/geoip/"
@@ -111,7 +124,7 @@ redis_up() { # redis_up PORT [SERVER-ARGS...]: starts the server there; true onc
     "$SERVER" --port "$up_port" --bind 127.0.0.1 --appendonly yes --appendfsync always --save "" \
         --dir "$SERVER_DIR" \
         --daemonize yes --pidfile "$SERVER_DIR/server.pid" --logfile "$SERVER_DIR/server.log" \
-        "$@" 2>/dev/null || return 1
+        "$@" 2>/dev/null 9>&- || return 1 # the daemon must not hold a test's lock
     for wait in $(seq 100); do
         [ "$($FEED "$up_port" cmd PING 2>/dev/null)" = "+PONG" ] && return 0
         sleep 0.1
@@ -131,7 +144,7 @@ start_redis() { # start_redis [SERVER-ARGS...]: @TLS_PORT@ in them becomes PORT 
             { PORT=$candidate; break; }
     done
     [ -n "$PORT" ] || { echo "FAIL: $SERVER did not start: $(tail -3 "$WORK/server.log" 2>/dev/null)"; exit 1; }
-    trap 'status=$?; kill "$(cat "$SERVER_DIR/server.pid" 2>/dev/null)" 2>/dev/null || true; exit $status' EXIT
+    at_exit 'kill "$(cat "$SERVER_DIR/server.pid" 2>/dev/null)" 2>/dev/null || true'
 }
 stop_redis() {
     pid=$(cat "$SERVER_DIR/server.pid")
