@@ -97,14 +97,16 @@ static void keep_networks(struct report_key *k, struct json_object *list)
     }
 }
 
-/* The alert's evidence as text, and its answers or names as one list. */
+/* The alert's evidence (held, whole), what it says of a rotation's
+ * predecessor, and the answers or names as one list. */
 static void keep_evidence(struct report_key *k, struct json_object *exclave)
 {
     struct json_object *evidence, *list;
-    k->evidence[0] = k->answers[0] = '\0';
-    if (json_object_object_get_ex(exclave, "evidence", &evidence))
-        snprintf(k->evidence, sizeof k->evidence, "%s",
-                 json_object_to_json_string_ext(evidence, JSON_C_TO_STRING_PLAIN));
+    json_object_put(k->evidence);
+    k->evidence = json_object_object_get_ex(exclave, "evidence", &evidence)
+                      ? json_object_get(evidence) : NULL;
+    k->predecessor_silenced_us = k->evidence ? member_time(k->evidence, "predecessor_silenced") : 0;
+    k->answers[0] = '\0';
     if (!json_object_object_get_ex(exclave, "answers", &list) &&
         !json_object_object_get_ex(exclave, "names", &list))
         return;
@@ -169,9 +171,6 @@ static bool keep_alert(struct report_data *data, struct json_object *record)
     k->last_seen_us = member_time(exclave, "last_seen");
     k->nxdomain_since_us = member_time(exclave, "nxdomain_since");
     k->alerted_us = alerted_us;
-    struct json_object *evidence;
-    k->predecessor_silenced_us = json_object_object_get_ex(exclave, "evidence", &evidence)
-                                     ? member_time(evidence, "predecessor_silenced") : 0;
     keep_top_asns(k, exclave);
     keep_related(k, exclave);
     keep_evidence(k, exclave);
@@ -526,6 +525,8 @@ bool report_data_read(struct report_data *data, const char *const *paths, size_t
 
 void report_data_free(struct report_data *data)
 {
+    for (size_t i = 0; data->keys && i < data->key_count; i++)
+        json_object_put(data->keys[i].evidence);
     free(data->keys);
     data->keys = NULL;
     for (size_t i = 0; data->file_names && data->file_names[i]; i++)

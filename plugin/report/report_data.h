@@ -13,6 +13,8 @@
 
 #include "base/ip_address.h"
 
+struct json_object;
+
 enum { REPORT_KEYS_MAX = 200, REPORT_TOP_ASNS = 4, REPORT_SERIES = REPORT_TOP_ASNS + 1,
        REPORT_DAYS_MAX = 400, REPORT_ALERT_TIMES = 64, REPORT_FILES_MAX = 4096,
        REPORT_QUERIERS_MAX = 64,       /* queriers kept apart per key; the rest summed */
@@ -52,7 +54,7 @@ struct report_querier {
 
 struct report_key {
     char policy[64], kind[8], name[256], signature[256], related[256];
-    char evidence[2048];               /* the latest alert's evidence object, as JSON text */
+    struct json_object *evidence;      /* the latest alert's evidence object (held), or NULL */
     char answers[512];                 /* its answers (or names, for an address), comma-separated */
     int severity;
     uint64_t lookups, lookups_corrected, queriers;

@@ -281,7 +281,7 @@ static void evidence_list(FILE *out, const struct report_key *k)
         html_text(out, k->answers);
         fputs("</p>\n", out);
     }
-    struct json_object *evidence = k->evidence[0] ? json_tokener_parse(k->evidence) : NULL;
+    struct json_object *evidence = k->evidence;
     if (evidence && json_object_is_type(evidence, json_type_object) && json_object_object_length(evidence)) {
         fputs("<h3>Evidence</h3>\n<dl class=\"evidence\">", out);
         json_object_object_foreach(evidence, name, value) {
@@ -295,7 +295,6 @@ static void evidence_list(FILE *out, const struct report_key *k)
         }
         fputs("</dl>\n", out);
     }
-    json_object_put(evidence);
 }
 
 static int by_sibling_lookups(const void *a, const void *b)
