@@ -13,7 +13,11 @@
  *                     days with the demo's exclusive name inside it;
  *   --scenario bench  a large load (--packets N): 50,000 clients (a tenth
  *                     IPv6), 64 resolvers, 20,000 names with fixed answers,
- *                     a few hundred of them popular; 5% of lookups over TCP.
+ *                     a few hundred of them popular; 5% of lookups over TCP;
+ *   --scenario long   the demo's 155 days and planted cases at a busy
+ *                     sensor's load (--packets N): 800 names of Zipf
+ *                     popularity from the demo ISPs, and one lookup in five
+ *                     a one-off name under 20,000 domains.
  * --zeek FILE also writes the lookups as a Zeek dns.log (TSV: one line per
  * query and its answer, as Zeek logs them).
  * The truth file (--truth) lists, per logged DNS message, what a correct
@@ -332,14 +336,26 @@ struct planned_lookup {
 
 struct demo_day {
     int64_t start_us;
-    size_t count;
-    struct planned_lookup events[DEMO_DAY_EVENTS_MAX];
+    size_t count, capacity;    /* capacity: DEMO_DAY_EVENTS_MAX, or a long-span day's */
+    struct planned_lookup events[];
 };
+
+static struct demo_day *demo_day_new(size_t capacity)
+{
+    struct demo_day *day = malloc(sizeof *day + capacity * sizeof day->events[0]);
+    if (!day) {
+        fputs("gen-dns-pcap: out of memory\n", stderr);
+        exit(1);
+    }
+    day->count = 0;
+    day->capacity = capacity;
+    return day;
+}
 
 /* Schedules a lookup at a random second of the day (hour_weights shape it). */
 static struct lookup_spec *plan(struct generator *g, struct demo_day *day)
 {
-    if (day->count == DEMO_DAY_EVENTS_MAX) {
+    if (day->count == day->capacity) {
         fputs("gen-dns-pcap: demo day over capacity\n", stderr);
         exit(1);
     }
@@ -493,28 +509,120 @@ static void demo_edge_cases(struct generator *g)
     write_lookup(g, &stray);
 }
 
+/* One day of the demo's background, planted cases and decoys. */
+static void demo_planted_day(struct generator *g, struct demo_day *day, int d)
+{
+    demo_background(g, day);
+    demo_decoys(g, day, d);
+    if (d <= DAY_LAST_NXDOMAIN)
+        demo_mail1(g, day, d);
+    if (d >= DAY_NEW_NAME)
+        demo_trump1(g, day);
+}
+
 static void scenario_demo(struct generator *g)
 {
     const int64_t start_us = 1462320000LL * 1000000; /* 2016-05-04 00:00 UTC */
-    struct demo_day *day = malloc(sizeof *day);
-    if (!day) {
-        fputs("gen-dns-pcap: out of memory\n", stderr);
-        exit(1);
-    }
+    struct demo_day *day = demo_day_new(DEMO_DAY_EVENTS_MAX);
     g->now_us = start_us;
     demo_edge_cases(g);
     for (int d = 0; d < DEMO_DAYS; d++) {
         day->start_us = start_us + d * DAY_US + 60000000; /* after the edge cases */
         day->count = 0;
-        demo_background(g, day);
-        demo_decoys(g, day, d);
-        if (d <= DAY_LAST_NXDOMAIN)
-            demo_mail1(g, day, d);
-        if (d >= DAY_NEW_NAME)
-            demo_trump1(g, day);
+        demo_planted_day(g, day, d);
         write_day(g, day);
     }
     free(day);
+}
+
+/* ---- the long-span scenario: the demo's months at a busy sensor's load ---- */
+
+enum { LONG_POPULAR_NAMES = 800, LONG_TAIL_DOMAINS = 20000 };
+
+struct long_world {
+    char popular[LONG_POPULAR_NAMES][32];
+    double cumulative[LONG_POPULAR_NAMES]; /* Zipf (s = 1) popularity, summing to 1 */
+    char *tail_names;          /* one-off names, LONG_NAME_SIZE bytes each */
+    size_t tail_used, tail_capacity;
+};
+
+enum { LONG_NAME_SIZE = 48 };
+
+static uint32_t zipf_rank(struct generator *g, const struct long_world *w)
+{
+    double u = (double)(rng_next(g) >> 11) / 9007199254740992.0;
+    uint32_t low = 0, high = LONG_POPULAR_NAMES - 1;
+    while (low < high) {
+        uint32_t middle = (low + high) / 2;
+        if (w->cumulative[middle] < u)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+/* A day's load beside the planted cases: popular names from many ISPs'
+ * resolvers (a tenth through Google), and one lookup in five a name never
+ * asked before (a long tail of one-off names). */
+static void long_background(struct generator *g, struct demo_day *day, struct long_world *w,
+                            size_t lookups)
+{
+    for (size_t i = 0; i < lookups; i++) {
+        struct lookup_spec *s = plan(g, day);
+        s->client = rng_below(g, 10) ? background_client(g) : address("8.8.8.8");
+        s->ttl = DEMO_TTL;
+        s->answer_count = 1;
+        if (rng_below(g, 5)) {
+            uint32_t rank = zipf_rank(g, w);
+            s->qname = w->popular[rank];
+            s->answers[0] = address_v4(0xc6120000u | (rank * 37 % 65000 + 1)); /* 198.18.x.x */
+            continue;
+        }
+        if (w->tail_used == w->tail_capacity) {
+            fputs("gen-dns-pcap: long-span tail over capacity\n", stderr);
+            exit(1);
+        }
+        char *name = w->tail_names + w->tail_used++ * LONG_NAME_SIZE;
+        snprintf(name, LONG_NAME_SIZE, "t%08x.tail%u.example", (uint32_t)rng_next(g),
+                 rng_below(g, LONG_TAIL_DOMAINS));
+        s->qname = name;
+        s->answers[0] = address_v4(0xc6130000u | (rng_below(g, 65000) + 1)); /* 198.19.x.x */
+    }
+}
+
+static void scenario_long(struct generator *g, uint64_t packets)
+{
+    const int64_t start_us = 1462320000LL * 1000000;
+    size_t per_day = (size_t)(packets / 2 / DEMO_DAYS);
+    struct long_world *w = malloc(sizeof *w);
+    if (!w || !(w->tail_names = malloc((per_day / 4 + 1) * DEMO_DAYS * LONG_NAME_SIZE))) {
+        fputs("gen-dns-pcap: out of memory\n", stderr);
+        exit(1);
+    }
+    w->tail_used = 0;
+    w->tail_capacity = (per_day / 4 + 1) * DEMO_DAYS;
+    double total = 0;
+    for (int i = 0; i < LONG_POPULAR_NAMES; i++) {
+        snprintf(w->popular[i], sizeof w->popular[i], "www.site%d.example", i);
+        total += 1.0 / (i + 1);
+        w->cumulative[i] = total;
+    }
+    for (int i = 0; i < LONG_POPULAR_NAMES; i++)
+        w->cumulative[i] /= total;
+    struct demo_day *day = demo_day_new(per_day + DEMO_DAY_EVENTS_MAX);
+    g->now_us = start_us;
+    for (int d = 0; d < DEMO_DAYS; d++) {
+        day->start_us = start_us + d * DAY_US;
+        day->count = 0;
+        demo_planted_day(g, day, d);
+        size_t planted = day->count;
+        long_background(g, day, w, per_day > planted ? per_day - planted : 0);
+        write_day(g, day);
+    }
+    free(day);
+    free(w->tail_names);
+    free(w);
 }
 
 static struct ip_address random_public_v4(struct generator *g)
@@ -623,7 +731,7 @@ static void scenario_flood(struct generator *g, uint64_t packets)
 
 static void usage(void)
 {
-    fputs("usage: gen-dns-pcap --scenario demo|bench|flood [--packets N] [--seed S] [--truth FILE]\n"
+    fputs("usage: gen-dns-pcap --scenario demo|bench|flood|long [--packets N] [--seed S] [--truth FILE]\n"
           "                    [--zeek DNS.LOG] -o FILE\n",
           stderr);
     exit(2);
@@ -678,6 +786,8 @@ int main(int argc, char **argv)
         scenario_bench(&g, packets);
     else if (strcmp(scenario, "flood") == 0)
         scenario_flood(&g, packets);
+    else if (strcmp(scenario, "long") == 0)
+        scenario_long(&g, packets);
     else
         usage();
     bool ok = pcap_writer_close(&g.pcap);
