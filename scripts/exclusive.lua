@@ -26,9 +26,6 @@ local kinds = exclave.var("kinds", { "name", "domain", "address" })
 local public_resolvers = exclave.var("public_resolvers", { 15169, 13335, 19281, 36692 })
 local extra_public_resolvers = exclave.var("extra_public_resolvers", {})
 
--- Keys with fewer corrected lookups are not even handed to this policy.
-min_lookups = min_corrected
-
 local function set_of(list)
   local set = {}
   for _, v in ipairs(list) do set[v] = true end
@@ -38,6 +35,22 @@ local wanted_kinds = set_of(kinds)
 local unattributable = set_of(public_resolvers)
 for _, asn in ipairs(extra_public_resolvers) do unattributable[asn] = true end
 unattributable[0] = true -- no known owner
+
+-- The keys C hands to evaluate (docs/policies.md): enough corrected
+-- lookups, and a raw share of the largest attributable ASNs that already
+-- reaches `share` (the Wilson bound below can only pass where it does);
+-- none after this policy alerted on the key in this window.
+local ignored = {}
+for asn in pairs(unattributable) do ignored[#ignored + 1] = asn end
+candidates = {
+  kinds = kinds,
+  min_lookups = min_corrected,
+  -- C sums at most 8 ASNs: with more, the floor on the share is not declared
+  top_asns = max_asns >= 1 and max_asns <= 8 and max_asns or nil,
+  top_share = max_asns >= 1 and max_asns <= 8 and share or nil,
+  ignore_asns = #ignored <= 32 and ignored or nil, -- C holds 32; fewer only filter less
+  once = true,
+}
 
 -- Lower bound of the Wilson score interval for successes out of n.
 local function wilson_lower(successes, n, z)

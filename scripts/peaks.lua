@@ -18,7 +18,14 @@ local lookback = exclave.var("lookback", 3)
 local kinds = exclave.var("kinds", { "name" })
 local severity = exclave.var("severity", 2)
 
-min_lookups = exclave.var("min_lookups", 20) -- as exclusive's: smaller keys are skipped
+-- Only keys the exclusive policy flagged: C hands this policy no other key,
+-- and none after it alerted on the key in this window.
+candidates = {
+  kinds = kinds,
+  min_lookups = exclave.var("min_lookups", 20),
+  alerted_by = { "exclusive" },
+  once = true,
+}
 
 local wanted = {}
 for _, k in ipairs(kinds) do wanted[k] = true end

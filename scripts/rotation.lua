@@ -17,9 +17,14 @@ local max_gap_days = exclave.var("days", 7)
 local top_asns = exclave.var("top_asns", 2)
 local severity = exclave.var("severity", 1)
 
--- Only names the exclusive policy flagged qualify, and it needs at least its
--- own min_lookups; keys below this are not handed to this policy at all.
-min_lookups = exclave.var("min_lookups", 20)
+-- Only names the exclusive policy flagged qualify: C hands this policy no
+-- other key, and none after it alerted on the key in this window.
+candidates = {
+  kinds = { "name" },
+  min_lookups = exclave.var("min_lookups", 20),
+  alerted_by = { "exclusive" },
+  once = true,
+}
 
 local function leading_asns(key)
   local set = {}

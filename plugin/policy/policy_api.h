@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "policy/policy_candidates.h"
 #include "policy/policy_host.h"
 
 struct policy {
@@ -25,7 +26,12 @@ struct policy {
     bool budget_hit;
     char last_where[POLICY_PATH_MAX + 16]; /* file:line at the last budget check */
     bool has_evaluate, has_on_lookup, disabled;
-    double min_lookups;        /* keys with fewer corrected lookups are not evaluated */
+    struct policy_candidates candidates; /* the keys evaluate is called for */
+    /* as declared: candidates.alerted_by names (resolved to bits after each
+     * load) and candidates.once */
+    char alerted_by[POLICY_CANDIDATE_NAMES_MAX][POLICY_NAME_MAX];
+    unsigned alerted_by_count;
+    bool once;
     uint64_t errors;
     unsigned messages_shown;   /* error reports */
     unsigned log_lines;        /* exclave.log and print */

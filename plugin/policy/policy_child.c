@@ -192,7 +192,7 @@ static void put_policies(struct child *c)
         wire_put_u8(&c->out, p->disabled);
         wire_put_u8(&c->out, p->has_evaluate);
         wire_put_u8(&c->out, p->has_on_lookup);
-        wire_put_double(&c->out, p->min_lookups);
+        policy_candidates_encode(&p->candidates, &c->out);
         wire_put_text(&c->out, p->name, strlen(p->name));
     }
 }
@@ -265,7 +265,7 @@ static bool load_policies(struct child *c, struct wire_reader *in, char *error, 
         if (disabled)
             c->host.policies[c->host.count - 1]->disabled = true;
     }
-    return true;
+    return policy_host_check_candidates(&c->host, error, error_size);
 }
 
 static void start(struct child *c)
@@ -376,6 +376,9 @@ static void reload(struct child *c)
             fprintf(c->messages, "exclave: keeping the running version: %s\n", error);
         }
     }
+    char error[POLICY_PATH_MAX + 512];
+    if (!policy_host_check_candidates(&c->host, error, sizeof error))
+        fprintf(c->messages, "exclave: after the reload, %s\n", error);
 }
 
 int policy_child_main(void)

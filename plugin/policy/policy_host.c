@@ -11,6 +11,7 @@
 
 #include "base/json_out.h"
 #include "policy/policy_api.h"
+#include "policy/policy_declarations.h"
 #include "base/warning_limit.h"
 
 enum { HOOK_EVERY = 1000 };
@@ -264,6 +265,51 @@ static void refresh_hooks(struct policy_host *host)
     }
 }
 
+static uint32_t policy_bit(const struct policy *policy)
+{
+    return 1u << (policy->index % 32);
+}
+
+/* The loaded policy named `name`, or NULL. */
+static const struct policy *policy_named(const struct policy_host *host, const char *name)
+{
+    for (unsigned i = 0; i < host->count; i++)
+        if (strcmp(host->policies[i]->name, name) == 0)
+            return host->policies[i];
+    return NULL;
+}
+
+/* candidates.alerted_by and .once as policy bits; after every load, since a
+ * policy may name one loaded after it. */
+static void resolve_candidates(struct policy_host *host)
+{
+    for (unsigned i = 0; i < host->count; i++) {
+        struct policy *policy = host->policies[i];
+        policy->candidates.alerted_by = 0;
+        for (unsigned n = 0; n < policy->alerted_by_count; n++) {
+            const struct policy *named = policy_named(host, policy->alerted_by[n]);
+            policy->candidates.alerted_by |= named ? policy_bit(named) : 0;
+        }
+        policy->candidates.not_alerted_by = policy->once ? policy_bit(policy) : 0;
+    }
+}
+
+bool policy_host_check_candidates(const struct policy_host *host, char *error, size_t error_size)
+{
+    for (unsigned i = 0; i < host->count; i++) {
+        const struct policy *policy = host->policies[i];
+        for (unsigned n = 0; n < policy->alerted_by_count; n++) {
+            if (!policy_named(host, policy->alerted_by[n])) {
+                snprintf(error, error_size, "policy %s: candidates.alerted_by names '%s', which is "
+                                            "not loaded: its evaluate would never be called",
+                         policy->path, policy->alerted_by[n]);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 /* ---- loading -------------------------------------------------------------------- */
 
 static void name_from_path(const char *path, char *name, size_t size)
@@ -283,33 +329,6 @@ static void start_budget(struct policy *policy)
     policy->instructions_left = (int64_t)policy->host->limits.instructions;
     policy->budget_hit = false;
     policy->memory_refused = false;
-}
-
-/* Pushes a global without metamethods: the host may run outside a
- * protected call, where a policy's __index on _G must not run. */
-static int raw_global(lua_State *L, const char *name)
-{
-    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
-    lua_pushstring(L, name);
-    int type = lua_rawget(L, -2);
-    lua_remove(L, -2);
-    return type;
-}
-
-static bool global_is_function(lua_State *L, const char *name)
-{
-    bool is = raw_global(L, name) == LUA_TFUNCTION;
-    lua_pop(L, 1);
-    return is;
-}
-
-static void read_declarations(struct policy *policy)
-{
-    lua_State *L = policy->state;
-    policy->has_evaluate = global_is_function(L, "evaluate");
-    policy->has_on_lookup = global_is_function(L, "on_lookup");
-    policy->min_lookups = raw_global(L, "min_lookups") == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
-    lua_pop(L, 1);
 }
 
 /* Loads the text, or the file when text is NULL, as a chunk named after the
@@ -356,6 +375,12 @@ static struct policy *open_policy(struct policy_host *host, const char *path, co
     note_call(host, policy, "load");
     bool loaded = lua_pcall(L, 0, 0, 0) == LUA_OK && load_chunk(L, path, text, text_length) == LUA_OK &&
                   lua_pcall(L, 0, 0, 0) == LUA_OK;
+    if (loaded) {
+        lua_settop(L, 0);
+        lua_pushcfunction(L, policy_read_declarations);
+        lua_pushlightuserdata(L, policy);
+        loaded = lua_pcall(L, 1, 0, 0) == LUA_OK;
+    }
     end_call(host);
     host->view_generation++; /* a view the chunk made (and kept) dies with it */
     if (!loaded) {
@@ -364,7 +389,6 @@ static struct policy *open_policy(struct policy_host *host, const char *path, co
         close_policy(policy);
         return NULL;
     }
-    read_declarations(policy);
     return policy;
 }
 
@@ -402,6 +426,7 @@ bool policy_host_load_text(struct policy_host *host, const char *path, const cha
         }
     }
     host->policies[host->count++] = policy;
+    resolve_candidates(host);
     refresh_hooks(host);
     return true;
 }
@@ -436,6 +461,7 @@ bool policy_host_replace(struct policy_host *host, unsigned index, const char *t
         return false;
     close_policy(host->policies[index]);
     host->policies[index] = fresh;
+    resolve_candidates(host);
     refresh_hooks(host);
     return true;
 }
@@ -451,6 +477,9 @@ void policy_host_reload(struct policy_host *host)
                 fprintf(host->messages, "exclave: keeping the running version: %s\n", error);
         }
     }
+    char error[POLICY_PATH_MAX + 512];
+    if (!policy_host_check_candidates(host, error, sizeof error) && host->messages)
+        fprintf(host->messages, "exclave: after the reload, %s\n", error);
 }
 
 /* ---- calls ---------------------------------------------------------------------- */
@@ -496,7 +525,7 @@ struct policy_call {
 static int call_evaluate(lua_State *L)
 {
     struct policy_call *call = lua_touserdata(L, 1);
-    raw_global(L, "evaluate");
+    policy_raw_global(L, "evaluate");
     policy_api_push_key(L, call->policy, call->key);
     lua_call(L, 1, 0);
     return 0;
@@ -505,7 +534,7 @@ static int call_evaluate(lua_State *L)
 static int call_on_lookup(lua_State *L)
 {
     struct policy_call *call = lua_touserdata(L, 1);
-    raw_global(L, "on_lookup");
+    policy_raw_global(L, "on_lookup");
     policy_api_push_lookup(L, call->policy, call->lookup, call->querier_asn);
     lua_call(L, 1, 0);
     return 0;
@@ -530,14 +559,18 @@ static void protected_call(struct policy_host *host, struct policy_call *call,
     end_call(host);
 }
 
-bool policy_host_wants_key(const struct policy_host *host, const struct key *key)
+static bool wants(const struct policy *policy, const struct key *key, uint32_t alerted,
+                  int64_t now_us)
 {
-    for (unsigned i = 0; i < host->count; i++) {
-        const struct policy *policy = host->policies[i];
-        if (policy->has_evaluate && !policy->disabled &&
-            (double)key->lookups_corrected >= policy->min_lookups)
+    return policy->has_evaluate && !policy->disabled &&
+           policy_candidates_pass(&policy->candidates, key, alerted, now_us);
+}
+
+bool policy_host_wants_key(const struct policy_host *host, const struct key *key, uint32_t alerted)
+{
+    for (unsigned i = 0; i < host->count; i++)
+        if (wants(host->policies[i], key, alerted, host->tick_time_us))
             return true;
-    }
     return false;
 }
 
@@ -546,8 +579,8 @@ void policy_host_evaluate(struct policy_host *host, struct key_snapshot *key, un
     host->evaluating = key;
     for (unsigned i = first; i < host->count; i++) {
         struct policy *policy = host->policies[i];
-        if (!policy->has_evaluate || policy->disabled ||
-            (double)key->key->lookups_corrected < policy->min_lookups)
+        /* key->alerted grows as the policies before this one alert */
+        if (!wants(policy, key->key, key->alerted, host->tick_time_us))
             continue;
         struct policy_call call = { .policy = policy, .key = key };
         protected_call(host, &call, call_evaluate, "evaluate", key->key->name);

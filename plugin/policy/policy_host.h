@@ -21,7 +21,8 @@
 
 enum { POLICY_MAX = 32, POLICY_NAME_MAX = 64, POLICY_PATH_MAX = 4096,
        POLICY_MESSAGES_MAX = 20,     /* error reports shown per policy */
-       POLICY_LOG_LINES_MAX = 1000 };  /* exclave.log lines shown per policy */
+       POLICY_LOG_LINES_MAX = 1000,  /* exclave.log lines shown per policy */
+       POLICY_CANDIDATE_NAMES_MAX = 8 }; /* policies one candidates.alerted_by names */
 
 /* One --set POLICY.NAME=VALUE. */
 struct policy_variable {
@@ -124,6 +125,9 @@ bool policy_host_load_text(struct policy_host *host, const char *path, const cha
                            size_t length, char *error, size_t error_size);
 
 
+/* After loading: every policy a candidates.alerted_by names is loaded. */
+bool policy_host_check_candidates(const struct policy_host *host, char *error, size_t error_size);
+
 /* After loading: every --set must have been read by a policy. */
 bool policy_host_check_variables(const struct policy_host *host, char *error, size_t error_size);
 bool policy_variables_all_used(const struct policy_variable *variables, size_t count, char *error,
@@ -152,9 +156,10 @@ void policy_host_evaluate(struct policy_host *host, struct key_snapshot *key, un
 void policy_host_on_lookup(struct policy_host *host, const struct engine_lookup *lookup,
                            uint32_t querier_asn, unsigned first);
 
-/* Whether the key has enough lookups for some enabled policy that
- * evaluates: C decides which keys are worth a call into Lua. */
-bool policy_host_wants_key(const struct policy_host *host, const struct key *key);
+/* Whether the key (alerted: the policies that alerted on it in this window)
+ * is a candidate of some enabled policy that evaluates, at tick_time_us: C
+ * decides which keys are worth a call into Lua. */
+bool policy_host_wants_key(const struct policy_host *host, const struct key *key, uint32_t alerted);
 
 /* Closes the Lua states, last first (their finalizers may still raise
  * alerts through the world), and keeps the host's counters and names. */

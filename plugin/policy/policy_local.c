@@ -77,9 +77,9 @@ static bool decider_wants_lookups(const void *context)
 static void decider_evaluate(void *context, struct key *key)
 {
     struct policy_local *local = context;
-    if (!policy_host_wants_key(local->host, key))
-        return;
     set_clock(local);
+    if (!policy_host_wants_key(local->host, key, engine_alerted_policies(local->engine, key)))
+        return;
     key_snapshot_take(&local->evaluated, local->engine, key);
     policy_host_evaluate(local->host, &local->evaluated, 0);
 }

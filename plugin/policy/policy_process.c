@@ -368,7 +368,8 @@ static bool read_policies(struct policy_process *process, struct wire_reader *in
         p->disabled = wire_get_u8(in) || p->stops >= process->config.max_stops;
         p->has_evaluate = wire_get_u8(in);
         p->has_on_lookup = wire_get_u8(in);
-        p->min_lookups = wire_get_double(in);
+        if (!policy_candidates_decode(&p->candidates, in))
+            return false;
         if (!get_clean_text(in, POLICY_NAME_MAX - 1, p->name))
             return false;
     }
@@ -719,9 +720,11 @@ static void end_item(struct policy_process *process, uint32_t batch_max)
 
 static bool wants(const struct policy_process *process, const struct key *key)
 {
+    uint32_t alerted = engine_alerted_policies(process->engine, key);
     for (unsigned i = 0; i < process->count; i++) {
         const struct policy_state *p = &process->policies[i];
-        if (p->has_evaluate && !p->disabled && (double)key->lookups_corrected >= p->min_lookups)
+        if (p->has_evaluate && !p->disabled &&
+            policy_candidates_pass(&p->candidates, key, alerted, process->engine->tick_time_us))
             return true;
     }
     return false;

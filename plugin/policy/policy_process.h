@@ -1,7 +1,7 @@
 /* policy_process: the sensor's side of the policy process. It reads the
  * policy files, starts `exclave policy-host` (policy_child) with a socket
  * and a shared progress page, and is the engine's decider: the keys worth a
- * call (C checks each policy's min_lookups) and the lookups for on_lookup
+ * call (C checks each policy's candidates) and the lookups for on_lookup
  * go to the process in batches, as snapshots; while it waits it answers
  * the process's requests and checks every alert it sends. A call that runs
  * longer than its CPU budget, a crash or a sandbox kill stops the process:
@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "engine/engine.h"
+#include "policy/policy_candidates.h"
 #include "policy/policy_host.h"
 #include "policy/policy_wire.h"
 
@@ -52,7 +53,7 @@ struct policy_state {
     size_t text_length;
     char name[POLICY_NAME_MAX];
     bool has_evaluate, has_on_lookup, disabled;
-    double min_lookups;
+    struct policy_candidates candidates; /* the keys its evaluate is called for */
     uint64_t errors, errors_before; /* this process's, and the dead ones' */
     unsigned stops;
 };

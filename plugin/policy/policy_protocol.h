@@ -29,7 +29,7 @@ enum policy_message_type {
                               * u32 variables (u8 used) */
     POLICY_MSG_DONE,         /* the host's counters (u64 each, in POLICY_COUNTERS order),
                               * u32 policies (u64 errors, u8 disabled, u8 has_evaluate,
-                              * u8 has_on_lookup, f64 min_lookups, text name) */
+                              * u8 has_on_lookup, policy_candidates, text name) */
     POLICY_MSG_FIND_KEY,     /* u8 kind, text name -> KEY */
     POLICY_MSG_DESCRIBE,     /* raw ip_address -> ASN */
     POLICY_MSG_ALERT,        /* u32 policy, raw key_ref, i64 time, u32 signature_id,

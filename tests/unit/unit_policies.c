@@ -458,6 +458,136 @@ static void test_unread_variable_is_an_error(void)
     free(f);
 }
 
+/* Loads a policy from its text, named after path; NULL error: must load. */
+static bool load_text(struct fixture *f, const char *path, const char *text, char *error,
+                      size_t error_size)
+{
+    return policy_host_load_text(&f->host, path, text, strlen(text), error, error_size);
+}
+
+static uint64_t evaluate_calls(struct fixture *f, const char *path, const char *text)
+{
+    char error[8192];
+    start(f, (const char *const[]){ NULL });
+    bool ok = load_text(f, path, text, error, sizeof error);
+    if (!ok)
+        fprintf(stderr, "load: %s\n", error);
+    CHECK(ok);
+    feed_days(f, 0, 1, 30, ALFA, "solo.example.com", "198.51.100.90", 0);
+    feed_days(f, 0, 1, 32, MANY_ISPS, "spread.example.net", "198.51.100.91", 0);
+    feed_days(f, 0, 1, 5, ALFA, "few.example.org", "198.51.100.92", 0);
+    feed_days(f, 10, 1, 30, ALFA, "solo.example.com", "198.51.100.90", 0);
+    feed_days(f, 10, 1, 30, ALFA, "late.example.info", "198.51.100.93", 0);
+    engine_finish(&f->engine);
+    CHECK(f->host.counters.errors == 0);
+    return f->host.counters.calls;
+}
+
+/* Each declaration hands evaluate exactly the keys it describes. The
+ * policy alerts on every key it sees, so the alerts list them. */
+static void test_candidates(void)
+{
+    static const char *const declarations[] = {
+        "kinds = { 'name' }, min_lookups = 20, top_asns = 2, top_share = 0.8",
+        "kinds = { 'name' }, max_asns = 2, min_lookups = 20",
+        "kinds = { 'name' }, first_seen_days = 2",
+        "kinds = { 'domain' }, min_lookups = 20",
+        "kinds = { 'name' }, top_asns = 1, top_share = 0.8, ignore_asns = { 64500, 15632 }",
+    };
+    /* solo, spread, few, late: called for (1) or not */
+    static const int expected[][4] = { { 1, 0, 0, 1 }, { 1, 0, 0, 1 }, { 0, 0, 0, 1 },
+                                       { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
+    static const char *const names[] = { "solo.example.com", "spread.example.net",
+                                         "few.example.org", "late.example.info" };
+    for (size_t d = 0; d < sizeof declarations / sizeof declarations[0]; d++) {
+        char text[1024];
+        /* first_seen_days: only the calls after day 2 are shown */
+        snprintf(text, sizeof text, "candidates = { %s }\n"
+                 "function evaluate(key)\n"
+                 "  if %d == 0 or exclave.now() > %d then exclave.alert{ signature = key.name } end\n"
+                 "end\n", declarations[d], d == 2, START + 2 * DAY);
+        struct fixture *f = calloc(1, sizeof *f);
+        evaluate_calls(f, "probe.lua", text);
+        for (int n = 0; n < 4; n++) {
+            int seen = count_alerts(f, "probe", "name", names[n]);
+            if (seen != expected[d][n])
+                fprintf(stderr, "candidates { %s }: %s alerted %d times\n", declarations[d],
+                        names[n], seen);
+            CHECK(seen == expected[d][n]);
+        }
+        CHECK(d != 3 || count_alerts(f, "probe", "domain", "example.com") == 1);
+        stop(f);
+        free(f);
+    }
+}
+
+/* alerted_by sees the alerts of the policies before it in the same tick;
+ * once stops the calls after a policy's own alert. */
+static void test_candidates_alerted_by_and_once(void)
+{
+    static const char *const first = "candidates = { kinds = { 'name' }, min_lookups = 20%s }\n"
+                                     "function evaluate(key) exclave.alert{ signature = 'x' } end\n";
+    char text[512], error[8192];
+    uint64_t calls[2];
+    for (int once = 0; once < 2; once++) {
+        struct fixture *f = calloc(1, sizeof *f);
+        snprintf(text, sizeof text, first, once ? ", once = true" : "");
+        calls[once] = evaluate_calls(f, "first.lua", text);
+        CHECK(count_alerts(f, "first", "name", NULL) == 3);
+        stop(f);
+        free(f);
+    }
+    CHECK(calls[1] == 3); /* solo, spread, late: one call each */
+    CHECK(calls[0] > calls[1]);
+    struct fixture *f = calloc(1, sizeof *f);
+    start(f, (const char *const[]){ NULL });
+    CHECK(load_text(f, "second.lua", "candidates = { alerted_by = { 'first' } }\n"
+                    "function evaluate(key) exclave.alert{ signature = 'y' } end\n", error,
+                    sizeof error));
+    CHECK(!policy_host_check_candidates(&f->host, error, sizeof error));
+    CHECK(strstr(error, "second.lua: candidates.alerted_by names 'first', which is not loaded"));
+    snprintf(text, sizeof text, first, ", once = true");
+    CHECK(load_text(f, "first.lua", text, error, sizeof error));
+    CHECK(policy_host_check_candidates(&f->host, error, sizeof error));
+    feed_days(f, 0, 1, 30, ALFA, "solo.example.com", "198.51.100.90", 0);
+    feed_days(f, 0, 1, 5, ALFA, "few.example.org", "198.51.100.92", 0);
+    engine_finish(&f->engine);
+    /* loaded before first, second sees its alert only at the next tick */
+    CHECK(count_alerts(f, "second", "name", "solo.example.com") == 1);
+    CHECK(count_alerts(f, "second", NULL, NULL) == 1);
+    stop(f);
+    free(f);
+}
+
+static void test_candidates_mistakes(void)
+{
+    static const char *const wrong[][2] = {
+        { "candidates = { tpo_share = 0.8 }", "candidates: unknown field tpo_share" },
+        { "candidates = { kinds = { 'names' } }", "candidates.kinds: 'names' is not name" },
+        { "candidates = { kinds = 'name' }", "candidates.kinds must be a list of 1 to 3 strings" },
+        { "candidates = { top_share = 0.8 }", "candidates.top_share needs candidates.top_asns" },
+        { "candidates = { top_asns = 9, top_share = 0.8 }", "candidates.top_asns must be a number from 1 to 8" },
+        { "candidates = { min_lookups = -1 }", "candidates.min_lookups must be a number from 0" },
+        { "candidates = { once = 1 }", "candidates.once must be true or false" },
+        { "candidates = { alerted_by = { 1 } }", "candidates.alerted_by[1] is not a string" },
+        { "candidates = 20", "candidates must be a table" },
+        { "candidates = { ignore_asns = { 'x' } }", "candidates.ignore_asns[1] is not an ASN" },
+        { "candidates = setmetatable({}, { __index = function() error('trap') end })\n"
+          "candidates[1] = true", "candidates: unknown field that is not a string" },
+    };
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        struct fixture *f = calloc(1, sizeof *f);
+        char error[8192] = "";
+        start(f, (const char *const[]){ NULL });
+        bool loaded = load_text(f, "wrong.lua", wrong[i][0], error, sizeof error);
+        if (loaded || !strstr(error, wrong[i][1]) || !strstr(error, "policy wrong.lua: "))
+            fprintf(stderr, "%s: %s\n", wrong[i][0], loaded ? "loaded" : error);
+        CHECK(!loaded && strstr(error, wrong[i][1]) && strstr(error, "policy wrong.lua: "));
+        stop(f);
+        free(f);
+    }
+}
+
 int main(void)
 {
     if (!getenv("top_srcdir") || !getenv("top_builddir")) {
@@ -475,5 +605,8 @@ int main(void)
     test_view_from_load_is_refused();
     test_finalizer_alerts_at_exit();
     test_unread_variable_is_an_error();
+    test_candidates();
+    test_candidates_alerted_by_and_once();
+    test_candidates_mistakes();
     return unit_finish("unit-policies");
 }
