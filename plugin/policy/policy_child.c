@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "dns/dns_message.h"
+#include "policy/describe_cache.h"
 #include "policy/policy_api.h"
 #include "policy/policy_host.h"
 #include "policy/policy_protocol.h"
@@ -39,6 +40,7 @@ struct child {
     struct child_view *views[VIEWS_MAX];
     unsigned view_count;
     struct key_snapshot_copy evaluated;
+    struct describe_cache describe; /* exclave.asn's answers, for this generation of databases */
     FILE *messages;
 };
 
@@ -115,15 +117,27 @@ static struct key_snapshot *child_find_key(void *context, enum key_kind kind, co
     return &view->copy.snapshot;
 }
 
+/* The found answer as the policy API reads it: org points into the cache. */
+static bool describe_from(const struct describe_answer *answer, struct policy_asn *found)
+{
+    found->asn = answer->asn;
+    found->org = answer->org_length ? answer->org : NULL;
+    found->org_length = answer->org_length;
+    memcpy(found->country, answer->country, sizeof found->country);
+    return answer->found;
+}
+
 static bool child_describe_address(void *context, const struct ip_address *address,
                                    struct policy_asn *found)
 {
     struct child *c = context;
+    const struct describe_answer *kept = describe_cache_find(&c->describe, address);
+    if (kept)
+        return describe_from(kept, found);
     wire_begin(&c->out, POLICY_MSG_DESCRIBE);
     wire_put(&c->out, address, sizeof *address);
     struct wire_reader in = ask(c, POLICY_MSG_ASN);
-    if (!wire_get_u8(&in))
-        return false;
+    bool known = wire_get_u8(&in);
     size_t length;
     found->asn = wire_get_u32(&in);
     found->org = wire_get_text(&in, 4096, &found->org_length);
@@ -133,7 +147,11 @@ static bool child_describe_address(void *context, const struct ip_address *addre
         memcpy(found->country, country, length);
     if (found->org && found->org_length == 0)
         found->org = NULL;
-    return !in.failed;
+    if (in.failed)
+        broken("an ASN reply from the sensor does not decode");
+    describe_cache_keep(&c->describe, address, known, found->asn, found->org, found->org_length,
+                        found->country);
+    return known;
 }
 
 static bool child_raise_alert(void *context, unsigned policy_index, const struct key_snapshot *key,
@@ -304,6 +322,7 @@ static void start(struct child *c)
 static void evaluate(struct child *c)
 {
     struct wire_reader in = wire_reader_of(&c->job);
+    describe_cache_begin(&c->describe, (uint64_t)wire_get_i64(&in));
     c->host.tick_time_us = wire_get_i64(&in);
     c->host.now_us = wire_get_i64(&in);
     unsigned first = wire_get_u32(&in);
@@ -342,6 +361,7 @@ static bool read_lookup(struct wire_reader *in, struct engine_lookup *lookup,
 static void on_lookups(struct child *c)
 {
     struct wire_reader in = wire_reader_of(&c->job);
+    describe_cache_begin(&c->describe, (uint64_t)wire_get_i64(&in));
     unsigned first = wire_get_u32(&in);
     uint32_t count = wire_get_u32(&in);
     for (uint32_t i = 0; i < count; i++) {

@@ -582,10 +582,19 @@ bool policy_process_start(struct policy_process *process, struct engine *engine,
 
 /* ---- jobs ---------------------------------------------------------------------------- */
 
+/* Changes whenever the sensor's databases may have: the child keeps its
+ * DESCRIBE answers only while it stays the same. */
+static uint64_t databases_generation(const struct policy_process *process)
+{
+    const struct geoip *geoip = process->engine->geoip;
+    return geoip ? 1 + geoip->counters.reloads + geoip->counters.reload_failures : 0;
+}
+
 static void send_job(struct policy_process *process, uint32_t from, uint32_t first)
 {
     struct wire_buffer *out = &process->out;
     wire_begin(out, process->job_type);
+    wire_put_i64(out, (int64_t)databases_generation(process));
     if (process->job_type == POLICY_MSG_EVALUATE) {
         wire_put_i64(out, process->job_tick_us);
         wire_put_i64(out, process->job_now_us);

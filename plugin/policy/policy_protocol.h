@@ -13,9 +13,12 @@ enum policy_message_type {
     POLICY_MSG_START = 1,    /* limits (u64 memory, u64 instructions, u32 max_errors), u32 variables
                               * (text policy, text name, text value), u32 policies (text path,
                               * u8 disabled, text source) -> STARTED */
-    POLICY_MSG_EVALUATE,     /* i64 tick_time, i64 now, u32 first policy of the first key,
+    POLICY_MSG_EVALUATE,     /* i64 databases (their generation: the child's DESCRIBE answers
+                              * of another are forgotten), i64 tick_time, i64 now,
+                              * u32 first policy of the first key,
                               * u32 keys (key_snapshot wire form) -> requests..., DONE */
-    POLICY_MSG_LOOKUPS,      /* u32 first policy of the first lookup, u32 lookups (i64 now,
+    POLICY_MSG_LOOKUPS,      /* i64 databases, u32 first policy of the first lookup,
+                              * u32 lookups (i64 now,
                               * raw engine lookup fields, text name, u32 querier_asn,
                               * u32 answers, raw addresses) -> requests..., DONE */
     POLICY_MSG_RELOAD,       /* u32 policies (u8 readable, text source) -> DONE */

@@ -22,7 +22,8 @@ min_lookups = 1
 function evaluate(key)
   if key.kind ~= "name" then return end
   local domain = exclave.key("domain", "live.test")
-  exclave.alert{ signature = "policy $1", evidence = { domain_lookups = domain.lookups } }
+  exclave.alert{ signature = "policy $1",
+                 evidence = { domain_lookups = domain.lookups, owner = exclave.asn("127.0.0.53") } }
 end
 EOF
     mv "$WORK/policy.new" "$WORK/policy.lua"
@@ -100,8 +101,13 @@ grep -q '^geoip_reloads  *2$' "$WORK/stderr" || fail "geoip_reloads is not 2: $(
 grep -q '^responses_unsolicited  *0$' "$WORK/stderr" || fail "responses not matched to queries"
 grep -q '"signature":"policy v1".*"name":"before.live.test"' "$WORK/logs/eve.json" ||
     fail "policy v1 did not run before the reload"
-grep -q '"signature":"policy v2".*"name":"after.live.test".*"evidence":{"domain_lookups":11}' \
+grep -q '"signature":"policy v2".*"name":"after.live.test".*"evidence":{"domain_lookups":11' \
     "$WORK/logs/eve.json" || fail "after the reload: no v2 alert, or aggregates lost"
+# exclave.asn answers from the databases of the time: the policy process
+# keeps its answers only until the databases reload
+owners() { jq -r --arg s "$1" 'select(.alert.signature == $s) | .exclave.evidence.owner' "$WORK/logs/eve.json" | sort -u | tr '\n' ' '; }
+[ "$(owners "policy v1")" = "64496 " ] || fail "policy v1's exclave.asn: $(owners "policy v1")"
+[ "$(owners "policy v2")" = "64511 " ] || fail "policy v2's exclave.asn after the reload: $(owners "policy v2")"
 grep -q '"signature":"policy v1".*"name":"after.live.test"' "$WORK/logs/eve.json" &&
     fail "the old policy still ran after SIGHUP"
 grep -q '^policy_reloads  *1$' "$WORK/stderr" || fail "policy_reloads is not 1"
