@@ -143,6 +143,55 @@ awk -v c="$cat_seconds" -v s="$start" -v e="$end" -v n="$(counter zeek zeek_reco
     printf "    exclave --zeek, default policies %7.0f records/s  %5.1f%% of cat\n", n / (e - s), 100 * c / (e - s)
 }'
 
+# The long-span capture (the demo's 155 days and planted cases at a busy
+# sensor's load: Zipf-popular names, a long tail of one-off names, 3,700
+# hourly ticks): every stage on it, and the default policies with and
+# without their candidates declarations (the calls into Lua per lookup).
+LONG_PACKETS=${BENCH_LONG_PACKETS:-2000000}
+LONG_PCAP="$WORK/long-$LONG_PACKETS.pcap"
+[ -s "$LONG_PCAP" ] || "$top_builddir/tools/gen-dns-pcap" --scenario long --packets "$LONG_PACKETS" \
+    --seed 1 -o "$LONG_PCAP"
+mkdir -p "$WORK/undeclared"
+for policy in "$top_srcdir"/scripts/*.lua; do
+    awk '/^candidates = \{/ { cut = 1 } !cut { print } cut && /^\}/ { cut = 0 }' "$policy" \
+        >"$WORK/undeclared/$(basename "$policy")"
+done
+cat "$LONG_PCAP" >/dev/null
+long_timed() { # NAME ARGS...: the faster of two runs, EVE to /dev/null, demo databases
+    name=$1; shift
+    best=""
+    for round in 1 2; do
+        start=$(now)
+        "$top_builddir/exclave" -r "$LONG_PCAP" --geoip-dir "$top_builddir/demo" -l - --stats "$@" \
+            >/dev/null 2>"$WORK/stats-long-$name"
+        end=$(now)
+        best=$(awk -v s="$start" -v e="$end" -v b="$best" 'BEGIN { t = e - s; print (b == "" || t < b) ? t : b }')
+    done
+    echo "$best"
+}
+set -- $("$top_builddir/tests/bench/bench-pcap-read" "$LONG_PCAP")
+long_read=$(awk -v p="$1" -v s="$2" 'BEGIN { print p / s }')
+set -- $("$top_builddir/tests/bench/bench-sensor" "$LONG_PCAP")
+long_sensor=$(awk -v p="$1" -v s="$2" 'BEGIN { print p / s }')
+long_plain=$(long_timed plain --no-engine)
+long_counting=$(long_timed counting --no-policies)
+long_declared=$(long_timed declared $POLICIES)
+long_undeclared=$(long_timed undeclared --policy "$WORK/undeclared")
+echo "  the long-span capture ($LONG_PACKETS packets, $(counter long-declared engine_evaluation_ticks) ticks, EVE to /dev/null, best of two):"
+awk -v r="$long_read" -v b="$long_sensor" 'BEGIN {
+    printf "    libpcap read loop             %10.0f packets/s\n", r
+    printf "    decode + match                %10.0f packets/s  %5.1f%% of the read loop\n", b, 100 * b / r }'
+for stage in "plain --no-engine $long_plain" "counting --no-policies $long_counting" \
+             "undeclared policies-without-candidates $long_undeclared" \
+             "declared default-policies $long_declared"; do
+    set -- $stage
+    awk -v what="$2" -v s="$3" -v p="$(counter "long-$1" packets)" -v b="$long_sensor" \
+        -v calls="$(counter "long-$1" policy_calls)" -v n="$(counter "long-$1" engine_lookups_counted)" \
+        -v alerts="$(counter "long-$1" engine_alerts)" 'BEGIN {
+        printf "    %-29s %10.0f packets/s  %5.1f%% of decode + match  lua calls %8d (%.4f per lookup)  alerts %d\n",
+               what, p / s, 100 * p / s / b, calls, n ? calls / n : 0, alerts }'
+done
+
 # Suricata with the plugin as its EVE output against Suricata with a plain
 # EVE file of the same types (both threaded: no, Suricata's default), on one
 # DNS capture, in one run (best of two each); then --eve on Suricata's own
