@@ -254,32 +254,32 @@ void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *fr
     sensor_transport(sensor, &view);
 }
 
-static void print_counter(FILE *out, const char *name, uint64_t value)
+void sensor_visit_counters(const struct sensor *sensor, counter_visit_fn visit, void *user)
 {
-    fprintf(out, "%-28s %llu\n", name, (unsigned long long)value);
-}
-
-void sensor_print_counters(const struct sensor *sensor, FILE *out)
-{
-#define SENSOR_COUNTER_PRINT(name, help) print_counter(out, #name, sensor->counters.name);
-    SENSOR_COUNTERS(SENSOR_COUNTER_PRINT)
-#undef SENSOR_COUNTER_PRINT
+#define SENSOR_COUNTER_VISIT(name, help) visit(user, #name, sensor->counters.name);
+    SENSOR_COUNTERS(SENSOR_COUNTER_VISIT)
+#undef SENSOR_COUNTER_VISIT
     for (int kind = 0; kind < ENCAP_KINDS; kind++) {
         char name[32] = "tunnel_";
         const char *kind_name = encapsulation_name((enum encapsulation_kind)kind);
         for (size_t i = 0; kind_name[i] && i + 8 < sizeof name; i++)
             name[7 + i] = kind_name[i] == '-' ? '_' : kind_name[i];
-        print_counter(out, name, sensor->counters.tunnel_layers[kind]);
+        visit(user, name, sensor->counters.tunnel_layers[kind]);
     }
-    print_counter(out, "queries_unanswered", lookup_matcher_unanswered(&sensor->matcher));
-    print_counter(out, "queries_repeated", sensor->matcher.counters.queries_repeated);
-    print_counter(out, "queries_evicted", sensor->matcher.counters.queries_evicted);
-    print_counter(out, "fragments", sensor->defrag.counters.fragments);
-    print_counter(out, "fragments_reassembled", sensor->defrag.counters.datagrams_reassembled);
-    print_counter(out, "fragments_dropped", sensor->defrag.counters.fragments_dropped);
-    print_counter(out, "tcp_segments", sensor->tcp.counters.segments);
-    print_counter(out, "tcp_retransmissions", sensor->tcp.counters.retransmissions);
-    print_counter(out, "tcp_gaps", sensor->tcp.counters.gaps);
-    print_counter(out, "tcp_streams_evicted", sensor->tcp.counters.streams_evicted);
-    print_counter(out, "tcp_overflow_drops", sensor->tcp.counters.overflow_drops);
+    visit(user, "queries_unanswered", lookup_matcher_unanswered(&sensor->matcher));
+    visit(user, "queries_repeated", sensor->matcher.counters.queries_repeated);
+    visit(user, "queries_evicted", sensor->matcher.counters.queries_evicted);
+    visit(user, "fragments", sensor->defrag.counters.fragments);
+    visit(user, "fragments_reassembled", sensor->defrag.counters.datagrams_reassembled);
+    visit(user, "fragments_dropped", sensor->defrag.counters.fragments_dropped);
+    visit(user, "tcp_segments", sensor->tcp.counters.segments);
+    visit(user, "tcp_retransmissions", sensor->tcp.counters.retransmissions);
+    visit(user, "tcp_gaps", sensor->tcp.counters.gaps);
+    visit(user, "tcp_streams_evicted", sensor->tcp.counters.streams_evicted);
+    visit(user, "tcp_overflow_drops", sensor->tcp.counters.overflow_drops);
+}
+
+void sensor_print_counters(const struct sensor *sensor, FILE *out)
+{
+    sensor_visit_counters(sensor, counter_print, out);
 }

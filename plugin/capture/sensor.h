@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/counter_visit.h"
 #include "dns/dns_event.h"
 #include "dns/dns_message.h"
 #include "capture/ip_defrag.h"
@@ -88,7 +89,8 @@ void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *fr
 /* A frame whose capture time is outside 1970-2100: counted, warned, dropped. */
 void sensor_frame_bad_time(struct sensor *sensor);
 
-/* Prints every counter of the pipeline as "name value" lines. */
+/* Every counter of the pipeline, by name; or printed as "name value" lines. */
+void sensor_visit_counters(const struct sensor *sensor, counter_visit_fn visit, void *user);
 void sensor_print_counters(const struct sensor *sensor, FILE *out);
 
 #endif

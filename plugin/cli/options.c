@@ -35,7 +35,8 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_SUPPRESS, OPT_REORDER_WINDOW, OPT_REORDER_LOOKUPS,
                         OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES,
                         OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER,
-                        OPT_RETIRED_KEYS };
+                        OPT_RETIRED_KEYS, OPT_LOG, OPT_STATS_EVERY, OPT_PDNS_EVERY,
+                        OPT_PDNS_MAX };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -227,6 +228,55 @@ static int parse_engine_option(int c, struct exclave_options *o)
     }
 }
 
+/* --log dns,alerts,stats,pdns (any of them, at least one) into bits. */
+static bool parse_log_content(const char *text, unsigned *content)
+{
+    static const struct { const char *name; unsigned bit; } kinds[] = {
+        { "dns", LOG_DNS }, { "alerts", LOG_ALERTS }, { "stats", LOG_STATS }, { "pdns", LOG_PDNS },
+    };
+    *content = 0;
+    for (const char *word = text; *word;) {
+        size_t length = strcspn(word, ",");
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+            if (strlen(kinds[i].name) == length && strncmp(word, kinds[i].name, length) == 0)
+                bit = kinds[i].bit;
+        if (!bit) {
+            fprintf(stderr, "exclave: --log '%s': '%.*s' is not dns, alerts, stats or pdns\n", text,
+                    (int)length, word);
+            return false;
+        }
+        *content |= bit;
+        word += length + (word[length] == ',');
+    }
+    if (!*content)
+        fprintf(stderr, "exclave: --log: give at least one of dns, alerts, stats, pdns\n");
+    return *content != 0;
+}
+
+/* The --log choices that only make sense with some inputs and formats. */
+static int check_log_content(const struct exclave_options *o)
+{
+    if ((o->log_content & (LOG_STATS | LOG_PDNS)) && o->zeek_format) {
+        fprintf(stderr, "exclave: --log stats and pdns write EVE records; with --format zeek the "
+                        "counters are in --stats and there is no passive-DNS log\n");
+        return 2;
+    }
+    if ((o->log_content & LOG_PDNS) && !o->read_file && !o->interface) {
+        fprintf(stderr, "exclave: --log pdns is made from DNS messages: it goes with -r or -i\n");
+        return 2;
+    }
+    if (o->stats_every_seconds >= 0 && !(o->log_content & LOG_STATS)) {
+        fprintf(stderr, "exclave: --stats-every goes with --log stats\n");
+        return 2;
+    }
+    if ((o->pdns_every_seconds >= 0 || o->pdns_max >= 0) && !(o->log_content & LOG_PDNS)) {
+        fprintf(stderr, "exclave: --pdns-every and --pdns-max go with --log pdns\n");
+        return 2;
+    }
+    return 0;
+}
+
 /* The options that only make sense together; 0, or 2 after an error. */
 static int check_output_options(const struct exclave_options *o)
 {
@@ -289,7 +339,7 @@ static int check_output_options(const struct exclave_options *o)
         fprintf(stderr, "exclave: -l redis:// publishes EVE records; --format zeek writes files\n");
         return 2;
     }
-    return 0;
+    return check_log_content(o);
 }
 
 /* Returns 0 to run, or an exit code (after printing help, version or an error). */
@@ -319,6 +369,10 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "community-id", no_argument, NULL, OPT_COMMUNITY_ID },
         { "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "log", required_argument, NULL, OPT_LOG },
+        { "stats-every", required_argument, NULL, OPT_STATS_EVERY },
+        { "pdns-every", required_argument, NULL, OPT_PDNS_EVERY },
+        { "pdns-max", required_argument, NULL, OPT_PDNS_MAX },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "policy", required_argument, NULL, OPT_POLICY },
         { "set", required_argument, NULL, OPT_SET },
@@ -354,6 +408,8 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
     o->retired_keys = -1;
     o->community_id_seed = -1;
     o->reorder_lookups = 262144;
+    o->log_content = LOG_DEFAULT;
+    o->stats_every_seconds = o->pdns_every_seconds = o->pdns_max = -1; /* not given */
     int c;
     while ((c = getopt_long(argc, argv, "r:i:f:l:Vh", long_options, NULL)) != -1) {
         switch (c) {
@@ -367,6 +423,25 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         case OPT_STATS: o->print_stats = true; break;
         case OPT_QUIET: o->quiet = true; break;
         case OPT_ZEEK_JSON: o->zeek_json = true; break;
+        case OPT_LOG:
+            if (!parse_log_content(optarg, &o->log_content))
+                return 2;
+            break;
+        case OPT_STATS_EVERY:
+            if (!number_option("stats-every", 0, 86400, false, "a number of seconds (0-86400)",
+                               &o->stats_every_seconds))
+                return 2;
+            break;
+        case OPT_PDNS_EVERY:
+            if (!number_option("pdns-every", 1, 30 * 86400.0, false,
+                               "a number of seconds (1-2592000)", &o->pdns_every_seconds))
+                return 2;
+            break;
+        case OPT_PDNS_MAX:
+            if (!number_option("pdns-max", 16, 1e8, true, "a whole number (16-100000000)",
+                               &o->pdns_max))
+                return 2;
+            break;
         case OPT_FORMAT:
             if (strcmp(optarg, "eve") != 0 && strcmp(optarg, "zeek") != 0) {
                 fprintf(stderr, "exclave: --format: '%s' is not eve or zeek\n", optarg);

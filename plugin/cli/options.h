@@ -11,6 +11,10 @@
 
 enum { POLICY_ARGS_MAX = 64, VARIABLES_MAX = 256, BLOCKLIST_ZONES_MAX = 64 };
 
+/* --log: what the log holds */
+enum log_content { LOG_DNS = 1, LOG_ALERTS = 2, LOG_STATS = 4, LOG_PDNS = 8,
+                   LOG_DEFAULT = LOG_DNS | LOG_ALERTS };
+
 struct exclave_options {
     const char *read_file;
     const char *interface;
@@ -27,6 +31,10 @@ struct exclave_options {
     const char *country_db;
     const char *log_dir;
     bool zeek_format;          /* --format zeek: dns.log and exclave.log */
+    unsigned log_content;      /* --log: enum log_content bits */
+    double stats_every_seconds; /* --stats-every: wall-clock seconds between stats records */
+    double pdns_every_seconds; /* --pdns-every: packet-time seconds between passive-DNS writes */
+    double pdns_max;           /* --pdns-max: passive-DNS entries kept */
     bool zeek_json;
     bool follow;
     bool print_stats;

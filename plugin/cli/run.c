@@ -10,7 +10,17 @@
 
 #include "capture/capabilities.h"
 #include "cli/run_check.h"
+#include "cli/run_counters.h"
 #include "engine/state_file.h"
+#include "eve/pdns_record.h"
+#include "eve/stats_record.h"
+
+enum { PDNS_DEFAULT_MAX = 262144, PDNS_DEFAULT_EVERY_SECONDS = 3600, STATS_DEFAULT_EVERY_SECONDS = 60 };
+
+static double stats_every(const struct exclave_options *o)
+{
+    return o->stats_every_seconds >= 0 ? o->stats_every_seconds : STATS_DEFAULT_EVERY_SECONDS;
+}
 
 struct exclave_signals exclave_signals;
 
@@ -150,7 +160,7 @@ static bool open_zeek_logs(struct exclave_run *run)
     }
     struct geoip *geoip = geoip_enabled(&run->geoip) ? &run->geoip : NULL;
     if (!zeek_dns_writer_open(run->dns_log, o->log_dir, o->zeek_json, geoip, error, sizeof error) ||
-        (!o->engine_off &&
+        (!o->engine_off && (o->log_content & LOG_ALERTS) &&
          !zeek_notice_writer_open(run->notice_log, o->log_dir, o->zeek_json, error, sizeof error))) {
         fprintf(stderr, "exclave: %s\n", error);
         return false;
@@ -213,6 +223,22 @@ static bool outputs_are_not_inputs(const struct exclave_run *run)
     return true;
 }
 
+/* --log pdns: the table, writing into the EVE log. */
+static bool open_pdns(struct exclave_run *run)
+{
+    const struct exclave_options *o = &run->options;
+    if (!(o->log_content & LOG_PDNS))
+        return true;
+    uint32_t max = o->pdns_max > 0 ? (uint32_t)o->pdns_max : PDNS_DEFAULT_MAX;
+    double every = o->pdns_every_seconds > 0 ? o->pdns_every_seconds : PDNS_DEFAULT_EVERY_SECONDS;
+    if (!pdns_table_init(&run->pdns, max, (int64_t)(every * 1e6), pdns_record_write, &run->writer)) {
+        fprintf(stderr, "exclave: out of memory for %u passive-DNS entries (--pdns-max)\n", max);
+        return false;
+    }
+    run->pdns_on = true;
+    return true;
+}
+
 bool run_open_log(struct exclave_run *run)
 {
     const char *dir = run->options.log_dir;
@@ -220,7 +246,24 @@ bool run_open_log(struct exclave_run *run)
         return false;
     if (strcmp(dir, "-") != 0 && !redis_url_is_one(dir) && !run->options.check && !make_log_dir(dir))
         return false;
-    return run->options.zeek_format ? open_zeek_logs(run) : open_eve_log(run);
+    run->log_dns = run->options.log_content & LOG_DNS;
+    run->next_stats_wall = time(NULL) + (time_t)stats_every(&run->options);
+    return run->options.zeek_format ? open_zeek_logs(run) : open_eve_log(run) && open_pdns(run);
+}
+
+void run_write_stats_when_due(struct exclave_run *run, bool force)
+{
+    double every = stats_every(&run->options);
+    if (!(run->options.log_content & LOG_STATS) || !run->out || (!force && every <= 0))
+        return;
+    time_t now = time(NULL);
+    if (!force && now < run->next_stats_wall)
+        return;
+    run->next_stats_wall = now + (time_t)every;
+    struct stats_record stats;
+    stats_record_begin(&stats, run->out, (int64_t)now * 1000000);
+    run_visit_counters(run, stats_record_counter, &stats);
+    stats_record_end(&stats);
 }
 
 /* The engine's alerts: the stderr line and table, and exclave.log or eve.json. */
@@ -229,7 +272,7 @@ static void write_alert(void *user, const struct engine *engine, const struct en
     struct exclave_run *run = user;
     progress_end(&run->progress); /* the alert's line starts at the left margin */
     alert_writer_write(&run->alerts, engine, alert);
-    if (run->notice_log)
+    if (run->notice_log && (run->options.log_content & LOG_ALERTS))
         zeek_notice_writer_write(run->notice_log, engine, alert);
 }
 
@@ -343,7 +386,8 @@ bool run_open_engine(struct exclave_run *run)
     run->engine_ready = true;
     if (!load_state(run))
         return false;
-    alert_writer_init(&run->alerts, run->out, stderr); /* out is NULL with --format zeek */
+    /* out is NULL with --format zeek: exclave.log has the alerts then */
+    alert_writer_init(&run->alerts, o->log_content & LOG_ALERTS ? run->out : NULL, stderr);
     engine_set_alert_sink(&run->engine, write_alert, run);
     return load_policies(run);
 }
@@ -457,74 +501,6 @@ bool run_open_source(struct exclave_run *run)
     return ok;
 }
 
-static void print_redis_counters(const struct exclave_run *run)
-{
-    const struct redis_source_counters *c = &run->redis->counters;
-    const struct redis_totals *t = &run->redis_totals;
-    fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n"
-                    "%-28s %llu\n",
-            "redis_entries", (unsigned long long)c->entries, "redis_bad_entries",
-            (unsigned long long)t->bad_entries, "redis_skipped_applied",
-            (unsigned long long)c->skipped_applied, "redis_acknowledged",
-            (unsigned long long)c->acknowledged, "redis_reconnects", (unsigned long long)c->reconnects,
-            "redis_state_saves", (unsigned long long)t->state_saves, "redis_state_save_failures",
-            (unsigned long long)t->state_save_failures);
-}
-
-static void print_stats(struct exclave_run *run)
-{
-    const struct log_totals *t = &run->log_totals;
-    if (run->zeek)
-        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %zu\n%-28s %llu\n",
-                "zeek_records", (unsigned long long)t->records, "zeek_bad_lines",
-                (unsigned long long)t->bad_lines, "zeek_bad_fields",
-                (unsigned long long)t->bad_fields, "zeek_files",
-                run->zeek_files.count, "zeek_reopened", (unsigned long long)t->reopened);
-    else if (run->eve)
-        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
-                "eve_records", (unsigned long long)t->records, "eve_dns_lookups",
-                (unsigned long long)t->lookups, "eve_bad_lines", (unsigned long long)t->bad_lines,
-                "eve_dns_unusable", (unsigned long long)t->dns_unusable, "eve_reopened",
-                (unsigned long long)t->reopened);
-    else
-        sensor_print_counters(&run->sensor, stderr);
-    if (run->redis)
-        print_redis_counters(run);
-    if (run->sink)
-        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
-                "redis_published", (unsigned long long)run->sink->counters.published,
-                "redis_dropped", (unsigned long long)run->sink->counters.dropped,
-                "redis_refused", (unsigned long long)run->sink->counters.refused,
-                "redis_queued_most", (unsigned long long)run->sink->counters.queued_most,
-                "redis_sink_reconnects", (unsigned long long)run->sink->counters.reconnects);
-    if (run->reorder_on)
-        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "reorder_too_late",
-                (unsigned long long)run->reorder.too_late, "reorder_held_most",
-                (unsigned long long)run->reorder.held_most);
-    const struct geoip_counters *g = &run->geoip.counters;
-    fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "geoip_no_asn", (unsigned long long)g->no_asn,
-            "geoip_no_country", (unsigned long long)g->no_country);
-    fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n%-28s %llu\n",
-            "geoip_lookups", (unsigned long long)g->lookups,
-            "geoip_cache_hits", (unsigned long long)g->cache_hits,
-            "geoip_lookup_errors", (unsigned long long)g->lookup_errors,
-            "geoip_reloads", (unsigned long long)g->reloads,
-            "geoip_reload_failures", (unsigned long long)g->reload_failures);
-    if (run->out)
-        fprintf(stderr, "%-28s %llu\n%-28s %llu\n%-28s %llu\n", "output_bytes",
-                (unsigned long long)run->out->bytes_written, "output_write_errors",
-                (unsigned long long)run->out->write_errors, "output_records_lost",
-                (unsigned long long)run->out->records_lost);
-    if (run->dns_log)
-        fprintf(stderr, "%-28s %llu\n%-28s %llu\n", "zeek_dns_log_records",
-                (unsigned long long)run->dns_log->log.records, "zeek_notices",
-                (unsigned long long)run->notice_log->log.records);
-    if (run->engine_ready) {
-        engine_print_counters(&run->engine, stderr);
-        policy_process_print_counters(&run->policies, stderr);
-    }
-}
-
 /* Says when the databases left many addresses without an owner: records
  * without as/geo are otherwise easy to take for the databases' last word. */
 static void say_coverage(const struct exclave_run *run)
@@ -569,6 +545,9 @@ bool run_finish(struct exclave_run *run, bool ok)
         policy_process_finish(&run->policies);
     if (run->engine_ready && run->options.check && !run_check_policies(run))
         ok = false;
+    if (run->pdns_on)
+        pdns_table_finish(&run->pdns);
+    run_write_stats_when_due(run, true);
     if (run->out) {
         json_out_flush(run->out);
         if (run->sink)
@@ -592,7 +571,7 @@ bool run_finish(struct exclave_run *run, bool ok)
         ok = false;
     }
     if (run->options.print_stats)
-        print_stats(run);
+        run_visit_counters(run, counter_print, stderr);
     say_coverage(run);
     if (run->engine_ready) {
         alert_writer_print_summary(&run->alerts, stderr);
@@ -643,6 +622,8 @@ void run_close(struct exclave_run *run)
     free(run->dns_log);
     free(run->notice_log);
     free(run->zeek_record);
+    if (run->pdns_on)
+        pdns_table_free(&run->pdns);
     if (run->geoip_open)
         geoip_close(&run->geoip);
 }

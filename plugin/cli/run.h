@@ -19,6 +19,7 @@
 #include "engine/engine.h"
 #include "engine/reorder_buffer.h"
 #include "engine/state_file.h"
+#include "pdns/pdns_table.h"
 #include "eve/alert_writer.h"
 #include "eve/eve_reader.h"
 #include "eve/eve_writer.h"
@@ -88,6 +89,10 @@ struct exclave_run {
     time_t last_record_wall;               /* --follow: when a lookup last arrived */
     struct progress progress;
     uint64_t input_bytes;                  /* size of the file read, 0 when unknown */
+    bool log_dns;                          /* --log dns: the records of every lookup */
+    struct pdns_table pdns;                /* --log pdns */
+    bool pdns_on;
+    time_t next_stats_wall;                /* --log stats: when the next record is due */
 };
 
 void exclave_install_signal_handlers(void);
@@ -99,6 +104,10 @@ bool run_open_log(struct exclave_run *run);
 bool run_open_engine(struct exclave_run *run);
 
 void run_flush_logs(struct exclave_run *run);
+
+/* --log stats: an exclave_stats record when one is due by the wall clock
+ * (--stats-every), or now when forced (the end of the run). */
+void run_write_stats_when_due(struct exclave_run *run, bool force);
 
 /* Says, once, when a write of the log has failed (a full disk): what
  * failed and that the records are lost from there on, counted. Cheap

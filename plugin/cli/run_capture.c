@@ -15,12 +15,16 @@ enum { RELOAD_CHECK_SECONDS = 5 };
 static void write_event(void *user, const struct dns_event *event)
 {
     struct exclave_run *run = user;
-    if (!run->dns_log) {
+    if (!run->log_dns) {
+        /* --log without dns: the records are not written */
+    } else if (!run->dns_log) {
         eve_writer_dns(&run->writer, event);
     } else if (event->is_response) {
         zeek_dns_record_from_event(run->zeek_record, &run->zeek_scratch, event);
         zeek_dns_writer_write(run->dns_log, run->zeek_record);
     }
+    if (run->pdns_on)
+        pdns_table_observe(&run->pdns, event);
     if (run->engine_ready)
         engine_observe_dns_event(&run->engine, event);
 }
@@ -36,6 +40,7 @@ static void between_batches(void *user)
     if (run->source.live) /* readers of a live log see records within a second */
         run_flush_logs(run);
     run_check_output(run);
+    run_write_stats_when_due(run, false);
     time_t now = time(NULL);
     bool forced = exclave_signals.reload;
     if (!forced && now - run->last_reload_check < RELOAD_CHECK_SECONDS)

@@ -90,6 +90,8 @@ void run_logs_pass_eve_record(struct exclave_run *run, const struct engine_looku
     const struct eve_record *record = &run->eve->record;
     if (lookup && run->engine_ready)
         feed_engine(run, lookup);
+    if (!run->log_dns)
+        return; /* --log without dns: no record passes */
     if (run->dns_log) {
         if (lookup && lookup->has_response) {
             zeek_dns_record_from_eve(run->zeek_record, &run->zeek_scratch, record, lookup);
@@ -112,7 +114,7 @@ static int next_log_record(struct exclave_run *run, char *error, size_t error_si
         int status = zeek_reader_next(run->zeek, &lookup, error, error_size);
         if (status > 0) {
             feed_engine(run, &lookup);
-            if (run->dns_log)
+            if (run->dns_log && run->log_dns)
                 zeek_dns_writer_write(run->dns_log, &run->zeek->record);
         }
         return status;
@@ -133,9 +135,11 @@ static int drain_log(struct exclave_run *run, char *error, size_t error_size)
     while (!exclave_signals.stop && (status = next_log_record(run, error, error_size)) > 0) {
         run_logs_reload_if_asked(run);
         run_check_output(run);
-        if (lines->line_number % PROGRESS_EVERY_LINES == 0) /* not a clock read per record */
+        if (lines->line_number % PROGRESS_EVERY_LINES == 0) { /* not a clock read per record */
             run_show_progress(run, run->log_totals.records + lines->line_number,
-                          (uint64_t)gzoffset(lines->file));
+                              (uint64_t)gzoffset(lines->file));
+            run_write_stats_when_due(run, false);
+        }
     }
     return status;
 }
@@ -178,6 +182,7 @@ void run_logs_drain_if_quiet(struct exclave_run *run)
 static int wait_for_more(struct exclave_run *run, const char *path, char *error,
                          size_t error_size)
 {
+    run_write_stats_when_due(run, false);
     run_flush_logs(run);
     run_logs_reload_if_asked(run);
     run_logs_drain_if_quiet(run);

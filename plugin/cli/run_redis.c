@@ -193,6 +193,7 @@ static bool after_failure(struct redis_run *r, const char *error)
 static void while_idle(struct redis_run *r)
 {
     struct exclave_run *run = r->run;
+    run_write_stats_when_due(run, false);
     run_flush_logs(run);
     run_logs_reload_if_asked(run);
     run_logs_drain_if_quiet(run);
@@ -222,6 +223,7 @@ static bool read_entries(struct redis_run *r)
         if (r->source->counters.entries % PROGRESS_EVERY == 0) {
             run_logs_reload_if_asked(run);
             run_show_progress(run, r->source->counters.entries, 0);
+            run_write_stats_when_due(run, false);
         }
         bool due = run->options.state_file ? r->applied_since_acknowledge % CLOCK_READ_EVERY == 0 &&
                                                  seconds_since(&r->last_save) >= every

@@ -11,6 +11,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "eve/stats_record.h"
+
 /* NAME in the directory of this .so, written into buffer; false when the
  * .so's path is unknown. */
 static bool beside_this_library(const char *name, char *buffer, size_t size)
@@ -149,39 +151,19 @@ struct engine_feed *plugin_engine_feed(struct plugin_engine *pe)
     return pe->engine_ready ? &pe->feed : NULL;
 }
 
-/* The exclave_stats object under construction: a counter_visit_fn's user. */
-struct stats_json {
-    struct json_out *out;
-    bool first;
-};
-
-static void write_counter(void *user, const char *name, uint64_t value)
-{
-    struct stats_json *stats = user;
-    json_out_raw(stats->out, stats->first ? "\"" : ",\"", stats->first ? 1 : 2);
-    json_out_raw(stats->out, name, strlen(name));
-    json_out_literal(stats->out, "\":");
-    json_out_uint(stats->out, value);
-    stats->first = false;
-}
-
 /* The last record of a run: every counter, as event_type exclave_stats,
  * stamped with the time it was written. */
 static void write_stats(struct plugin_engine *pe, const struct plugin_workers *workers,
                         int64_t now_us)
 {
-    struct json_out *out = pe->out;
-    json_out_literal(out, "{\"timestamp\":");
-    json_out_timestamp(out, now_us);
-    json_out_literal(out, ",\"event_type\":\"exclave_stats\",\"exclave_stats\":{");
-    struct stats_json stats = { .out = out, .first = true };
-    plugin_workers_visit_counters(workers, write_counter, &stats);
+    struct stats_record stats;
+    stats_record_begin(&stats, pe->out, now_us);
+    plugin_workers_visit_counters(workers, stats_record_counter, &stats);
     if (pe->engine_ready) {
-        engine_visit_counters(&pe->engine, write_counter, &stats);
-        policy_process_visit_counters(&pe->policies, write_counter, &stats);
+        engine_visit_counters(&pe->engine, stats_record_counter, &stats);
+        policy_process_visit_counters(&pe->policies, stats_record_counter, &stats);
     }
-    json_out_literal(out, "}}");
-    json_out_end_record(out);
+    stats_record_end(&stats);
 }
 
 void plugin_engine_finish(struct plugin_engine *pe, const struct plugin_workers *workers)

@@ -2,7 +2,7 @@
 # dist/elastic's index template and dist/splunk's props.conf and
 # transforms.conf against real output (tests/e2e/check_log_schemas.py): the
 # demo with its alerts and --community-id, a VXLAN-wrapped part of it with
-# --log-tunnel, and the shared dnscap, tcpdump and Zeek captures (authority
+# --log-tunnel, its passive-DNS and stats records, and the shared dnscap, tcpdump and Zeek captures (authority
 # records, AA and TC flags, cut messages). Then the check must fail on a
 # template field no record has, on a record field the template lacks, and
 # on a Splunk alias of a field no record has.
@@ -15,7 +15,9 @@ editcap -F pcap -r "$DEMO_DIR/demo.pcap" "$WORK/part.pcap" 1-2000 2>/dev/null ||
     fail "wrap_pcap failed"
 "$EXCLAVE" -r "$WORK/vxlan.pcap" --geoip-dir "$DEMO_DIR" --no-engine --community-id --log-tunnel \
     -l - >"$WORK/vxlan.json" 2>/dev/null || fail "exclave -r of the VXLAN capture exited $?"
-inputs="$WORK/demo.json $WORK/vxlan.json"
+"$EXCLAVE" -r "$DEMO_DIR/demo.pcap" --geoip-dir "$DEMO_DIR" --no-policies --log pdns,stats \
+    -l - >"$WORK/pdns.json" 2>/dev/null || fail "exclave -r --log pdns,stats exited $?"
+inputs="$WORK/demo.json $WORK/vxlan.json $WORK/pdns.json"
 if [ -d "$SHARED" ]; then
     for pcap in "$SHARED"/pcaps/dnscap/src/test/*.pcap "$SHARED"/pcaps/tcpdump/tests/dns*.pcap \
                 "$SHARED"/pcaps/zeek-btest/Traces/*.pcap; do

@@ -1,7 +1,8 @@
 /* fuzz_pcap_lookup: frames through the whole packet path into the engine:
  * link layer, IP (fragments too), UDP/TCP, DNS, query matching, enrichment
- * into EVE (to /dev/null, with the tunnel object) and the engine's
- * aggregates; tunnels are stripped on the way. The input is a list of
+ * into EVE (to /dev/null, with the tunnel object), the passive-DNS table
+ * (small, so that it fills) and the engine's aggregates; tunnels are
+ * stripped on the way. The input is a list of
  * frames, each a 2-byte length and that many bytes of Ethernet. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 
 #include "engine/engine.h"
 #include "eve/eve_writer.h"
+#include "eve/pdns_record.h"
+#include "pdns/pdns_table.h"
 #include "capture/sensor.h"
 
 struct fuzz_pipeline {
@@ -16,6 +19,7 @@ struct fuzz_pipeline {
     struct engine engine;
     struct json_out out;
     struct eve_writer writer;
+    struct pdns_table pdns;
 };
 
 static struct fuzz_pipeline *pipeline;
@@ -24,6 +28,7 @@ static void sink(void *user, const struct dns_event *event)
 {
     struct fuzz_pipeline *p = user;
     eve_writer_dns(&p->writer, event);
+    pdns_table_observe(&p->pdns, event);
     engine_observe_dns_event(&p->engine, event);
 }
 
@@ -39,7 +44,8 @@ static void set_up(void)
     char error[256];
     FILE *null = fopen("/dev/null", "w");
     if (!pipeline || !null || !sensor_init(&pipeline->sensor, &config, sink, pipeline) ||
-        !engine_init(&pipeline->engine, &engine_config, NULL, error, sizeof error))
+        !engine_init(&pipeline->engine, &engine_config, NULL, error, sizeof error) ||
+        !pdns_table_init(&pipeline->pdns, 16, 3600 * 1000000LL, pdns_record_write, &pipeline->writer))
         abort();
     json_out_init(&pipeline->out, null);
     pipeline->writer.out = &pipeline->out;
