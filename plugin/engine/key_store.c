@@ -258,17 +258,29 @@ static bool expires(const struct key *key, int64_t cutoff_us)
     return key->in_use && !key->dirty && key->last_seen_us < cutoff_us;
 }
 
+/* How far ahead the scans below ask for keys: a key is larger than a
+ * page's worth of the hardware prefetcher's stride, and each test is one
+ * cache miss otherwise (a daily scan of the table was 15% of a long run). */
+enum { EXPIRY_PREFETCH_AHEAD = 8 };
+
+static bool expires_ahead(const struct key_store *store, uint32_t i, int64_t cutoff_us)
+{
+    if (i + EXPIRY_PREFETCH_AHEAD < store->high_water)
+        __builtin_prefetch(&store->keys[i + EXPIRY_PREFETCH_AHEAD].last_seen_us);
+    return expires(&store->keys[i], cutoff_us);
+}
+
 /* Every expiring key is shown before any is removed, so that each sees the
  * keys it links to. */
 void key_store_expire(struct key_store *store, int64_t cutoff_us,
                       void (*on_expire)(void *user, const struct key *key), void *user)
 {
     for (uint32_t i = 0; on_expire && i < store->high_water; i++)
-        if (expires(&store->keys[i], cutoff_us))
+        if (expires_ahead(store, i, cutoff_us))
             on_expire(user, &store->keys[i]);
     for (uint32_t i = 0; i < store->high_water; i++) {
         struct key *key = &store->keys[i];
-        if (expires(key, cutoff_us)) {
+        if (expires_ahead(store, i, cutoff_us)) {
             remove_key(store, key);
             store->counters.keys_expired++;
         }
