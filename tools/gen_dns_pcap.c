@@ -269,9 +269,12 @@ static void zeek_row(struct generator *g, const struct lookup_spec *s, uint16_t 
     char client[IP_ADDRESS_TEXT_MAX + 1], server[IP_ADDRESS_TEXT_MAX + 1];
     client[ip_address_format(&s->client, client)] = '\0';
     server[ip_address_format(&s->server, server)] = '\0';
-    fprintf(g->zeek, "%lld.%06lld\tC%u\t%s\t%u\t%s\t53\t%s\t%u\t%s\t%u\t",
+    /* rtt as Zeek has it: set when it saw the query and its response (the
+     * response comes 20 ms later; over TCP its second segment 10 us after) */
+    const char *rtt = s->unanswered || s->unsolicited ? "-" : s->tcp ? "0.020010" : "0.020000";
+    fprintf(g->zeek, "%lld.%06lld\tC%u\t%s\t%u\t%s\t53\t%s\t%u\t%s\t%s\t%u\t",
             (long long)(g->now_us / 1000000), (long long)(g->now_us % 1000000), id, client, port,
-            server, s->tcp ? "tcp" : "udp", id, s->qname, s->qtype);
+            server, s->tcp ? "tcp" : "udp", id, rtt, s->qname, s->qtype);
     if (s->unanswered) {
         fputs("-\t-\t-\n", g->zeek);
         return;
@@ -777,8 +780,9 @@ int main(int argc, char **argv)
     if (g.zeek)
         fputs("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
               "#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\t"
-              "trans_id\tquery\tqtype\trcode\tanswers\tTTLs\n#types\ttime\tstring\taddr\tport\t"
-              "addr\tport\tenum\tcount\tstring\tcount\tcount\tvector[string]\tvector[interval]\n",
+              "trans_id\trtt\tquery\tqtype\trcode\tanswers\tTTLs\n#types\ttime\tstring\taddr\tport\t"
+              "addr\tport\tenum\tcount\tinterval\tstring\tcount\tcount\tvector[string]\t"
+              "vector[interval]\n",
               g.zeek);
     if (strcmp(scenario, "demo") == 0)
         scenario_demo(&g);

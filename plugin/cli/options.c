@@ -36,7 +36,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES,
                         OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER,
                         OPT_RETIRED_KEYS, OPT_LOG, OPT_STATS_EVERY, OPT_PDNS_EVERY,
-                        OPT_PDNS_MAX };
+                        OPT_PDNS_MAX, OPT_COUNT_UNANSWERED };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -159,6 +159,7 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_CHECK: o->check = true; return 0;
     case OPT_DEFAULT_POLICIES: o->default_policies = true; return 0;
     case OPT_NO_ENGINE: o->engine_off = true; return 0;
+    case OPT_COUNT_UNANSWERED: o->engine.count_unanswered = true; return 0;
     case OPT_SUFFIX_LIST: o->engine.suffix_list_file = optarg; return 0;
     case OPT_BLOCKLIST_ZONE:
         if (o->engine.blocklist_zone_count == BLOCKLIST_ZONES_MAX || !*optarg || strchr(optarg, ' ')) {
@@ -380,6 +381,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "check", no_argument, NULL, OPT_CHECK },
         { "default-policies", no_argument, NULL, OPT_DEFAULT_POLICIES },
         { "no-engine", no_argument, NULL, OPT_NO_ENGINE },
+        { "count-unanswered", no_argument, NULL, OPT_COUNT_UNANSWERED },
         { "interval", required_argument, NULL, OPT_INTERVAL },
         { "window", required_argument, NULL, OPT_WINDOW },
         { "max-keys", required_argument, NULL, OPT_MAX_KEYS },

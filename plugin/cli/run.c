@@ -403,6 +403,24 @@ void run_check_output(struct exclave_run *run)
             run->log_name, strerror(run->out->first_error));
 }
 
+enum { ONE_DIRECTION_QUERIES = 1000 }; /* seen before the warning can be given */
+
+void run_check_counting(struct exclave_run *run)
+{
+    if (!run->engine_ready || run->one_direction_told || run->options.engine.count_unanswered)
+        return;
+    const struct engine_counters *c = &run->engine.counters;
+    if (c->queries_seen < ONE_DIRECTION_QUERIES || c->lookups_counted * 10 >= c->queries_seen)
+        return;
+    run->one_direction_told = true;
+    progress_end(&run->progress);
+    fprintf(stderr, "exclave: %llu queries seen and %llu answered: lookups count only when "
+                    "answered, so almost nothing is counted. A sensor that sees one direction "
+                    "(asymmetric routing, a query-only tap) needs --count-unanswered; forged "
+                    "queries look the same (engine_queries_seen in --stats)\n",
+            (unsigned long long)c->queries_seen, (unsigned long long)c->lookups_counted);
+}
+
 void run_flush_logs(struct exclave_run *run)
 {
     if (run->out) {
@@ -553,6 +571,7 @@ bool run_finish(struct exclave_run *run, bool ok)
         if (run->sink)
             redis_sink_flush(run->sink);
         run_check_output(run);
+        run_check_counting(run);
         if (run->sink && (run->sink->records_queued || run->sink->counters.dropped)) {
             fprintf(stderr, "exclave: %s: %llu records dropped, %zu not sent (the server was away)\n",
                     run->log_name, (unsigned long long)run->sink->counters.dropped,

@@ -82,6 +82,7 @@ struct exclave_run {
     time_t last_reload_check;
     char log_name[4096];       /* eve.json's path, or "standard output" */
     bool write_failure_told;   /* the first failed write of the log was reported */
+    bool one_direction_told;   /* the warning of run_check_counting was given */
     struct state_autosave autosave;        /* --state */
     struct reorder_buffer reorder;         /* --zeek, --eve: lookups put back in time order */
     bool reorder_on;
@@ -113,6 +114,11 @@ void run_write_stats_when_due(struct exclave_run *run, bool force);
  * failed and that the records are lost from there on, counted. Cheap
  * enough to call per record. */
 void run_check_output(struct exclave_run *run);
+
+/* Says, once, when queries flow and almost none is answered: a sensor that
+ * sees one direction counts nothing by default (--count-unanswered). As
+ * cheap as run_check_output. */
+void run_check_counting(struct exclave_run *run);
 void run_start_progress(struct exclave_run *run, const char *path, const char *unit);
 void run_show_progress(struct exclave_run *run, uint64_t count, uint64_t bytes);
 

@@ -40,6 +40,7 @@ static void between_batches(void *user)
     if (run->source.live) /* readers of a live log see records within a second */
         run_flush_logs(run);
     run_check_output(run);
+    run_check_counting(run);
     run_write_stats_when_due(run, false);
     time_t now = time(NULL);
     bool forced = exclave_signals.reload;

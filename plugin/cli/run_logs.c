@@ -135,6 +135,7 @@ static int drain_log(struct exclave_run *run, char *error, size_t error_size)
     while (!exclave_signals.stop && (status = next_log_record(run, error, error_size)) > 0) {
         run_logs_reload_if_asked(run);
         run_check_output(run);
+        run_check_counting(run);
         if (lines->line_number % PROGRESS_EVERY_LINES == 0) { /* not a clock read per record */
             run_show_progress(run, run->log_totals.records + lines->line_number,
                               (uint64_t)gzoffset(lines->file));

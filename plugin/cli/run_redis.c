@@ -220,6 +220,7 @@ static bool read_entries(struct redis_run *r)
             continue;
         apply_entry(r, &entry);
         run_check_output(run);
+        run_check_counting(run);
         if (r->source->counters.entries % PROGRESS_EVERY == 0) {
             run_logs_reload_if_asked(run);
             run_show_progress(run, r->source->counters.entries, 0);

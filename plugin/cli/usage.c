@@ -102,6 +102,8 @@ const char exclave_usage_text[] =
     "      --check            run the policies, write no log; list each policy's errors\n"
     "                         and alerts, exit 1 when one had an error (for CI)\n"
     "      --no-engine        enrich and log only: no aggregates, no policies, no alerts\n"
+    "      --count-unanswered a sensor that sees one direction: count queries (and\n"
+    "                         responses to none seen) as lookups, not only answered ones\n"
     "      --interval S       evaluation tick in seconds of packet time (default 3600)\n"
     "      --window DAYS      alert window and idle-key expiry (default 30)\n"
     "      --max-keys N       keys kept in memory (default 100000)\n"

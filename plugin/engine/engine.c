@@ -118,7 +118,7 @@ int64_t engine_window_us(const struct engine *engine)
 static void retire_key(void *user, const struct key *key)
 {
     struct engine *engine = user;
-    if (engine->retired.capacity == 0)
+    if (engine->retired.capacity == 0 || key->lookups == 0) /* side counts alone: nothing to merge */
         return;
     const char *links[RETIRED_LINKS_MAX];
     uint16_t lengths[RETIRED_LINKS_MAX];
@@ -181,7 +181,6 @@ static void advance_time(struct engine *engine, int64_t time_us)
 {
     int64_t step = interval_us(engine);
     if (engine->next_tick_us == 0) {
-        engine->first_us = time_us;
         engine->next_tick_us = (time_us / step + 1) * step;
         engine->next_expiry_us = time_us + EXPIRY_CHECK_US;
     }
@@ -325,9 +324,51 @@ static struct key *domain_of(struct engine *engine, struct key_ref name_ref, siz
     return domain;
 }
 
+/* How one lookup part is counted: as a lookup on the keys, as a response
+ * whose rcode and answers are noted, and in the keys' side counts. */
+struct lookup_effect {
+    bool counts, notes_response;
+    bool asked, answered, unsolicited;
+};
+
+static struct lookup_effect effect_of(const struct engine *engine, const struct engine_lookup *l)
+{
+    bool answered = l->part == LOOKUP_RESPONSE || l->part == LOOKUP_ANSWERED;
+    bool unsolicited = l->part == LOOKUP_UNSOLICITED;
+    /* a one-direction tap: the query is the lookup, and a response to none
+     * seen stands for its query (the rule before answered-only counting) */
+    bool counts = engine->config.count_unanswered ? l->part != LOOKUP_RESPONSE : answered;
+    return (struct lookup_effect){
+        .counts = counts,
+        .notes_response = l->has_response && (answered || (unsolicited && engine->config.count_unanswered)),
+        .asked = l->part == LOOKUP_QUERY || l->part == LOOKUP_ANSWERED || l->part == LOOKUP_UNANSWERED,
+        .answered = answered, .unsolicited = unsolicited,
+    };
+}
+
+/* One key's share of a lookup: its side counts, the response, the lookup
+ * (in the caching slot of slot_seconds, or with own_slot the key's own,
+ * which the response just noted may have set). */
+static void count_part(struct engine *engine, struct key *key, const struct engine_lookup *l,
+                       const struct lookup_effect *e, const struct querier_facts *q,
+                       bool own_slot, uint32_t slot_seconds, bool reverse)
+{
+    key->queries += e->asked;
+    key->answered += e->answered;
+    key->unsolicited += e->unsolicited;
+    if (e->notes_response)
+        key_aggregate_note_response(key, l->time_us, l->rcode, l->answers, l->answer_count,
+                                    l->min_ttl);
+    if (e->counts)
+        count_on_key(engine, key, q, l->time_us, own_slot ? key->slot_seconds : slot_seconds,
+                     reverse);
+    key_store_mark_dirty(&engine->store, key);
+}
+
 /* The name's and its domain's share of one lookup. Returns the name key's
  * reference (for the addresses), which stays checkable after evictions. */
 static struct key_ref count_name_and_domain(struct engine *engine, const struct engine_lookup *l,
+                                            const struct lookup_effect *e,
                                             const struct querier_facts *q, size_t length,
                                             bool reverse)
 {
@@ -336,24 +377,13 @@ static struct key_ref count_name_and_domain(struct engine *engine, const struct 
     struct key *name = restart_if_idle(engine, get_key(engine, KEY_NAME, engine->name_buffer, length),
                                        l->time_us);
     if (name) {
-        if (l->has_response)
-            key_aggregate_note_response(name, l->time_us, l->rcode, l->answers, l->answer_count,
-                                        l->min_ttl);
-        if (l->counts_as_lookup)
-            count_on_key(engine, name, q, l->time_us, name->slot_seconds, reverse);
-        key_store_mark_dirty(&engine->store, name);
+        count_part(engine, name, l, e, q, true, 0, reverse);
         slot_seconds = name->slot_seconds;
         name_ref = key_store_ref(&engine->store, name);
     }
     struct key *domain = restart_if_idle(engine, domain_of(engine, name_ref, length), l->time_us);
-    if (domain) {
-        if (l->has_response)
-            key_aggregate_note_response(domain, l->time_us, l->rcode, l->answers, l->answer_count,
-                                        l->min_ttl);
-        if (l->counts_as_lookup)
-            count_on_key(engine, domain, q, l->time_us, slot_seconds, reverse);
-        key_store_mark_dirty(&engine->store, domain);
-    }
+    if (domain)
+        count_part(engine, domain, l, e, q, false, slot_seconds, reverse); /* the name's slot */
     return name_ref;
 }
 
@@ -390,11 +420,16 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
     size_t length = normalize_name(engine, lookup->qname, lookup->qname_length);
     bool reverse = engine_is_reverse_lookup(engine->name_buffer, length, lookup->qtype) ||
                    engine_is_blocklist_lookup(engine, engine->name_buffer, length);
-    struct key_ref name_ref = count_name_and_domain(engine, lookup, &querier, length, reverse);
-    if (lookup->has_response)
+    struct lookup_effect effect = effect_of(engine, lookup);
+    if (effect.counts && engine->first_us == 0) /* alert windows run from the first lookup counted */
+        engine->first_us = lookup->time_us;
+    struct key_ref name_ref = count_name_and_domain(engine, lookup, &effect, &querier, length, reverse);
+    if (effect.notes_response)
         count_answers(engine, lookup, &querier, name_ref, reverse);
-    engine->counters.lookups_counted += lookup->counts_as_lookup;
-    engine->counters.responses_counted += lookup->has_response;
+    engine->counters.lookups_counted += effect.counts;
+    engine->counters.responses_counted += effect.notes_response;
+    engine->counters.queries_seen += effect.asked;
+    engine->counters.unsolicited_seen += effect.unsolicited;
     if (decider_wants_lookups(engine))
         engine->decider.on_lookup(engine->decider.context, lookup, querier.asn);
 }
@@ -405,7 +440,8 @@ void engine_observe_dns_event(struct engine *engine, const struct dns_event *eve
     struct engine_lookup lookup = {
         .time_us = event->timestamp_us, .querier = event->client, .server = event->server,
         .qname = dns_text_ptr(m, m->qname), .qname_length = m->qname.length, .qtype = m->qtype,
-        .counts_as_lookup = !event->is_response || event->unsolicited,
+        .part = !event->is_response ? LOOKUP_QUERY
+              : event->unsolicited ? LOOKUP_UNSOLICITED : LOOKUP_RESPONSE,
         .has_response = event->is_response, .rcode = m->rcode,
     };
     struct ip_address answers[DNS_MAX_RECORDS];

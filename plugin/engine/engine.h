@@ -32,6 +32,8 @@ enum {
 #define ENGINE_COUNTERS(X)                                                                  \
     X(lookups_counted, "lookups attributed to keys")                                      \
     X(responses_counted, "responses whose rcode and answers were recorded")               \
+    X(queries_seen, "queries seen, answered or not (counted as lookups once answered)")  \
+    X(unsolicited_seen, "responses to no query seen: counted apart, never as lookups")  \
     X(names_truncated, "names longer than the engine keeps, cut before counting")         \
     X(unnamed, "messages or records without a question name: no key to count them on")  \
     X(times_refused, "lookups stamped outside 1970-2100: never counted")                 \
@@ -58,6 +60,20 @@ struct engine_config {
     const char *suppress_file;         /* alerts not to raise (--suppress); NULL: none */
     const char *const *blocklist_zones; /* domain blocklists added to the built-in ones */
     size_t blocklist_zone_count;       /* (the strings are the caller's, for the engine's life) */
+    bool count_unanswered;             /* a one-direction tap: queries count, as do responses
+                                          to none seen (--count-unanswered) */
+};
+
+/* What one message or log record tells of a lookup. By default only an
+ * answered lookup (RESPONSE, ANSWERED) counts toward a key's aggregates:
+ * anyone can send a query with a forged source, or a response to nothing.
+ * Queries and unsolicited responses are counted on their keys apart. */
+enum lookup_part {
+    LOOKUP_QUERY,              /* a query; its response, if any, comes as LOOKUP_RESPONSE */
+    LOOKUP_RESPONSE,           /* a response to a query seen (paired by the sensor or the log) */
+    LOOKUP_ANSWERED,           /* a query and its response in one record (a Zeek line) */
+    LOOKUP_UNANSWERED,         /* a query whose record says no response came (a Zeek line) */
+    LOOKUP_UNSOLICITED,        /* a response to no query seen */
 };
 
 /* One lookup from any source (packets, EVE or Zeek records). */
@@ -67,8 +83,8 @@ struct engine_lookup {
     const char *qname;
     size_t qname_length;
     uint16_t qtype;
-    bool counts_as_lookup;             /* a query, or a response to none we saw */
-    bool has_response;
+    uint8_t part;                      /* enum lookup_part */
+    bool has_response;                 /* rcode and answers are set */
     uint16_t rcode;
     const struct ip_address *answers;  /* A/AAAA answers */
     size_t answer_count;

@@ -237,6 +237,9 @@ void key_aggregate_merge(struct key *into, const struct key *from)
     into->lookups += from->lookups;
     into->lookups_corrected += from->lookups_corrected;
     into->reverse_lookups += from->reverse_lookups;
+    into->queries += from->queries;
+    into->answered += from->answered;
+    into->unsolicited += from->unsolicited;
     merge_silence(into, from);
     for (int i = 0; i < KEY_RCODES; i++)
         into->rcodes[i] += from->rcodes[i];

@@ -64,7 +64,18 @@ struct key {
     } linked;
     uint32_t alerted_policies; /* bit per policy, for alert_period */
     uint32_t alert_period;
+    /* what is counted apart from the lookups, which are answered ones (or,
+     * with count_unanswered, every query and unsolicited response) */
+    uint64_t queries;          /* queries seen, answered or not */
+    uint64_t answered;         /* responses to a query seen */
+    uint64_t unsolicited;      /* responses to no query seen */
 };
+
+/* Queries seen that no response answered (yet): what a forger can add. */
+static inline uint64_t key_unanswered(const struct key *key)
+{
+    return key->queries > key->answered ? key->queries - key->answered : 0;
+}
 
 /* One lookup as the engine attributes it to a key. */
 struct key_lookup {

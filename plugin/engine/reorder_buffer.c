@@ -144,7 +144,7 @@ enum { SAVED_ANSWERS_MAX = 1024, SAVED_NAME_MAX = 4096 };
 static void put_lookup(FILE *out, const struct reorder_entry *e)
 {
     const struct engine_lookup *l = &e->lookup;
-    uint8_t flags = (uint8_t)(l->counts_as_lookup | l->has_response << 1);
+    uint8_t flags = (uint8_t)(l->part | l->has_response << 3);
     uint16_t name_length = (uint16_t)l->qname_length, answers = (uint16_t)l->answer_count;
     fwrite(&l->time_us, sizeof l->time_us, 1, out);
     fwrite(&e->arrival, sizeof e->arrival, 1, out);
@@ -218,14 +218,14 @@ static const char *restore_lookup(struct reorder_buffer *buffer, struct cursor *
         !take(c, name, name_length) || !take(c, &answer_count, sizeof answer_count) ||
         answer_count > SAVED_ANSWERS_MAX || !take(c, answers, answer_count * sizeof *answers))
         return "a held lookup is cut short or too large";
-    if (flags > 3 || !address_sane(&l.querier) || !address_sane(&l.server) ||
+    if ((flags & 7) > LOOKUP_UNSOLICITED || flags > 15 || !address_sane(&l.querier) || !address_sane(&l.server) ||
         memchr(name, '\0', name_length))
         return "a held lookup has impossible fields";
     for (uint16_t i = 0; i < answer_count; i++)
         if (!address_sane(&answers[i]))
             return "a held lookup has an impossible answer";
-    l.counts_as_lookup = flags & 1;
-    l.has_response = flags & 2;
+    l.part = flags & 7;
+    l.has_response = flags & 8;
     l.qname = name;
     l.qname_length = name_length;
     l.answers = answers;

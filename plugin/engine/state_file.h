@@ -17,7 +17,7 @@
 
 #include "engine/engine.h"
 
-enum { STATE_FILE_VERSION = 3, STATE_INPUT_MAX = 1 << 30 };
+enum { STATE_FILE_VERSION = 4, STATE_INPUT_MAX = 1 << 30 };
 
 /* What an input needs to go on exactly where the saved engine stopped (a
  * Redis position and the lookups a reorder buffer held): bytes this module

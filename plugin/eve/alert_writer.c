@@ -83,10 +83,19 @@ static void write_linked(struct json_out *out, const struct engine *engine, cons
     json_out_literal(out, "]");
 }
 
-static void write_counts(struct json_out *out, const struct key *key)
+static void write_counts(struct json_out *out, const struct engine *engine, const struct key *key)
 {
+    /* what the lookups are: answered ones, or (a one-direction tap) queries */
+    if (engine->config.count_unanswered)
+        json_out_literal(out, ",\"counting\":\"queries\"");
+    else
+        json_out_literal(out, ",\"counting\":\"answered\"");
     json_out_literal(out, ",\"lookups\":");
     json_out_uint(out, key->lookups);
+    json_out_literal(out, ",\"unanswered\":");
+    json_out_uint(out, key_unanswered(key));
+    json_out_literal(out, ",\"unsolicited\":");
+    json_out_uint(out, key->unsolicited);
     json_out_literal(out, ",\"lookups_corrected\":");
     json_out_uint(out, key->lookups_corrected);
     json_out_literal(out, ",\"queriers\":");
@@ -137,7 +146,7 @@ static void write_eve(struct json_out *out, const struct engine *engine,
     json_out_literal(out, ",\"name\":");
     json_out_string(out, key->name, key->name_length);
     write_times(out, alert);
-    write_counts(out, key);
+    write_counts(out, engine, key);
     write_top_asns(out, engine, key);
     write_linked(out, engine, key);
     json_out_literal(out, ",\"related\":[");

@@ -62,7 +62,7 @@ enum eve_lookup_status eve_lookup_from_record(const struct eve_record *r,
     lookup->qname = scratch->qname;
     if (r->rrtype.ptr)
         dns_type_from_text(r->rrtype.ptr, r->rrtype.length, &lookup->qtype);
-    lookup->counts_as_lookup = query == 1;
+    lookup->part = query == 1 ? LOOKUP_QUERY : LOOKUP_RESPONSE; /* Suricata logs only answers it paired */
     if (query == 0) {
         lookup->has_response = true;
         if (r->rcode.ptr)

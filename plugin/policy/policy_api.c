@@ -188,6 +188,9 @@ static bool push_field(lua_State *L, const struct policy *policy,
     else if (!strcmp(field, "last_answer")) push_optional_time(L, key->last_answer_us);
     else if (!strcmp(field, "rcodes")) push_rcodes(L, key);
     else if (!strcmp(field, "reverse_lookups")) lua_pushinteger(L, (lua_Integer)key->reverse_lookups);
+    else if (!strcmp(field, "queries")) lua_pushinteger(L, (lua_Integer)key->queries);
+    else if (!strcmp(field, "unanswered")) lua_pushinteger(L, (lua_Integer)key_unanswered(key));
+    else if (!strcmp(field, "unsolicited")) lua_pushinteger(L, (lua_Integer)key->unsolicited);
     else if (!strcmp(field, "alerted")) push_alerted(L, policy, snapshot);
     else if (!strcmp(field, "ttl")) lua_pushinteger(L, key->slot_seconds);
     else if (!strcmp(field, "approximate"))
@@ -588,7 +591,10 @@ void policy_api_push_lookup(lua_State *L, struct policy *policy,
         lua_pushlstring(L, code, dns_rcode_text(lookup->rcode, code));
         lua_setfield(L, -2, "rcode");
     }
-    lua_pushboolean(L, lookup->counts_as_lookup);
+    static const char *const parts[] = { "query", "response", "answered", "unanswered", "unsolicited" };
+    lua_pushstring(L, parts[lookup->part <= LOOKUP_UNSOLICITED ? lookup->part : LOOKUP_UNSOLICITED]);
+    lua_setfield(L, -2, "part");
+    lua_pushboolean(L, lookup->part == LOOKUP_RESPONSE || lookup->part == LOOKUP_ANSWERED);
     lua_setfield(L, -2, "is_lookup");
     if (querier_asn) {
         lua_pushinteger(L, querier_asn);

@@ -346,7 +346,7 @@ static bool read_lookup(struct wire_reader *in, struct engine_lookup *lookup,
     lookup->qtype = wire_get_u16(in);
     lookup->rcode = wire_get_u16(in);
     lookup->has_response = wire_get_u8(in);
-    lookup->counts_as_lookup = wire_get_u8(in);
+    lookup->part = wire_get_u8(in);
     lookup->min_ttl = wire_get_u32(in);
     lookup->qname = wire_get_text(in, UINT16_MAX, &lookup->qname_length);
     *querier_asn = wire_get_u32(in);

@@ -766,7 +766,7 @@ static void decider_on_lookup(void *context, const struct engine_lookup *lookup,
     wire_put_u16(out, lookup->qtype);
     wire_put_u16(out, lookup->rcode);
     wire_put_u8(out, lookup->has_response);
-    wire_put_u8(out, lookup->counts_as_lookup);
+    wire_put_u8(out, lookup->part);
     wire_put_u32(out, lookup->min_ttl);
     wire_put_text(out, lookup->qname, lookup->qname_length);
     wire_put_u32(out, querier_asn);

@@ -11,7 +11,8 @@
 static const char *const known_keys[] = {
     "filename", "geoip-dir", "asn-db", "country-db", "policy", "set", "interval", "window",
     "max-keys", "max-memory", "state", "engine", "enrich", "suffix-list", "lua-memory",
-    "lua-instructions", "lua-cpu", "policy-program", "blocklist-zone", "suppress", NULL,
+    "lua-instructions", "lua-cpu", "policy-program", "blocklist-zone", "suppress",
+    "count-unanswered", NULL,
 };
 
 static bool fail(char *error, const struct plugin_config *c, const char *key, const char *what,
@@ -202,7 +203,8 @@ bool plugin_config_read(const struct suricata_conf_node *node, const char *where
               list_setting(node, c, "blocklist-zone", c->blocklist_zones, &c->blocklist_zone_count,
                            error) &&
               variables_setting(node, c, error) &&
-              boolean_setting(node, c, "engine", &engine_on, error);
+              boolean_setting(node, c, "engine", &engine_on, error) &&
+              boolean_setting(node, c, "count-unanswered", &c->engine.count_unanswered, error);
     c->enrich_set = conf_node_child(node, "enrich") != NULL;
     c->engine.blocklist_zones = (const char *const *)c->blocklist_zones;
     c->engine.blocklist_zone_count = c->blocklist_zone_count;

@@ -93,7 +93,7 @@ static void feed_once(struct exclave_suricata8 *x, struct plugin_worker *w)
         return;
     uint64_t flow_id = 0;
     eve_span_uint64(r->flow_id, &flow_id);
-    bool asks = lookup.counts_as_lookup;
+    bool asks = lookup.part == LOOKUP_QUERY;
     if (flow_id == w->fed_flow_id && r->dns_id == w->fed_dns_id && asks == w->fed_asks &&
         lookup.time_us == w->fed_time_us)
         return;

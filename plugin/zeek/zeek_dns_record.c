@@ -132,7 +132,13 @@ void zeek_dns_record_to_lookup(const struct zeek_dns_record *r, struct engine_lo
     lookup->qtype = r->qtype == ZEEK_UNSET ? 0 : (uint16_t)r->qtype;
     lookup->has_response = r->rcode != ZEEK_UNSET;
     lookup->rcode = lookup->has_response ? (uint16_t)r->rcode : 0;
-    lookup->counts_as_lookup = true;
+    /* Zeek sets rtt only when it saw the query and its response; a line
+     * with a response and no rtt is a response to no query seen */
+    bool answered = lookup->has_response && r->rtt_us != ZEEK_UNSET;
+    lookup->part = answered ? LOOKUP_ANSWERED
+                 : lookup->has_response ? LOOKUP_UNSOLICITED : LOOKUP_UNANSWERED;
+    if (answered && r->rtt_us > 0 && r->rtt_us < 3600 * 1000000LL)
+        lookup->time_us = r->ts_us + r->rtt_us; /* when it was answered, as a packet sensor counts it */
     for (unsigned i = 0; i < r->answer_count; i++)
         if (r->answer_address[i].family)
             engine_lookup_add_answer(lookup, answer_storage, &r->answer_address[i],

@@ -453,6 +453,11 @@ int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, c
         if (!parse_line(reader))
             continue;
         zeek_dns_record_to_lookup(&reader->record, lookup, reader->answers);
+        /* a TSV log without the rtt column cannot tell an unsolicited
+         * response: its responses count as answered */
+        if (lookup->part == LOOKUP_UNSOLICITED && reader->format == ZEEK_FORMAT_TSV &&
+            reader->column[ZEEK_RTT] < 0)
+            lookup->part = LOOKUP_ANSWERED;
         reader->counters.records++;
         return 1;
     }

@@ -25,7 +25,8 @@ PLANTED = {
     ("peaks", "name", "mail1.trump-email.com"),
 }
 DECOYS = ["mail.spectrum-health.example", "tracker.adnet.example", "invite.bank-partner.example",
-          "dnsbl.example", "in-addr.arpa", "www.example.com", "203.0.113.90", "198.51.100.200"]
+          "dnsbl.example", "in-addr.arpa", "www.example.com", "203.0.113.90", "198.51.100.200",
+          "forged-only.example", "unsolicited-only.example", "192.0.2.200"]  # --scenario forged
 PEAK_DAYS = {"2016-08-11", "2016-09-02"}
 
 
@@ -36,25 +37,29 @@ def micros(text):
 
 def lookups_by_key(records):
     """(kind, key) -> list of (time_us, querier, caching slot) the engine should
-    have counted. A name's slot length is the shortest address-answer TTL seen
-    for it so far (300 s before any); an address's is its response's."""
+    have counted: answered lookups only, at the time of the answer (a query
+    no response answered, and a response to no query, count for nothing). A
+    name's slot length is the shortest address-answer TTL seen for it so far,
+    this answer's included (300 s before any); an address's is its
+    response's."""
     keys, name_ttl = defaultdict(list), {}
     for r in records:
         dns, t = r["dns"], micros(r["timestamp"])
         name = dns.get("rrname", "").lower()
         querier = r["src_ip"]  # the client, in answers too (flow direction)
+        if dns["type"] != "answer" or dns.get("unsolicited"):
+            continue
         ttls = [a["ttl"] for a in dns.get("answers", []) if a.get("rrtype") in ("A", "AAAA")]
-        if dns["type"] == "answer" and ttls:
+        if ttls:
             name_ttl[name] = min(name_ttl.get(name, min(ttls)), min(ttls))
             for a in dns["answers"]:
                 if a.get("rrtype") in ("A", "AAAA"):
                     keys[("address", a["rdata"])].append((t, querier, t // (min(ttls) * 1_000_000)))
-        if dns["type"] == "query" or r.get("unsolicited"):
-            slot = t // (name_ttl.get(name, DEFAULT_SLOT_S) * 1_000_000)
-            keys[("name", name)].append((t, querier, slot))
-            parts = name.split(".")
-            if len(parts) >= 2:  # the scenario's suffixes are all one label
-                keys[("domain", ".".join(parts[-2:]))].append((t, querier, slot))
+        slot = t // (name_ttl.get(name, DEFAULT_SLOT_S) * 1_000_000)
+        keys[("name", name)].append((t, querier, slot))
+        parts = name.split(".")
+        if len(parts) >= 2:  # the scenario's suffixes are all one label
+            keys[("domain", ".".join(parts[-2:]))].append((t, querier, slot))
     return keys
 
 

@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int length = snprintf(name, sizeof name, "k%u.example", fuzz->round++);
         struct engine_lookup lookup = { .time_us = (int64_t)fuzz->round * 3600000000LL,
                                         .qname = name, .qname_length = (size_t)length,
-                                        .qtype = 1, .counts_as_lookup = true };
+                                        .qtype = 1, .part = LOOKUP_ANSWERED };
         engine_observe(&fuzz->engine, &lookup);
         engine_finish(&fuzz->engine);
         engine_set_decider(&fuzz->engine, NULL);

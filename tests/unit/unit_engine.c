@@ -56,7 +56,7 @@ static void observe(struct engine *engine, const char *name, const char *querier
     struct ip_address answer_storage[1], answer;
     struct engine_lookup l = { .time_us = (1462320000LL + h * 3600LL) * 1000000,
                                .qname = name, .qname_length = strlen(name), .qtype = 1,
-                               .counts_as_lookup = true, .has_response = true };
+                               .part = LOOKUP_ANSWERED, .has_response = true };
     CHECK(ip_address_parse(querier, &l.querier));
     CHECK(ip_address_parse("192.0.2.53", &l.server));
     CHECK(ip_address_parse("198.51.100.7", &answer));
@@ -73,7 +73,7 @@ static void test_decider_sees_ticks_and_lookups(bool wants_lookups)
     CHECK(engine_init(&engine, &config, NULL, error, sizeof error));
     struct c_decider d = { .wants_keys = true, .wants_lookups = wants_lookups, .engine = &engine };
     const struct engine_decider decider = { &d, c_wants_keys, c_wants_lookups, c_evaluate,
-                                            c_on_lookup };
+                                            c_on_lookup, NULL };
     engine_set_decider(&engine, &decider);
     engine_set_alert_sink(&engine, count_alert, NULL);
     sink_calls = 0;
@@ -120,7 +120,7 @@ static void test_decider_that_wants_nothing(void)
     CHECK(engine_init(&engine, &config, NULL, error, sizeof error));
     struct c_decider d = { .engine = &engine };
     const struct engine_decider decider = { &d, c_wants_keys, c_wants_lookups, c_evaluate,
-                                            c_on_lookup };
+                                            c_on_lookup, NULL };
     engine_set_decider(&engine, &decider);
     for (int i = 0; i < 5; i++)
         observe(&engine, "quiet.example.net", "203.0.113.9", i);

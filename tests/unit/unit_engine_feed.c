@@ -38,7 +38,7 @@ static void *produce(void *user)
         snprintf(name, sizeof name, "n%d.example.com", i % 500);
         struct engine_lookup lookup = {
             .time_us = ((int64_t)i * PRODUCERS + p->index) * 1000 + 1462320000000000LL,
-            .qname = name, .qname_length = strlen(name), .qtype = 1, .counts_as_lookup = true };
+            .qname = name, .qname_length = strlen(name), .qtype = 1, .part = LOOKUP_ANSWERED };
         uint8_t querier[4] = { 10, 0, (uint8_t)p->index, (uint8_t)i };
         ip_address_set_v4(&lookup.querier, querier);
         engine_feed_push(p->ring, &lookup);

@@ -38,7 +38,7 @@ static void test_v2(void)
     struct engine_lookup lookup;
     const char *problem;
     CHECK(eve_lookup_from_record(&r, &scratch, &lookup, &problem) == EVE_LOOKUP_OK);
-    CHECK(!lookup.counts_as_lookup && lookup.has_response && lookup.rcode == 3 && lookup.qtype == 1);
+    CHECK(lookup.part == LOOKUP_RESPONSE && lookup.has_response && lookup.rcode == 3 && lookup.qtype == 1);
     CHECK(lookup.answer_count == 1 && lookup.min_ttl == 44);
     CHECK(lookup.time_us == 1476976981077982LL);
 }

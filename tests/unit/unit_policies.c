@@ -104,7 +104,7 @@ static void feed(struct fixture *f, int64_t seconds, const char *querier, const 
 {
     struct ip_address answers[1];
     struct engine_lookup l = { .time_us = seconds * 1000000, .qname = name,
-                               .qname_length = strlen(name), .qtype = 1, .counts_as_lookup = true,
+                               .qname_length = strlen(name), .qtype = 1, .part = LOOKUP_ANSWERED,
                                .has_response = true, .rcode = rcode, .answers = answers,
                                .answer_count = answer ? 1 : 0, .min_ttl = 300 };
     CHECK(ip_address_parse(querier, &l.querier));

@@ -38,7 +38,7 @@ static void feed(struct engine *engine, int64_t seconds, const char *querier, co
 {
     struct ip_address answers[1];
     struct engine_lookup l = { .time_us = seconds * 1000000, .qname = name,
-                               .qname_length = strlen(name), .qtype = 1, .counts_as_lookup = true,
+                               .qname_length = strlen(name), .qtype = 1, .part = LOOKUP_ANSWERED,
                                .has_response = true, .answers = answers, .answer_count = 1,
                                .min_ttl = 300 };
     CHECK(ip_address_parse(querier, &l.querier));
