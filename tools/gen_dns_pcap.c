@@ -17,9 +17,14 @@
  *   --scenario long   the demo's 155 days and planted cases at a busy
  *                     sensor's load (--packets N): 800 names of Zipf
  *                     popularity from the demo ISPs, and one lookup in five
- *                     a one-off name under 20,000 domains.
+ *                     a one-off name under 20,000 domains;
+ *   --scenario forged the demo, plus what an outsider can send at no cost:
+ *                     forged unanswered queries that create a name, inflate
+ *                     mail1.trump-email.com and dilute trump1.contact-client.com
+ *                     with 8 other networks, and a name only unsolicited
+ *                     responses carry.
  * --zeek FILE also writes the lookups as a Zeek dns.log (TSV: one line per
- * query and its answer, as Zeek logs them).
+ * query and its answer, as Zeek logs them, rtt set when both were seen).
  * The truth file (--truth) lists, per logged DNS message, what a correct
  * decoder must report. Deterministic for a given --seed. It never reads
  * the network; it only writes files. */
@@ -538,6 +543,48 @@ static void scenario_demo(struct generator *g)
     free(day);
 }
 
+/* ---- the forged scenario: the demo, and what an outsider can send ---- */
+
+/* Queries with forged sources are never answered (the answers go to the
+ * real owner of the address, who asked nothing: the sensor sees none), and
+ * unsolicited responses answer nothing asked. Four attacks on the evidence,
+ * each of which the default counting must not take as lookups. */
+static void forged_day(struct generator *g, struct demo_day *day, int d)
+{
+    static const char *const alfa[] = { "203.0.113.10", "203.0.113.11" };
+    for (int i = 0; d < 60 && i < 30; i++) /* creates: a name only forged queries ask for */
+        plan_lookup(g, day, address(alfa[rng_below(g, 2)]), "vpn.forged-only.example", NULL)
+            ->unanswered = true;
+    for (int i = 0; d <= DAY_LAST_NXDOMAIN && i < 20; i++) /* inflates the real exclusive name */
+        plan_lookup(g, day, address(alfa[rng_below(g, 2)]), "mail1.trump-email.com", NULL)
+            ->unanswered = true;
+    for (int i = 0; d >= DAY_NEW_NAME && i < 40; i++) { /* dilutes the new one: 8 other networks */
+        char source[32];
+        snprintf(source, sizeof source, "100.%u.%u.%u", 64 + rng_below(g, 8), rng_below(g, 256),
+                 1 + rng_below(g, 254));
+        plan_lookup(g, day, address(source), "trump1.contact-client.com", NULL)->unanswered = true;
+    }
+    for (int i = 0; i < 30; i++) /* a name only unsolicited responses carry */
+        plan_lookup(g, day, address(alfa[rng_below(g, 2)]), "mx.unsolicited-only.example",
+                    "192.0.2.200")->unsolicited = true;
+}
+
+static void scenario_forged(struct generator *g)
+{
+    const int64_t start_us = 1462320000LL * 1000000; /* 2016-05-04 00:00 UTC */
+    struct demo_day *day = demo_day_new(DEMO_DAY_EVENTS_MAX + 160);
+    g->now_us = start_us;
+    demo_edge_cases(g);
+    for (int d = 0; d < DEMO_DAYS; d++) {
+        day->start_us = start_us + d * DAY_US + 60000000;
+        day->count = 0;
+        demo_planted_day(g, day, d);
+        forged_day(g, day, d);
+        write_day(g, day);
+    }
+    free(day);
+}
+
 /* ---- the long-span scenario: the demo's months at a busy sensor's load ---- */
 
 enum { LONG_POPULAR_NAMES = 800, LONG_TAIL_DOMAINS = 20000 };
@@ -734,7 +781,7 @@ static void scenario_flood(struct generator *g, uint64_t packets)
 
 static void usage(void)
 {
-    fputs("usage: gen-dns-pcap --scenario demo|bench|flood|long [--packets N] [--seed S] [--truth FILE]\n"
+    fputs("usage: gen-dns-pcap --scenario demo|bench|flood|long|forged [--packets N] [--seed S] [--truth FILE]\n"
           "                    [--zeek DNS.LOG] -o FILE\n",
           stderr);
     exit(2);
@@ -792,6 +839,8 @@ int main(int argc, char **argv)
         scenario_flood(&g, packets);
     else if (strcmp(scenario, "long") == 0)
         scenario_long(&g, packets);
+    else if (strcmp(scenario, "forged") == 0)
+        scenario_forged(&g);
     else
         usage();
     bool ok = pcap_writer_close(&g.pcap);
