@@ -145,8 +145,10 @@ awk -v c="$cat_seconds" -v s="$start" -v e="$end" -v n="$(counter zeek zeek_reco
 
 # The long-span capture (the demo's 155 days and planted cases at a busy
 # sensor's load: Zipf-popular names, a long tail of one-off names, 3,700
-# hourly ticks): every stage on it, and the default policies with and
-# without their candidates declarations (the calls into Lua per lookup).
+# hourly ticks): every stage on it, the default policies with and
+# without their candidates declarations (the calls into Lua per lookup),
+# and the default policies with only alerts and stats logged, and with
+# passive DNS instead of every lookup.
 LONG_PACKETS=${BENCH_LONG_PACKETS:-2000000}
 LONG_PCAP="$WORK/long-$LONG_PACKETS.pcap"
 [ -s "$LONG_PCAP" ] || "$top_builddir/tools/gen-dns-pcap" --scenario long --packets "$LONG_PACKETS" \
@@ -177,13 +179,16 @@ long_plain=$(long_timed plain --no-engine)
 long_counting=$(long_timed counting --no-policies)
 long_declared=$(long_timed declared $POLICIES)
 long_undeclared=$(long_timed undeclared --policy "$WORK/undeclared")
+long_quiet=$(long_timed quiet $POLICIES --log alerts,stats)
+long_pdns=$(long_timed pdns $POLICIES --log pdns,alerts,stats)
 echo "  the long-span capture ($LONG_PACKETS packets, $(counter long-declared engine_evaluation_ticks) ticks, EVE to /dev/null, best of two):"
 awk -v r="$long_read" -v b="$long_sensor" 'BEGIN {
     printf "    libpcap read loop             %10.0f packets/s\n", r
     printf "    decode + match                %10.0f packets/s  %5.1f%% of the read loop\n", b, 100 * b / r }'
 for stage in "plain --no-engine $long_plain" "counting --no-policies $long_counting" \
              "undeclared policies-without-candidates $long_undeclared" \
-             "declared default-policies $long_declared"; do
+             "declared default-policies $long_declared" \
+             "quiet --log-alerts,stats $long_quiet" "pdns --log-pdns,alerts,stats $long_pdns"; do
     set -- $stage
     awk -v what="$2" -v s="$3" -v p="$(counter "long-$1" packets)" -v b="$long_sensor" \
         -v calls="$(counter "long-$1" policy_calls)" -v n="$(counter "long-$1" engine_lookups_counted)" \
