@@ -62,7 +62,10 @@ enum eve_lookup_status eve_lookup_from_record(const struct eve_record *r,
     lookup->qname = scratch->qname;
     if (r->rrtype.ptr)
         dns_type_from_text(r->rrtype.ptr, r->rrtype.length, &lookup->qtype);
-    lookup->part = query == 1 ? LOOKUP_QUERY : LOOKUP_RESPONSE; /* Suricata logs only answers it paired */
+    /* Suricata logs the answers of the transactions it tracked; exclave's
+     * own records mark a response to no query seen */
+    lookup->part = query == 1 ? LOOKUP_QUERY
+                 : r->dns_unsolicited ? LOOKUP_UNSOLICITED : LOOKUP_RESPONSE;
     if (query == 0) {
         lookup->has_response = true;
         if (r->rcode.ptr)

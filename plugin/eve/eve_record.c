@@ -178,6 +178,7 @@ static void keep_dns(struct eve_record *r, struct eve_span key, struct eve_span 
     else if (eve_span_is(key, "id")) r->dns_id = span_integer(value);
     else if (eve_span_is(key, "tx_id")) r->dns_tx_id = span_integer(value);
     else if (eve_span_is(key, "flags")) r->flags = value;
+    else if (eve_span_is(key, "unsolicited")) r->dns_unsolicited = eve_span_is(value, "true");
 }
 
 static void keep_answer(struct eve_answer *a, struct eve_span key, struct eve_span value)

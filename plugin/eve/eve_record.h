@@ -47,6 +47,7 @@ struct eve_record {
     unsigned answer_count;
     unsigned answers_not_kept;             /* past EVE_ANSWERS_MAX */
     bool has_enrichment;                   /* src_as or dest_as already there */
+    bool dns_unsolicited;                  /* "unsolicited": true (exclave's own records) */
     struct eve_answer answers[EVE_ANSWERS_MAX]; /* last: a parse clears what is before it */
 };
 

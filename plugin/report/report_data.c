@@ -339,6 +339,7 @@ static void count_siblings(struct report_data *data, const struct eve_record *r,
 static void count_record(struct report_data *data, const struct eve_record *r, int64_t time_us)
 {
     bool query = eve_span_is(r->dns_type, "query") || eve_span_is(r->dns_type, "request");
+    bool answered = !query && !r->dns_unsolicited; /* as the engine counts: answered lookups */
     char name[256];
     size_t length = r->rrname.ptr ? eve_span_decode(r->rrname, name, sizeof name) : 0;
     for (size_t i = 0; i < length; i++)
@@ -346,15 +347,19 @@ static void count_record(struct report_data *data, const struct eve_record *r, i
     while (length > 1 && name[length - 1] == '.')
         name[--length] = '\0';
     struct asker asker = asker_of(r);
-    if (!query && length && r->answer_count)
+    if (answered && length && r->answer_count)
         count_siblings(data, r, name, length, asker.asn);
     for (size_t i = 0; i < data->key_count; i++) {
         struct report_key *k = &data->keys[i];
-        if (query && !strcmp(k->kind, "name") && length == strlen(k->name) && !memcmp(name, k->name, length))
-            count(k, time_us, &asker);
-        else if (query && !strcmp(k->kind, "domain") && name_in_domain(name, length, k->name))
-            count(k, time_us, &asker);
-        else if (!query && !strcmp(k->kind, "address"))
+        bool of_key = (!strcmp(k->kind, "name") && length == strlen(k->name) && !memcmp(name, k->name, length)) ||
+                      (!strcmp(k->kind, "domain") && name_in_domain(name, length, k->name));
+        if (of_key) {
+            k->queries_seen += query;
+            k->answered_seen += answered;
+            k->unsolicited_seen += !query && !answered;
+            if (answered)
+                count(k, time_us, &asker);
+        } else if (answered && !strcmp(k->kind, "address"))
             for (unsigned a = 0; a < r->answer_count; a++)
                 if (eve_span_equals(r->answers[a].rdata, k->name, strlen(k->name)))
                     count(k, time_us, &asker);

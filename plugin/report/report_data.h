@@ -67,7 +67,8 @@ struct report_key {
     int32_t first_day;                 /* day of days[0] (days since the epoch) */
     uint32_t days[REPORT_DAYS_MAX][REPORT_SERIES]; /* per top ASN, then all others */
     uint32_t hours[24];
-    uint64_t counted;                  /* lookups counted from the records */
+    uint64_t counted;                  /* lookups counted from the records: answered ones */
+    uint64_t queries_seen, answered_seen, unsolicited_seen; /* name and domain keys: the records */
     int64_t counted_first_us, counted_last_us; /* their times */
     struct report_querier queriers_seen[REPORT_QUERIERS_MAX];
     unsigned querier_count;

@@ -342,8 +342,13 @@ static void key_section(FILE *out, const struct report_data *data, size_t rank,
     html_text(out, k->policy);
     fputs("</small></h2>\n<p>", out);
     html_text(out, k->signature);
-    fprintf(out, ". %llu lookups counted in the %s over these days.</p>\n", (unsigned long long)k->counted,
+    fprintf(out, ". %llu lookups counted in the %s over these days.", (unsigned long long)k->counted,
             data->state_path ? "state's daily series" : "log");
+    if (!data->state_path && strcmp(k->kind, "address") != 0) /* what forged packets would add */
+        fprintf(out, " Unanswered queries: %llu; responses to no query seen: %llu.",
+                (unsigned long long)(k->queries_seen > k->answered_seen ? k->queries_seen - k->answered_seen : 0),
+                (unsigned long long)k->unsolicited_seen);
+    fputs("</p>\n", out);
     evidence_list(out, k);
     fputs(data->state_path ? "<h3>Daily lookups (all queriers; top ASNs' shares of the window)</h3>\n"
                            : "<h3>Daily lookups by querier ASN</h3>\n", out);

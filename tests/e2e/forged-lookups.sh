@@ -7,8 +7,8 @@
 # unsolicited responses carry. By default exactly the demo's planted cases
 # alert, with every evidence figure recomputed from answered lookups only
 # (check_scenario.py) and the unanswered and unsolicited figures from the
-# log's query and answer records (check_side_counts.py); the Zeek log of the
-# same traffic alerts the same. --count-unanswered, the rule for a
+# log's query and answer records (check_side_counts.py), in the report too;
+# the Zeek log of the same traffic alerts the same. --count-unanswered, the rule for a
 # one-direction tap, shows what the forgeries did under the old rule, and
 # says so in every alert; a query-only capture gets the warning that
 # points to it. A policy reads the side counts from the key view.
@@ -32,6 +32,16 @@ jq -e 'select(.event_type == "alert" and .exclave.name == "mail1.trump-email.com
     "$WORK/pcap/eve.json" | sort -n | tail -1 | awk '{ exit !($1 > 1000) }' ||
     fail "mail1.trump-email.com's alerts do not show the forged queries as unanswered"
 grep -q '^engine_unsolicited_seen  *[1-9]' "$WORK/pcap.err" || fail "no unsolicited response counted"
+
+# the report counts as the engine does, and shows the forged queries apart
+"$EXCLAVE" report -l "$WORK/pcap" -o "$WORK/report.html" 2>"$WORK/report.err" ||
+    fail "report exited $?: $(head -3 "$WORK/report.err")"
+records() { jq -r "select(.event_type == \"dns\" and .dns.rrname == \"mail1.trump-email.com\" and $1) | 1" \
+    "$WORK/pcap/eve.json" | wc -l; }
+asked=$(records '.dns.type == "query"')
+answered=$(records '.dns.type == "answer" and (.dns.unsolicited | not)')
+tr -d '\n' <"$WORK/report.html" | grep -q "mail1\.trump-email\.com <small>name, exclusive</small></h2><p>[^<]*\. $answered lookups counted in the log over these days\. Unanswered queries: $((asked - answered)); responses to no query seen: 0\." ||
+    fail "the report's mail1.trump-email.com is not $answered answered lookups and $((asked - answered)) unanswered queries"
 
 "$EXCLAVE" --zeek "$WORK/forged.dns.log" --geoip-dir "$DEMO_DIR" -l "$WORK/zeek" 2>/dev/null ||
     fail "zeek run exited $?"

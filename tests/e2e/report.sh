@@ -7,7 +7,7 @@
 # headless chromium (Debian's) loads it: the DOM holds every chart and the
 # screenshot is not blank. Then `report --state`: the same capture's state,
 # evaluated once by the policies, gives the rotation and exclusive names with
-# their charts and nothing the whole run did not alert on (no decoy); each name's daily series sums to its queries in the log over
+# their charts and nothing the whole run did not alert on (no decoy); each name's daily series sums to its answered lookups in the log over
 # the 128 days the state keeps; the state file is left as it was.
 . "$top_srcdir/tests/e2e/lib.sh"
 "$GEN" --scenario demo --seed 12 -o "$WORK/demo.pcap"
@@ -16,7 +16,11 @@
 "$EXCLAVE" report -l "$WORK/logs" -o "$WORK/report.html" --csv "$WORK/report.csv" 2>"$WORK/report.err" ||
     fail "report exited $?: $(cat "$WORK/report.err")"
 keys=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.exclave.policy, .exclave.kind, .exclave.name] | @tsv' | sort -u | wc -l)
-mail1=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)
+# lookups are answered ones (README, "What counts as a lookup"): answer records not marked unsolicited
+mail1=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "answer" and (.dns.unsolicited | not) and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)
+mail1_queries=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)
+tr -d '\n' <"$WORK/report.html" | grep -q "mail1\.trump-email\.com <small>name, exclusive</small></h2><p>[^<]*lookups counted in the log over these days\. Unanswered queries: $((mail1_queries > mail1 ? mail1_queries - mail1 : 0)); responses to no query seen: 0\." ||
+    fail "mail1's unanswered queries are not the log's $mail1_queries queries less its $mail1 answers"
 # one signature per policy (signature_id) and kind, as a SIEM groups them; the ASNs in the evidence
 grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.alert.signature_id, .exclave.kind, .alert.signature] | @tsv' |
     sort -u | cut -f 1,2 | uniq -d | grep -q . && fail "a policy and kind with more than one signature"
@@ -28,7 +32,7 @@ sibling=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.t
     select(startswith("192.0.2.") or startswith("2001:db8:101:"))] | length > 0)) | 1' | wc -l)
 # mail1's queriers as the log has them: address, lookups, first and last seen (to the minute)
 grep '"event_type":"dns"' "$WORK/logs/eve.json" |
-    jq -r 'select(.dns.type == "query" and .dns.rrname == "mail1.trump-email.com") | [.src_ip, .timestamp[0:16]] | @tsv' |
+    jq -r 'select(.dns.type == "answer" and (.dns.unsolicited | not) and .dns.rrname == "mail1.trump-email.com") | [.src_ip, .timestamp[0:16]] | @tsv' |
     sort | awk -F '\t' '{ n[$1]++; if (!($1 in f)) f[$1] = $2; l[$1] = $2 }
         END { for (q in n) print q "\t" n[q] "\t" f[q] "\t" l[q] }' | sort -t "$(printf '\t')" -k2,2nr -k1,1 |
     sed 's/T/ /g' >"$WORK/mail1.queriers"
@@ -120,14 +124,14 @@ if "evaluated once at its clock" not in page or "all queriers" not in page:
 days = {}
 for line in open(eve, encoding="utf-8"):
     record = json.loads(line)
-    if record.get("event_type") == "dns" and record["dns"].get("type") == "query":
+    if record.get("event_type") == "dns" and record["dns"].get("type") == "answer" and not record["dns"].get("unsolicited"):
         when = datetime.datetime.strptime(record["timestamp"][:19], "%Y-%m-%dT%H:%M:%S")
         days.setdefault(record["dns"]["rrname"], []).append(
             int(when.replace(tzinfo=datetime.timezone.utc).timestamp() // 86400))
 for name, counted in re.findall(r'<h2>\d+\. ([^ <]+) <small>name, [a-z]+</small></h2>\n<p>[^<]*?(\d+) lookups counted', page):
     seen = days.get(name, [])
     kept = sum(1 for d in seen if d > max(seen) - 128)
-    if int(counted) != kept: problems.append(f"{name}: {counted} in the state's days, {kept} queries in the log")
+    if int(counted) != kept: problems.append(f"{name}: {counted} in the state's days, {kept} answered lookups in the log")
 print("\n".join(problems)); sys.exit(1 if problems else 0)
 PY
 # the rotation chart's silence mark sits where the rotation's evidence says the old name went quiet
