@@ -415,12 +415,15 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
         engine->counters.unnamed++;
         return;
     }
-    struct querier_facts querier;
-    describe_querier(engine, &lookup->querier, &querier);
+    struct lookup_effect effect = effect_of(engine, lookup);
+    /* who asked matters only to what is counted on a key (or handed to
+     * on_lookup): a query that only waits for its answer costs no GeoIP */
+    struct querier_facts querier = { 0 };
+    if (effect.counts || effect.notes_response || decider_wants_lookups(engine))
+        describe_querier(engine, &lookup->querier, &querier);
     size_t length = normalize_name(engine, lookup->qname, lookup->qname_length);
     bool reverse = engine_is_reverse_lookup(engine->name_buffer, length, lookup->qtype) ||
                    engine_is_blocklist_lookup(engine, engine->name_buffer, length);
-    struct lookup_effect effect = effect_of(engine, lookup);
     if (effect.counts && engine->first_us == 0) /* alert windows run from the first lookup counted */
         engine->first_us = lookup->time_us;
     struct key_ref name_ref = count_name_and_domain(engine, lookup, &effect, &querier, length, reverse);
