@@ -115,8 +115,8 @@ void zeek_dns_record_from_event(struct zeek_dns_record *r, struct zeek_dns_scrat
     answers_of(r, scratch, m);
 }
 
-void zeek_dns_record_to_lookup(const struct zeek_dns_record *r, struct engine_lookup *lookup,
-                               struct ip_address *answer_storage)
+void zeek_dns_record_to_lookup(const struct zeek_dns_record *r, bool rtt_logged,
+                               struct engine_lookup *lookup, struct ip_address *answer_storage)
 {
     memset(lookup, 0, sizeof *lookup);
     lookup->time_us = r->ts_us;
@@ -133,8 +133,9 @@ void zeek_dns_record_to_lookup(const struct zeek_dns_record *r, struct engine_lo
     lookup->has_response = r->rcode != ZEEK_UNSET;
     lookup->rcode = lookup->has_response ? (uint16_t)r->rcode : 0;
     /* Zeek sets rtt only when it saw the query and its response; a line
-     * with a response and no rtt is a response to no query seen */
-    bool answered = lookup->has_response && r->rtt_us != ZEEK_UNSET;
+     * with a response and no rtt is a response to no query seen (a log
+     * without the column cannot tell: its responses count as answered) */
+    bool answered = lookup->has_response && (r->rtt_us != ZEEK_UNSET || !rtt_logged);
     lookup->part = answered ? LOOKUP_ANSWERED
                  : lookup->has_response ? LOOKUP_UNSOLICITED : LOOKUP_UNANSWERED;
     if (answered && r->rtt_us > 0 && r->rtt_us < 3600 * 1000000LL)

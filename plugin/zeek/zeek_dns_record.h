@@ -61,8 +61,10 @@ void zeek_dns_record_from_eve(struct zeek_dns_record *record, struct zeek_dns_sc
 /* The engine's lookup for a record read from a Zeek log: querier orig_h,
  * server resp_h, the query (the root "." when Zeek wrote it empty), qtype,
  * rcode, and the address answers with their TTLs, kept in answer_storage
- * (ZEEK_ANSWERS_MAX of them). The lookup points into the record. */
-void zeek_dns_record_to_lookup(const struct zeek_dns_record *record, struct engine_lookup *lookup,
-                               struct ip_address *answer_storage);
+ * (ZEEK_ANSWERS_MAX of them); answered, unanswered or unsolicited by its
+ * rcode and rtt (rtt_logged: the log has an rtt column at all). The lookup
+ * points into the record. */
+void zeek_dns_record_to_lookup(const struct zeek_dns_record *record, bool rtt_logged,
+                               struct engine_lookup *lookup, struct ip_address *answer_storage);
 
 #endif

@@ -452,12 +452,9 @@ int zeek_reader_next(struct zeek_reader *reader, struct engine_lookup *lookup, c
         }
         if (!parse_line(reader))
             continue;
-        zeek_dns_record_to_lookup(&reader->record, lookup, reader->answers);
-        /* a TSV log without the rtt column cannot tell an unsolicited
-         * response: its responses count as answered */
-        if (lookup->part == LOOKUP_UNSOLICITED && reader->format == ZEEK_FORMAT_TSV &&
-            reader->column[ZEEK_RTT] < 0)
-            lookup->part = LOOKUP_ANSWERED;
+        /* JSON leaves unset fields out: only a TSV header can lack the column */
+        bool rtt_logged = reader->format != ZEEK_FORMAT_TSV || reader->column[ZEEK_RTT] >= 0;
+        zeek_dns_record_to_lookup(&reader->record, rtt_logged, lookup, reader->answers);
         reader->counters.records++;
         return 1;
     }
