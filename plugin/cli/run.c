@@ -566,12 +566,12 @@ bool run_finish(struct exclave_run *run, bool ok)
     if (run->pdns_on)
         pdns_table_finish(&run->pdns);
     run_write_stats_when_due(run, true);
+    run_check_counting(run); /* a short run may end before any batch boundary */
     if (run->out) {
         json_out_flush(run->out);
         if (run->sink)
             redis_sink_flush(run->sink);
         run_check_output(run);
-        run_check_counting(run);
         if (run->sink && (run->sink->records_queued || run->sink->counters.dropped)) {
             fprintf(stderr, "exclave: %s: %llu records dropped, %zu not sent (the server was away)\n",
                     run->log_name, (unsigned long long)run->sink->counters.dropped,

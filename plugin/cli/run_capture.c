@@ -10,19 +10,24 @@
 
 enum { RELOAD_CHECK_SECONDS = 5 };
 
-/* The sensor's sink. dns.log has one line per transaction, written when the
- * response arrives, as Zeek does. */
-static void write_event(void *user, const struct dns_event *event)
+/* The message's record: EVE, or dns.log's one line per transaction,
+ * written when the response arrives, as Zeek does. */
+static void write_dns_record(struct exclave_run *run, const struct dns_event *event)
 {
-    struct exclave_run *run = user;
-    if (!run->log_dns) {
-        /* --log without dns: the records are not written */
-    } else if (!run->dns_log) {
+    if (!run->dns_log) {
         eve_writer_dns(&run->writer, event);
     } else if (event->is_response) {
         zeek_dns_record_from_event(run->zeek_record, &run->zeek_scratch, event);
         zeek_dns_writer_write(run->dns_log, run->zeek_record);
     }
+}
+
+/* The sensor's sink. */
+static void write_event(void *user, const struct dns_event *event)
+{
+    struct exclave_run *run = user;
+    if (run->log_dns)
+        write_dns_record(run, event);
     if (run->pdns_on)
         pdns_table_observe(&run->pdns, event);
     if (run->engine_ready)
