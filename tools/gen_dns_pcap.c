@@ -528,19 +528,30 @@ static void demo_planted_day(struct generator *g, struct demo_day *day, int d)
         demo_trump1(g, day);
 }
 
-static void scenario_demo(struct generator *g)
+/* Plans a day's extra lookups beside the demo's (the forged scenario's). */
+typedef void (*demo_extra_fn)(struct generator *g, struct demo_day *day, int d);
+
+/* The demo's 155 days, each with `extra` (NULL: none) planned in too. */
+static void play_demo(struct generator *g, size_t day_capacity, demo_extra_fn extra)
 {
     const int64_t start_us = 1462320000LL * 1000000; /* 2016-05-04 00:00 UTC */
-    struct demo_day *day = demo_day_new(DEMO_DAY_EVENTS_MAX);
+    struct demo_day *day = demo_day_new(day_capacity);
     g->now_us = start_us;
     demo_edge_cases(g);
     for (int d = 0; d < DEMO_DAYS; d++) {
         day->start_us = start_us + d * DAY_US + 60000000; /* after the edge cases */
         day->count = 0;
         demo_planted_day(g, day, d);
+        if (extra)
+            extra(g, day, d);
         write_day(g, day);
     }
     free(day);
+}
+
+static void scenario_demo(struct generator *g)
+{
+    play_demo(g, DEMO_DAY_EVENTS_MAX, NULL);
 }
 
 /* ---- the forged scenario: the demo, and what an outsider can send ---- */
@@ -571,18 +582,7 @@ static void forged_day(struct generator *g, struct demo_day *day, int d)
 
 static void scenario_forged(struct generator *g)
 {
-    const int64_t start_us = 1462320000LL * 1000000; /* 2016-05-04 00:00 UTC */
-    struct demo_day *day = demo_day_new(DEMO_DAY_EVENTS_MAX + 160);
-    g->now_us = start_us;
-    demo_edge_cases(g);
-    for (int d = 0; d < DEMO_DAYS; d++) {
-        day->start_us = start_us + d * DAY_US + 60000000;
-        day->count = 0;
-        demo_planted_day(g, day, d);
-        forged_day(g, day, d);
-        write_day(g, day);
-    }
-    free(day);
+    play_demo(g, DEMO_DAY_EVENTS_MAX + 160, forged_day); /* 120 forged a day at most */
 }
 
 /* ---- the long-span scenario: the demo's months at a busy sensor's load ---- */
