@@ -5,6 +5,7 @@
 #include "eve/eve_record.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 enum place { PLACE_OTHER, PLACE_TOP, PLACE_DNS, PLACE_ANSWER, PLACE_QUERY, PLACE_SRC_AS,
@@ -48,27 +49,55 @@ static bool expect(struct scanner *s, char c)
     return true;
 }
 
-static bool scan_string(struct scanner *s, struct eve_span *span)
+/* Where a string's plain run ends: at its quote, a backslash or a control
+ * character (refused), whichever comes first; end when none does. Eight
+ * bytes at a time: in each word, a byte's high bit is set when the byte
+ * may be one of those, and the lowest such byte always is one (a borrow
+ * only runs upward), so on a little-endian machine it is the answer. */
+static const char *string_stop(const char *p, const char *end)
 {
-    if (!expect(s, '"'))
-        return fail(s, "a string was expected");
-    const char *begin = s->p;
-    /* most strings have no escape: find the closing quote at once */
-    const char *quote = memchr(s->p, '"', (size_t)(s->end - s->p));
-    if (quote && !memchr(s->p, '\\', (size_t)(quote - s->p))) {
-        for (const char *c = s->p; c < quote; c++)
-            if ((unsigned char)*c < 0x20)
-                return fail(s, "a control character inside a string");
-        span->ptr = begin;
-        span->length = (size_t)(quote - begin);
-        s->p = quote + 1;
-        return true;
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
+    for (; end - p >= 8; p += 8) {
+        uint64_t x, quote, backslash, stops;
+        memcpy(&x, p, 8);
+        quote = x ^ (ones * '"');
+        backslash = x ^ (ones * '\\');
+        stops = (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+                 ((x - ones * 0x20) & ~x)) & highs;
+        if (stops) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return p + __builtin_ctzll(stops) / 8;
+#else
+            break;
+#endif
+        }
     }
+    while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+        p++;
+    return p;
+}
+
+/* The rest of a string from its first backslash, escapes stepped over. */
+static bool scan_escaped(struct scanner *s)
+{
     while (s->p < s->end && *s->p != '"') {
         if ((unsigned char)*s->p < 0x20)
             return fail(s, "a control character inside a string");
         s->p += *s->p == '\\' && s->p + 1 < s->end ? 2 : 1; /* never past the end */
     }
+    return s->p < s->end || fail(s, "a string does not end");
+}
+
+static bool scan_string(struct scanner *s, struct eve_span *span)
+{
+    if (!expect(s, '"'))
+        return fail(s, "a string was expected");
+    const char *begin = s->p;
+    s->p = string_stop(s->p, s->end);
+    if (s->p < s->end && *s->p != '"' && *s->p != '\\')
+        return fail(s, "a control character inside a string");
+    if (s->p < s->end && *s->p == '\\' && !scan_escaped(s))
+        return false;
     if (s->p >= s->end)
         return fail(s, "a string does not end");
     span->ptr = begin;
@@ -77,10 +106,15 @@ static bool scan_string(struct scanner *s, struct eve_span *span)
     return true;
 }
 
+static bool number_char(char c)
+{
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
 static bool scan_number(struct scanner *s, struct eve_span *span)
 {
     const char *begin = s->p;
-    while (s->p < s->end && strchr("+-0123456789.eE", *s->p))
+    while (s->p < s->end && number_char(*s->p))
         s->p++;
     if (s->p == begin)
         return fail(s, "a value was expected");

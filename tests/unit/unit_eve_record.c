@@ -80,6 +80,35 @@ static void test_broken(void)
     CHECK(eve_record_parse(deep, sizeof deep, &r, &at) != NULL); /* nested too deeply */
 }
 
+/* Strings are read eight bytes at a time: a quote, a backslash or a control
+ * character at every offset of a word, and near the end of the text, is
+ * found where it is; \u escapes and UTF-8 bytes pass. */
+static void test_string_offsets(void)
+{
+    for (size_t length = 0; length < 24; length++) {
+        char text[64], name[32];
+        memset(name, 'x', length);
+        name[length] = '\0';
+        for (int kind = 0; kind < 4; kind++) {
+            static const char *const tails[] = { "\"", "\\\"q\"", "\xc3\xa9\"", "\x1f\"" };
+            int n = snprintf(text, sizeof text, "{\"rrname\":\"%s%s}", name, tails[kind]);
+            struct eve_record r;
+            size_t at;
+            const char *why = eve_record_parse(text, (size_t)n, &r, &at);
+            if (kind == 3) {
+                CHECK(why != NULL && at == 11 + length);
+                continue;
+            }
+            CHECK(why == NULL);
+            CHECK(r.end == (size_t)n - 1);
+        }
+        int n = snprintf(text, sizeof text, "{\"rrname\":\"%s", name); /* never ends */
+        struct eve_record r;
+        size_t at;
+        CHECK(eve_record_parse(text, (size_t)n, &r, &at) != NULL && at == (size_t)n);
+    }
+}
+
 /* A dns record whose members have the wrong types is unusable, not a lookup. */
 static void test_wrong_types(void)
 {
@@ -168,6 +197,7 @@ static void test_reuse(void)
 
 int main(void)
 {
+    test_string_offsets();
     test_head();
     test_client_subnet();
     test_reuse();
