@@ -1,6 +1,6 @@
 /* geoip: libmaxminddb lookups with a direct-mapped cache in front. The cache
- * holds pointers into the mapped files, so it is flushed (generation bump)
- * whenever a database is swapped. Must not allocate per lookup. */
+ * holds offsets into the mapped ASN file, so it is emptied whenever a
+ * database is swapped. Must not allocate per lookup. */
 #include "geoip/geoip.h"
 
 #include <arpa/inet.h>
@@ -12,18 +12,6 @@
 #include <sys/stat.h>
 
 #include "base/hash.h"
-
-/* 32 bytes, two to a cache line. The organisation is kept as an offset into
- * the ASN database's mapping, valid for the slot's generation. */
-struct geoip_cache_slot {
-    uint8_t address[16];
-    uint32_t asn;
-    uint32_t org_offset;
-    uint16_t org_length;       /* 0: no organisation */
-    char country[2];           /* "\0\0": unknown */
-    uint8_t family;
-    uint8_t generation;        /* 0: empty */
-};
 
 /* The file's identity now; all zero when it cannot be read. */
 static struct geoip_file_identity file_identity(const char *path)
@@ -61,9 +49,9 @@ static bool database_open(struct geoip_database *db, const char *path, char *err
     return true;
 }
 
-static void database_close(struct geoip_database *db)
+static void database_close(struct geoip *geoip, struct geoip_database *db)
 {
-    if (db->open)
+    if (db->open && !geoip->is_view)
         MMDB_close(&db->mmdb);
     db->open = false;
 }
@@ -72,11 +60,8 @@ bool geoip_open(struct geoip *geoip, const char *asn_path, const char *country_p
                 size_t error_size)
 {
     memset(geoip, 0, sizeof *geoip);
-    geoip->cache_generation = 1;
-    geoip->cache = aligned_alloc(64, GEOIP_CACHE_SLOTS * sizeof *geoip->cache);
-    if (geoip->cache)
-        memset(geoip->cache, 0, GEOIP_CACHE_SLOTS * sizeof *geoip->cache);
-    if (!geoip->cache) {
+    geoip->cache = &geoip->own_cache;
+    if (!geoip_cache_init(geoip->cache)) {
         snprintf(error, error_size, "out of memory for the GeoIP cache");
         return false;
     }
@@ -93,10 +78,20 @@ fail:
 
 void geoip_close(struct geoip *geoip)
 {
-    database_close(&geoip->asn_db);
-    database_close(&geoip->country_db);
-    free(geoip->cache);
+    database_close(geoip, &geoip->asn_db);
+    database_close(geoip, &geoip->country_db);
+    if (!geoip->is_view)
+        geoip_cache_free(&geoip->own_cache);
     geoip->cache = NULL;
+}
+
+void geoip_open_view(struct geoip *view, const struct geoip *owner)
+{
+    memset(view, 0, sizeof *view);
+    view->asn_db = owner->asn_db; /* libmaxminddb only reads a handle while it looks up */
+    view->country_db = owner->country_db;
+    view->cache = owner->cache;
+    view->is_view = true;
 }
 
 bool geoip_enabled(const struct geoip *geoip)
@@ -200,80 +195,64 @@ static void lookup_country(struct geoip *geoip, const struct ip_address *address
     static const char *const registered[] = { "registered_country", "iso_code", NULL };
     static const char *const flat[] = { "country_code", NULL };
     static const char *const *const layouts[] = { nested, registered, flat };
+    enum { LAYOUTS = sizeof layouts / sizeof layouts[0] };
     MMDB_entry_data_s data;
-    for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
+    for (unsigned tried = 0; tried < LAYOUTS; tried++) {
+        unsigned i = (geoip->country_layout + tried) % LAYOUTS; /* a file keeps to one layout */
         if (get_value(&found.entry, &data, MMDB_DATA_TYPE_UTF8_STRING, layouts[i]) &&
             data.data_size == 2) {
             memcpy(result->country, data.utf8_string, 2);
             result->country[2] = '\0';
+            geoip->country_layout = (uint8_t)i;
             return;
         }
     }
 }
 
-static bool slot_holds(const struct geoip_cache_slot *slot, uint8_t generation,
-                       const struct ip_address *address)
+static void cached_to_result(const struct geoip *geoip, const struct geoip_cached *cached,
+                             struct geoip_result *result)
 {
-    return slot->generation == generation && slot->family == address->family &&
-           memcmp(slot->address, address->bytes, 16) == 0;
-}
-
-static void slot_to_result(const struct geoip *geoip, const struct geoip_cache_slot *slot,
-                           struct geoip_result *result)
-{
-    result->asn = slot->asn;
-    result->org_length = slot->org_length;
-    result->org = slot->org_length
-                      ? (const char *)geoip->asn_db.mmdb.file_content + slot->org_offset
+    result->asn = cached->asn;
+    result->org_length = cached->org_length;
+    result->org = cached->org_length
+                      ? (const char *)geoip->asn_db.mmdb.file_content + cached->org_offset
                       : NULL;
-    result->country[0] = slot->country[0];
-    result->country[1] = slot->country[1];
+    result->country[0] = cached->country[0];
+    result->country[1] = cached->country[1];
     result->country[2] = '\0';
 }
 
-static void result_to_slot(const struct geoip *geoip, const struct geoip_result *result,
-                           const struct ip_address *address, struct geoip_cache_slot *slot)
+static void result_to_cached(const struct geoip *geoip, const struct geoip_result *result,
+                             struct geoip_cached *cached)
 {
-    memcpy(slot->address, address->bytes, 16);
-    slot->family = address->family;
-    slot->generation = geoip->cache_generation;
-    slot->asn = result->asn;
+    cached->asn = result->asn;
     bool org_cached = result->org && result->org_length <= UINT16_MAX;
-    slot->org_length = org_cached ? (uint16_t)result->org_length : 0;
-    slot->org_offset = org_cached ? (uint32_t)((const uint8_t *)result->org -
-                                               geoip->asn_db.mmdb.file_content)
-                                  : 0;
-    memcpy(slot->country, result->country, 2);
+    cached->org_length = org_cached ? (uint16_t)result->org_length : 0;
+    cached->org_offset = org_cached ? (uint32_t)((const uint8_t *)result->org -
+                                                 geoip->asn_db.mmdb.file_content)
+                                    : 0;
+    memcpy(cached->country, result->country, 2);
 }
 
 void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
                   struct geoip_result *result)
 {
     geoip->counters.lookups++;
-    struct geoip_cache_slot *slot =
-        &geoip->cache[hash_bytes(address->bytes, 16, address->family) % GEOIP_CACHE_SLOTS];
-    if (slot_holds(slot, geoip->cache_generation, address)) {
+    struct geoip_cached cached;
+    if (geoip_cache_get(geoip->cache, address, &cached)) {
         geoip->counters.cache_hits++;
-        slot_to_result(geoip, slot, result);
+        cached_to_result(geoip, &cached, result);
     } else {
         memset(result, 0, sizeof *result);
         if (geoip->asn_db.open)
             lookup_asn(geoip, address, result);
         if (geoip->country_db.open)
             lookup_country(geoip, address, result);
-        result_to_slot(geoip, result, address, slot);
+        result_to_cached(geoip, result, &cached);
+        geoip_cache_put(geoip->cache, address, &cached);
     }
     geoip->counters.no_asn += geoip->asn_db.open && !result->asn;
     geoip->counters.no_country += geoip->country_db.open && !result->country[0];
-}
-
-/* A new generation empties the cache; after 255 the slots are cleared. */
-static void cache_flush(struct geoip *geoip)
-{
-    if (++geoip->cache_generation == 0) {
-        memset(geoip->cache, 0, GEOIP_CACHE_SLOTS * sizeof *geoip->cache);
-        geoip->cache_generation = 1;
-    }
 }
 
 static bool database_changed(const struct geoip_database *db)
@@ -294,9 +273,9 @@ static bool database_reopen(struct geoip *geoip, struct geoip_database *db, char
         geoip->counters.reload_failures++;
         return false;
     }
-    database_close(db);
+    database_close(geoip, db);
     *db = fresh;
-    cache_flush(geoip);
+    geoip_cache_clear(geoip->cache);
     geoip->counters.reloads++;
     return true;
 }
@@ -305,6 +284,8 @@ bool geoip_reload(struct geoip *geoip, bool force, char *error, size_t error_siz
 {
     bool ok = true;
     struct geoip_database *dbs[] = { &geoip->asn_db, &geoip->country_db };
+    if (geoip->is_view)
+        return true;
     for (int i = 0; i < 2; i++) {
         if (!dbs[i]->open || !(force || database_changed(dbs[i])))
             continue;

@@ -2,7 +2,9 @@
  * files via libmaxminddb, behind a per-address cache. Understands MaxMind's
  * nested layout (country.iso_code, registered_country.iso_code) and flat ones
  * ({"country_code": "RU"}) used by DB-IP, IPinfo and ip-location-db. Reopens
- * the files when they change. It knows nothing about DNS or output. */
+ * the files when they change. Threads that share the databases each use a
+ * view of one geoip: its mapping and cache, their own counters. It knows
+ * nothing about DNS or output. */
 #ifndef EXCLAVE_GEOIP_H
 #define EXCLAVE_GEOIP_H
 
@@ -13,8 +15,9 @@
 #include <sys/types.h>
 
 #include "base/ip_address.h"
+#include "geoip/geoip_cache.h"
 
-enum { GEOIP_CACHE_SLOTS = 1 << 18, GEOIP_PATH_MAX = 4096, GEOIP_ERROR_MAX = 4096 + 256 };
+enum { GEOIP_PATH_MAX = 4096, GEOIP_ERROR_MAX = 4096 + 256 };
 
 /* What is known about one address. org points into the mapped database: it
  * stays valid until the next geoip_reload(). */
@@ -40,8 +43,6 @@ struct geoip_database {
     MMDB_s mmdb;
 };
 
-struct geoip_cache_slot;
-
 struct geoip_counters {
     uint64_t lookups;
     uint64_t cache_hits;
@@ -53,9 +54,11 @@ struct geoip_counters {
 };
 
 struct geoip {
-    struct geoip_database asn_db, country_db;
-    struct geoip_cache_slot *cache;
-    uint8_t cache_generation;  /* slots of another generation are empty */
+    struct geoip_database asn_db, country_db; /* a view's are copies of its owner's handles */
+    struct geoip_cache own_cache;
+    struct geoip_cache *cache;  /* &own_cache, or the owner's */
+    bool is_view;               /* the databases and the cache are another geoip's */
+    uint8_t country_layout;     /* the country layout that answered last: tried first */
     struct geoip_counters counters;
 };
 
@@ -64,6 +67,12 @@ struct geoip {
 bool geoip_open(struct geoip *geoip, const char *asn_path, const char *country_path, char *error,
                 size_t error_size);
 void geoip_close(struct geoip *geoip);
+
+/* A view of owner for another thread: the same databases and cache (safe
+ * to use from several threads at once), counters of its own. The owner
+ * must outlive its views and is never reloaded while they exist; a view
+ * itself never reloads, and closing it frees nothing of the owner's. */
+void geoip_open_view(struct geoip *view, const struct geoip *owner);
 
 /* Finds GeoLite2/GeoIP2 ASN and Country (or City) databases in dir. Either
  * output may be left empty when no file is there. */
@@ -87,7 +96,8 @@ void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
 
 /* Reopens a database whose file changed (or all, when force). Events are not
  * dropped: the old mapping serves until the new one opened. Returns false and
- * fills error if a reopen failed (the old database stays in use). */
+ * fills error if a reopen failed (the old database stays in use). A view
+ * does nothing here. */
 bool geoip_reload(struct geoip *geoip, bool force, char *error, size_t error_size);
 
 bool geoip_enabled(const struct geoip *geoip);

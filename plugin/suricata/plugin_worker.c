@@ -5,10 +5,11 @@
 #include <string.h>
 
 bool plugin_workers_init(struct plugin_workers *workers, const struct plugin_config *config,
-                         struct engine_feed *feed, FILE *file)
+                         const struct geoip *geoip, struct engine_feed *feed, FILE *file)
 {
     memset(workers, 0, sizeof *workers);
     workers->config = config;
+    workers->geoip = geoip;
     workers->feed = feed;
     workers->file = file;
     if (pthread_key_create(&workers->key, NULL) != 0)
@@ -19,18 +20,12 @@ bool plugin_workers_init(struct plugin_workers *workers, const struct plugin_con
 
 static struct plugin_worker *new_worker(struct plugin_workers *workers)
 {
-    const struct plugin_config *c = workers->config;
     struct plugin_worker *w = calloc(1, sizeof *w);
-    char error[PLUGIN_ERROR_MAX] = "out of memory";
-    bool none_found, geoip_ok = false;
-    if (w)
-        geoip_ok = geoip_open_chosen(&w->geoip, c->geoip_dir, c->asn_db, c->country_db,
-                                     &none_found, error, sizeof error);
-    if (!geoip_ok) {
-        fprintf(stderr, "exclave: a worker could not start: %s\n", error);
-        free(w);
+    if (!w) {
+        fprintf(stderr, "exclave: a worker could not start: out of memory\n");
         return NULL;
     }
+    geoip_open_view(&w->geoip, workers->geoip);
     json_out_init(&w->out, workers->file);
     w->writer.out = &w->out;
     w->writer.geoip = geoip_enabled(&w->geoip) ? &w->geoip : NULL;

@@ -2,7 +2,9 @@
  * cache, output buffer, record parser state and ring to the engine thread,
  * found by thread (Suricata may call a plugin from any worker, with or
  * without thread data), so that nothing on a worker's path takes a shared
- * lock. It enriches and parses; it decides nothing about the host. */
+ * lock. The GeoIP databases and cache are shared (each worker has a view of
+ * the engine's geoip), so an address one thread looked up is cached for all.
+ * It enriches and parses; it decides nothing about the host. */
 #ifndef EXCLAVE_SURICATA_PLUGIN_WORKER_H
 #define EXCLAVE_SURICATA_PLUGIN_WORKER_H
 
@@ -35,7 +37,7 @@ struct plugin_worker_counters {
 enum { PLUGIN_RECORD_MAX = 128 * 1024 };
 
 struct plugin_worker {
-    struct geoip geoip;
+    struct geoip geoip;                /* a view of plugin_workers.geoip */
     struct json_out out;               /* to the plugin's file, or (file NULL) a scratch buffer */
     struct eve_writer writer;
     struct eve_record record;
@@ -54,6 +56,7 @@ struct plugin_worker {
 
 struct plugin_workers {
     const struct plugin_config *config;
+    const struct geoip *geoip;         /* the databases and cache the workers share */
     struct engine_feed *feed;          /* NULL without the engine */
     FILE *file;                        /* where workers write; NULL: they only fill their buffer */
     pthread_key_t key;
@@ -62,7 +65,7 @@ struct plugin_workers {
 };
 
 bool plugin_workers_init(struct plugin_workers *workers, const struct plugin_config *config,
-                         struct engine_feed *feed, FILE *file);
+                         const struct geoip *geoip, struct engine_feed *feed, FILE *file);
 
 /* The calling thread's worker, made on its first call; NULL (reported on
  * stderr) when it cannot be made. */

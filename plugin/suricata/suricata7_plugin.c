@@ -107,7 +107,8 @@ static bool open_plugin(struct exclave_plugin *p, ConfNode *conf, char *error)
     if (!plugin_engine_open(&p->engine, &p->config, p->alert_out, error) ||
         !plugin_engine_start_thread(&p->engine, error))
         return false;
-    p->workers_ready = plugin_workers_init(&p->workers, &p->config, plugin_engine_feed(&p->engine),
+    p->workers_ready = plugin_workers_init(&p->workers, &p->config, &p->engine.geoip,
+                                           plugin_engine_feed(&p->engine),
                                            p->file);
     return p->workers_ready;
 }

@@ -353,7 +353,8 @@ static bool open_plugin(struct exclave_suricata8 *x, char *error)
     json_out_init(x->out, x->file);
     if (!plugin_engine_open(&x->engine, &x->config, x->out, error))
         return false;
-    x->workers_ready = plugin_workers_init(&x->workers, &x->config, plugin_engine_feed(&x->engine),
+    x->workers_ready = plugin_workers_init(&x->workers, &x->config, &x->engine.geoip,
+                                           plugin_engine_feed(&x->engine),
                                            NULL);
     return x->workers_ready;
 }

@@ -1,6 +1,9 @@
 /* Unit tests of geoip against real .mmdb files built from the demo CSV by
  * geoip/build-mmdb.pl (nested and flat country layouts): lookups, the cache,
- * unknown addresses, errors that name the file, and reopening a changed file. */
+ * unknown addresses, errors that name the file, reopening a changed file,
+ * and views that threads use at once (tools/tsan runs this under
+ * ThreadSanitizer). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -101,6 +104,86 @@ static void test_reload_on_change(void)
     geoip_close(&g);
 }
 
+/* Threads that look up through views of one geoip at once, each address
+ * by every thread, all find what the owner alone finds; a view's cache hit
+ * is counted by the view, and closing views leaves the owner working. */
+enum { VIEW_THREADS = 4, VIEW_ADDRESSES = 64, VIEW_ROUNDS = 200 };
+
+struct view_job {
+    struct geoip view;
+    const struct geoip_result *expected;
+    unsigned wrong;
+};
+
+static struct ip_address view_address(unsigned i)
+{
+    struct ip_address a;
+    char text[32];
+    snprintf(text, sizeof text, "%s.%u", i % 2 ? "203.0.113" : "192.0.2", i);
+    ip_address_parse(text, &a);
+    return a;
+}
+
+static void *look_up_through_view(void *arg)
+{
+    struct view_job *job = arg;
+    for (unsigned round = 0; round < VIEW_ROUNDS; round++)
+        for (unsigned i = 0; i < VIEW_ADDRESSES; i++) {
+            struct ip_address a = view_address((i * 7 + round) % VIEW_ADDRESSES);
+            struct geoip_result r;
+            geoip_lookup(&job->view, &a, &r);
+            const struct geoip_result *e = &job->expected[(i * 7 + round) % VIEW_ADDRESSES];
+            bool same_org = r.org_length == e->org_length &&
+                            (!r.org || memcmp(r.org, e->org, r.org_length) == 0);
+            job->wrong += r.asn != e->asn || strcmp(r.country, e->country) != 0 || !same_org;
+        }
+    return NULL;
+}
+
+static void test_views_share_one_cache(void)
+{
+    char asn[600], country[600], error[GEOIP_ERROR_MAX];
+    snprintf(asn, sizeof asn, "%s/views-asn.mmdb", work);
+    snprintf(country, sizeof country, "%s/views-country.mmdb", work);
+    build("network,asn,org,country\n203.0.113.0/24,15632,Alfa,RU\n192.0.2.0/25,64497,Host,US\n",
+          asn, country, false);
+    struct geoip owner, alone;
+    CHECK(geoip_open(&owner, asn, country, error, sizeof error));
+    CHECK(geoip_open(&alone, asn, country, error, sizeof error));
+    struct geoip_result expected[VIEW_ADDRESSES];
+    for (unsigned i = 0; i < VIEW_ADDRESSES; i++) {
+        struct ip_address a = view_address(i);
+        geoip_lookup(&alone, &a, &expected[i]);
+    }
+    CHECK(expected[1].asn == 15632 && strcmp(expected[1].country, "RU") == 0);
+    CHECK(expected[2].asn == 64497 && expected[VIEW_ADDRESSES - 2].asn == 64497);
+    struct view_job jobs[VIEW_THREADS];
+    pthread_t threads[VIEW_THREADS];
+    for (int t = 0; t < VIEW_THREADS; t++) {
+        jobs[t] = (struct view_job){ .expected = expected };
+        geoip_open_view(&jobs[t].view, &owner);
+        CHECK(pthread_create(&threads[t], NULL, look_up_through_view, &jobs[t]) == 0);
+    }
+    uint64_t hits = 0;
+    for (int t = 0; t < VIEW_THREADS; t++) {
+        CHECK(pthread_join(threads[t], NULL) == 0);
+        CHECK(jobs[t].wrong == 0);
+        CHECK(jobs[t].view.counters.lookups == VIEW_ADDRESSES * VIEW_ROUNDS);
+        hits += jobs[t].view.counters.cache_hits;
+        geoip_close(&jobs[t].view);
+    }
+    /* 64 addresses in a cache of 2^18 slots: all but the first lookups hit */
+    CHECK(hits >= (uint64_t)VIEW_THREADS * VIEW_ADDRESSES * VIEW_ROUNDS - 2 * VIEW_ADDRESSES * VIEW_THREADS);
+    CHECK(owner.counters.lookups == 0);
+    struct ip_address a = view_address(1);
+    struct geoip_result r;
+    geoip_lookup(&owner, &a, &r); /* cached by the views */
+    CHECK(r.asn == 15632 && owner.counters.cache_hits == 1);
+    CHECK_TEXT(r.org, r.org_length, "Alfa");
+    geoip_close(&owner);
+    geoip_close(&alone);
+}
+
 int main(void)
 {
     if (!getenv("top_srcdir")) {
@@ -113,6 +196,7 @@ int main(void)
     test_nested_and_flat();
     test_errors_name_the_file();
     test_reload_on_change();
+    test_views_share_one_cache();
     char command[600];
     snprintf(command, sizeof command, "rm -rf %s", work);
     if (system(command) != 0)
