@@ -29,10 +29,32 @@ size_t ip_address_format(const struct ip_address *address, char *out)
     return 1;
 }
 
+/* A dotted quad as inet_pton reads one (four decimal parts of at most 255,
+ * no leading zeros, nothing else), without its call per address. */
+static bool parse_v4(const char *text, uint8_t bytes[4])
+{
+    for (int part = 0; part < 4; part++, text++) {
+        const char *start = text;
+        unsigned value = 0;
+        for (; *text >= '0' && *text <= '9'; text++) {
+            if (text - start == 3)
+                return false;
+            value = value * 10 + (unsigned)(*text - '0');
+        }
+        if (text == start || value > 255 || (text - start > 1 && *start == '0') ||
+            *text != (part < 3 ? '.' : '\0'))
+            return false;
+        bytes[part] = (uint8_t)value;
+    }
+    return true;
+}
+
 bool ip_address_parse(const char *text, struct ip_address *address)
 {
     uint8_t bytes[16];
-    if (inet_pton(AF_INET, text, bytes) == 1) {
+    if (!strchr(text, ':')) {
+        if (!parse_v4(text, bytes))
+            return false;
         ip_address_set_v4(address, bytes);
         return true;
     }

@@ -1,0 +1,93 @@
+/* Unit tests of ip_address: its own dotted-quad reader takes exactly what
+ * inet_pton takes (tricky cases, then strings made at random from digits,
+ * dots and colons), and text forms read back to the same address. */
+#include <arpa/inet.h>
+
+#include "base/ip_address.h"
+#include "unit.h"
+
+/* ip_address_parse agrees with inet_pton on text, and reads the same bytes. */
+static void check_like_inet_pton(const char *text)
+{
+    uint8_t bytes[16];
+    struct ip_address a;
+    bool v4 = inet_pton(AF_INET, text, bytes) == 1;
+    bool v6 = !v4 && inet_pton(AF_INET6, text, bytes) == 1;
+    bool parsed = ip_address_parse(text, &a);
+    CHECK(parsed == (v4 || v6));
+    if (parsed != (v4 || v6))
+        fprintf(stderr, "  on \"%s\"\n", text);
+    if (parsed && v4)
+        CHECK(a.family == 4 && memcmp(a.bytes, bytes, 4) == 0);
+    if (parsed && v6)
+        CHECK(a.family == 6 && memcmp(a.bytes, bytes, 16) == 0);
+}
+
+static void test_tricky(void)
+{
+    static const char *const texts[] = {
+        "1.2.3.4", "0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4",
+        "1.2.3.04", "1.2.3.0", "10.0.0.10", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 ", " 1.2.3.4",
+        "1.2.3.4a", "1234.1.1.1", "999.1.1.1", "", ".", "::", "::1", "2001:db8::1",
+        "::ffff:1.2.3.4", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "2001:db8::1::2", "00.0.0.0",
+        "0.0.0.00", "192.0.2.255", "192.0.2.2550",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        check_like_inet_pton(texts[i]);
+}
+
+static void test_random(void)
+{
+    static const char alphabet[] = "0123456789..::0159";
+    uint32_t state = 12345;
+    int valid = 0;
+    for (int n = 0; n < 200000; n++) {
+        char text[20];
+        state = state * 1103515245 + 12345;
+        size_t length = (state >> 16) % 16;
+        for (size_t i = 0; i < length; i++) {
+            state = state * 1103515245 + 12345;
+            text[i] = alphabet[(state >> 16) % (sizeof alphabet - 1)];
+        }
+        text[length] = '\0';
+        if (n % 2) { /* parts of zero to four digits, mostly four of them */
+            int parts = 3 + (int)((state >> 8) % 3), at = 0;
+            for (int part = 0; part < parts; part++) {
+                state = state * 1103515245 + 12345;
+                at += snprintf(text + at, sizeof text - (size_t)at, "%s%.*s", part ? "." : "",
+                               (int)((state >> 20) % 5), "0255" + (state >> 12) % 2);
+            }
+        }
+        valid += ip_address_parse(text, &(struct ip_address){ 0 });
+        check_like_inet_pton(text);
+    }
+    CHECK(valid > 1000);
+}
+
+static void test_round_trip(void)
+{
+    uint32_t state = 99;
+    for (int n = 0; n < 10000; n++) {
+        uint8_t bytes[16];
+        for (int i = 0; i < 16; i++) {
+            state = state * 1103515245 + 12345;
+            bytes[i] = (uint8_t)(state >> 16);
+        }
+        struct ip_address a, b;
+        char text[IP_ADDRESS_TEXT_MAX + 1];
+        if (n % 2)
+            ip_address_set_v4(&a, bytes);
+        else
+            ip_address_set_v6(&a, bytes);
+        text[ip_address_format(&a, text)] = '\0';
+        CHECK(ip_address_parse(text, &b) && ip_address_equal(&a, &b));
+    }
+}
+
+int main(void)
+{
+    test_tricky();
+    test_random();
+    test_round_trip();
+    return unit_finish("unit-ip-address");
+}
