@@ -234,6 +234,11 @@ static void result_to_cached(const struct geoip *geoip, const struct geoip_resul
     memcpy(cached->country, result->country, 2);
 }
 
+void geoip_prefetch(const struct geoip *geoip, const struct ip_address *address)
+{
+    geoip_cache_prefetch(geoip->cache, address);
+}
+
 void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
                   struct geoip_result *result)
 {

@@ -94,6 +94,10 @@ bool geoip_open_chosen(struct geoip *geoip, const char *dir, const char *asn_fil
 void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
                   struct geoip_result *result);
 
+/* Tells the cache that address will be looked up soon: a caller with
+ * several addresses to look up waits on memory once, not for each. */
+void geoip_prefetch(const struct geoip *geoip, const struct ip_address *address);
+
 /* Reopens a database whose file changed (or all, when force). Events are not
  * dropped: the old mapping serves until the new one opened. Returns false and
  * fills error if a reopen failed (the old database stays in use). A view

@@ -68,6 +68,15 @@ bool geoip_cache_get(const struct geoip_cache *cache, const struct ip_address *a
     return true;
 }
 
+void geoip_cache_prefetch(const struct geoip_cache *cache, const struct ip_address *address)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(slot_of(cache, address));
+#else
+    (void)cache, (void)address;
+#endif
+}
+
 void geoip_cache_put(struct geoip_cache *cache, const struct ip_address *address,
                      const struct geoip_cached *what)
 {

@@ -35,6 +35,9 @@ void geoip_cache_free(struct geoip_cache *cache);
 bool geoip_cache_get(const struct geoip_cache *cache, const struct ip_address *address,
                      struct geoip_cached *found);
 
+/* Starts bringing the address's slot into the CPU cache, for a lookup soon. */
+void geoip_cache_prefetch(const struct geoip_cache *cache, const struct ip_address *address);
+
 /* Puts the address in its slot, unless another thread is writing there. */
 void geoip_cache_put(struct geoip_cache *cache, const struct ip_address *address,
                      const struct geoip_cached *what);

@@ -75,16 +75,32 @@ enum eve_lookup_status eve_lookup_from_record(const struct eve_record *r,
     return EVE_LOOKUP_OK;
 }
 
-static void enrich_span(struct eve_writer *w, struct eve_span span, const char *as_key,
-                        size_t as_key_length, const char *geo_key, size_t geo_key_length)
+/* The addresses of a record that get enrichment, read once; their GeoIP
+ * cache slots are fetched together before the first lookup. */
+struct enriched_addresses {
+    struct ip_address src, dest, answers[EVE_ANSWERS_MAX];
+    bool src_ok, dest_ok, answer_ok[EVE_ANSWERS_MAX];
+};
+
+static bool read_address(const struct eve_writer *w, struct eve_span span,
+                         struct ip_address *address)
 {
-    struct ip_address address;
-    if (eve_span_address(span, &address))
-        eve_writer_enrichment(w, as_key, as_key_length, geo_key, geo_key_length, &address);
+    if (!eve_span_address(span, address))
+        return false;
+    geoip_prefetch(w->geoip, address);
+    return true;
 }
 
-#define ENRICH_SPAN(w, span, as_key, geo_key) \
-    enrich_span((w), (span), as_key, sizeof(as_key) - 1, geo_key, sizeof(geo_key) - 1)
+static void write_enrichment(struct eve_writer *w, bool ok, const struct ip_address *address,
+                             const char *as_key, size_t as_key_length, const char *geo_key,
+                             size_t geo_key_length)
+{
+    if (ok)
+        eve_writer_enrichment(w, as_key, as_key_length, geo_key, geo_key_length, address);
+}
+
+#define WRITE_ENRICHMENT(w, ok, address, as_key, geo_key) \
+    write_enrichment((w), (ok), (address), as_key, sizeof(as_key) - 1, geo_key, sizeof(geo_key) - 1)
 
 static bool is_address_answer(const struct eve_answer *a)
 {
@@ -121,12 +137,26 @@ bool eve_lookup_enriches_inside(const struct eve_record *r)
     return r->client_subnet.ptr != NULL;
 }
 
+static void read_endpoints(const struct eve_writer *w, const struct eve_record *r,
+                           struct enriched_addresses *e)
+{
+    e->src_ok = read_address(w, r->src_ip, &e->src);
+    e->dest_ok = read_address(w, r->dest_ip, &e->dest);
+}
+
+static void write_endpoints(struct eve_writer *w, const struct enriched_addresses *e)
+{
+    WRITE_ENRICHMENT(w, e->src_ok, &e->src, ",\"src_as\"", ",\"src_geo\"");
+    WRITE_ENRICHMENT(w, e->dest_ok, &e->dest, ",\"dest_as\"", ",\"dest_geo\"");
+}
+
 void eve_lookup_write_endpoints(struct eve_writer *w, const struct eve_record *r)
 {
     if (!w->geoip || r->has_enrichment)
         return;
-    ENRICH_SPAN(w, r->src_ip, ",\"src_as\"", ",\"src_geo\"");
-    ENRICH_SPAN(w, r->dest_ip, ",\"dest_as\"", ",\"dest_geo\"");
+    struct enriched_addresses e;
+    read_endpoints(w, r, &e);
+    write_endpoints(w, &e);
 }
 
 void eve_lookup_write_enriched(struct eve_writer *w, const char *text,
@@ -134,13 +164,18 @@ void eve_lookup_write_enriched(struct eve_writer *w, const char *text,
 {
     size_t copied = 0;
     if (w->geoip && !r->has_enrichment) {
+        struct enriched_addresses e;
+        for (unsigned i = 0; answers_too && i < r->answer_count; i++)
+            e.answer_ok[i] = is_address_answer(&r->answers[i]) &&
+                             read_address(w, r->answers[i].rdata, &e.answers[i]);
+        read_endpoints(w, r, &e);
         for (unsigned i = 0; answers_too && i < r->answer_count; i++) {
             const struct eve_answer *a = &r->answers[i];
             if (!is_address_answer(a))
                 continue;
             json_out_raw(w->out, text + copied, a->end - copied);
             copied = a->end;
-            ENRICH_SPAN(w, a->rdata, ",\"as\"", ",\"geo\"");
+            WRITE_ENRICHMENT(w, e.answer_ok[i], &e.answers[i], ",\"as\"", ",\"geo\"");
         }
         struct dns_client_subnet ecs;
         if (answers_too && client_subnet(r, &ecs) && r->dns_end >= copied) {
@@ -150,7 +185,7 @@ void eve_lookup_write_enriched(struct eve_writer *w, const char *text,
         }
         json_out_raw(w->out, text + copied, r->end - copied);
         copied = r->end;
-        eve_lookup_write_endpoints(w, r);
+        write_endpoints(w, &e);
     }
     json_out_raw(w->out, text + copied, r->end + 1 - copied);
     json_out_end_record(w->out);
