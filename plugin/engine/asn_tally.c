@@ -18,18 +18,27 @@ static struct asn_count *smallest(struct asn_tally *tally)
     return min;
 }
 
-void asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected)
+int asn_tally_find(const struct asn_tally *tally, uint32_t asn)
 {
-    for (unsigned i = 0; i < tally->used; i++) {
-        if (tally->slot[i].asn == asn) {
-            tally->slot[i].lookups++;
-            tally->slot[i].corrected += corrected;
-            return;
-        }
+    for (unsigned i = 0; i < tally->used; i++)
+        if (tally->slot[i].asn == asn)
+            return (int)i;
+    return -1;
+}
+
+unsigned asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected, bool *replaced)
+{
+    if (replaced)
+        *replaced = false;
+    int found = asn_tally_find(tally, asn);
+    if (found >= 0) {
+        tally->slot[found].lookups++;
+        tally->slot[found].corrected += corrected;
+        return (unsigned)found;
     }
     if (tally->used < ASN_TALLY_SLOTS) {
-        tally->slot[tally->used++] = (struct asn_count){ asn, 1, corrected, 0 };
-        return;
+        tally->slot[tally->used] = (struct asn_count){ asn, 1, corrected, 0 };
+        return tally->used++;
     }
     struct asn_count *victim = smallest(tally);
     victim->asn = asn;
@@ -37,6 +46,9 @@ void asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected)
     victim->lookups += 1;
     victim->corrected += corrected;
     tally->approximate = true;
+    if (replaced)
+        *replaced = true;
+    return (unsigned)(victim - tally->slot);
 }
 
 static int by_corrected_descending(const void *a, const void *b)
@@ -81,10 +93,8 @@ void asn_tally_merge(struct asn_tally *into, const struct asn_tally *from)
     into->approximate |= from->approximate;
     for (unsigned i = 0; i < from->used; i++) {
         const struct asn_count *c = &from->slot[i];
-        struct asn_count *same = NULL;
-        for (unsigned j = 0; j < into->used && !same; j++)
-            if (into->slot[j].asn == c->asn)
-                same = &into->slot[j];
+        int found = asn_tally_find(into, c->asn);
+        struct asn_count *same = found >= 0 ? &into->slot[found] : NULL;
         if (same) {
             same->lookups += c->lookups;
             same->corrected += c->corrected;

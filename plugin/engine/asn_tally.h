@@ -2,7 +2,9 @@
  * the key has seen at most ASN_TALLY_SLOTS ASNs, a Space-Saving heavy-hitters
  * summary beyond (the largest ASNs stay, each count over-estimated by at most
  * its `overestimate`). Counts both raw and caching-corrected lookups; the
- * corrected count decides who stays. Never allocates. */
+ * corrected count decides who stays. The same summary serves for querier
+ * countries, a country's two letters packed into the 32-bit id. Never
+ * allocates. */
 #ifndef EXCLAVE_ASN_TALLY_H
 #define EXCLAVE_ASN_TALLY_H
 
@@ -25,7 +27,13 @@ struct asn_tally {
     struct asn_count slot[ASN_TALLY_SLOTS];
 };
 
-void asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected);
+/* Counts one lookup of asn; returns the slot that holds it. *replaced (when
+ * not NULL) tells whether that slot held another ASN before, whose counts
+ * it inherited as error. */
+unsigned asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected, bool *replaced);
+
+/* The slot holding asn, or -1. */
+int asn_tally_find(const struct asn_tally *tally, uint32_t asn);
 
 /* Adds from's counts into into: exact while both together hold at most
  * ASN_TALLY_SLOTS ASNs, Space-Saving beyond. */

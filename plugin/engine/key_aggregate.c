@@ -43,14 +43,15 @@ const char *key_aggregate_check_record(const void *bytes)
     const uint8_t *raw = bytes;
     if (!flag_byte_ok(raw, offsetof(struct key, in_use)) || !flag_byte_ok(raw, offsetof(struct key, dirty)) ||
         !flag_byte_ok(raw, offsetof(struct key, no_domain)) ||
-        !flag_byte_ok(raw, offsetof(struct key, asn_tally) + offsetof(struct asn_tally, approximate)))
+        !flag_byte_ok(raw, offsetof(struct key, asn_tally) + offsetof(struct asn_tally, approximate)) ||
+        !flag_byte_ok(raw, offsetof(struct key, country_tally) + offsetof(struct asn_tally, approximate)))
         return "a flag that is neither 0 nor 1";
     struct key key;
     memcpy(&key, bytes, sizeof key);
     if (key.kind >= KEY_KINDS)
         return "an unknown kind";
-    if (key.asn_tally.used > ASN_TALLY_SLOTS)
-        return "more ASNs in its tally than it has slots";
+    if (key.asn_tally.used > ASN_TALLY_SLOTS || key.country_tally.used > ASN_TALLY_SLOTS)
+        return "more ASNs or countries in its tally than it has slots";
     if (!counter_ok(&key.queriers) || !counter_ok(&key.prefixes) || !counter_ok(&key.asns))
         return "a distinct count that is neither exact nor a sketch";
     if (key.linked_count > (key.kind == KEY_ADDRESS ? KEY_NAMES_MAX : KEY_ANSWERS_MAX))
@@ -65,10 +66,10 @@ const char *key_aggregate_check_record(const void *bytes)
 
 static void note_country(struct key *key, const char country[2])
 {
-    unsigned a = (unsigned char)country[0] - 'A', b = (unsigned char)country[1] - 'A';
-    if (a >= 26 || b >= 26)
+    uint32_t id = key_country_id(country);
+    if (!id)
         return;
-    unsigned bit = a * 26 + b;
+    unsigned bit = ((id >> 8) - 'A') * 26 + ((id & 0xff) - 'A');
     key->countries[bit / 8] |= (uint8_t)(1u << (bit % 8));
 }
 
@@ -91,14 +92,25 @@ static void advance_days(struct key *key, int32_t day)
 {
     if (key->daily_last_day == 0 || day - key->daily_last_day >= KEY_DAILY_DAYS) {
         memset(key->daily, 0, sizeof key->daily);
+        memset(key->daily_asns, 0, sizeof key->daily_asns);
     } else {
-        for (int32_t d = key->daily_last_day + 1; d <= day; d++)
+        for (int32_t d = key->daily_last_day + 1; d <= day; d++) {
             key->daily[d % KEY_DAILY_DAYS] = 0;
+            key->daily_asns[d % KEY_DAILY_DAYS] = 0;
+        }
     }
     key->daily_last_day = day;
 }
 
-static void count_day(struct key *key, int64_t time_us)
+/* A slot of the ASN tally that changed hands: the days were the old ASN's. */
+static void forget_slot_days(struct key *key, unsigned slot)
+{
+    uint8_t keep = (uint8_t)~(1u << slot);
+    for (size_t d = 0; d < KEY_DAILY_DAYS; d++)
+        key->daily_asns[d] &= keep;
+}
+
+static void count_day(struct key *key, int64_t time_us, unsigned asn_slot)
 {
     int32_t day = (int32_t)key_aggregate_day(time_us);
     if (day > key->daily_last_day)
@@ -108,6 +120,7 @@ static void count_day(struct key *key, int64_t time_us)
     uint16_t *count = &key->daily[day % KEY_DAILY_DAYS];
     if (*count != UINT16_MAX)
         (*count)++;
+    key->daily_asns[day % KEY_DAILY_DAYS] |= (uint8_t)(1u << asn_slot);
 }
 
 void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup)
@@ -126,9 +139,13 @@ void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup
                              (uint64_t)lookup->asn * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL);
         note_country(key, lookup->country);
     }
-    asn_tally_add(&key->asn_tally, lookup->asn, lookup->corrected);
+    bool replaced;
+    unsigned asn_slot = asn_tally_add(&key->asn_tally, lookup->asn, lookup->corrected, &replaced);
+    if (replaced)
+        forget_slot_days(key, asn_slot);
+    asn_tally_add(&key->country_tally, key_country_id(lookup->country), lookup->corrected, NULL);
     key->hours[(lookup->time_us / 3600000000LL) % 24]++;
-    count_day(key, lookup->time_us);
+    count_day(key, lookup->time_us, asn_slot);
 }
 
 static enum key_rcode rcode_tally(uint16_t rcode)
@@ -195,6 +212,14 @@ uint32_t key_aggregate_daily(const struct key *key, int64_t day)
     return key->daily[day % KEY_DAILY_DAYS];
 }
 
+uint8_t key_aggregate_daily_asns(const struct key *key, int64_t day)
+{
+    if (key->daily_last_day == 0 || day > key->daily_last_day ||
+        key->daily_last_day - day >= KEY_DAILY_DAYS)
+        return 0;
+    return key->daily_asns[day % KEY_DAILY_DAYS];
+}
+
 static int64_t earliest_set(int64_t a, int64_t b)
 {
     return !a ? b : !b ? a : a < b ? a : b;
@@ -212,10 +237,40 @@ static void merge_silence(struct key *into, const struct key *from)
     into->nxdomain_since_us = earliest_set(mine, theirs);
 }
 
+/* For each slot of tally `from`, the slot of `into` that holds its ASN now,
+ * or -1 (an ASN the merged summary let go). */
+static void map_slots(const struct asn_count *from, unsigned from_used,
+                      const struct asn_tally *into, int8_t to[ASN_TALLY_SLOTS])
+{
+    for (unsigned i = 0; i < ASN_TALLY_SLOTS; i++)
+        to[i] = (int8_t)(i < from_used ? asn_tally_find(into, from[i].asn) : -1);
+}
+
+static uint8_t remap_mask(uint8_t mask, const int8_t to[ASN_TALLY_SLOTS])
+{
+    uint8_t out = 0;
+    for (unsigned i = 0; i < ASN_TALLY_SLOTS; i++)
+        if ((mask >> i & 1) && to[i] >= 0)
+            out |= (uint8_t)(1u << to[i]);
+    return out;
+}
+
+/* into's per-day ASN bits after its tally was merged: `before` is the
+ * tally as it was, whose slots the bits refer to. */
+static void remap_own_days(struct key *into, const struct asn_tally *before)
+{
+    int8_t to[ASN_TALLY_SLOTS];
+    map_slots(before->slot, before->used, &into->asn_tally, to);
+    for (size_t d = 0; d < KEY_DAILY_DAYS; d++)
+        into->daily_asns[d] = remap_mask(into->daily_asns[d], to);
+}
+
 static void merge_days(struct key *into, const struct key *from)
 {
     if (!from->daily_last_day)
         return;
+    int8_t to[ASN_TALLY_SLOTS];
+    map_slots(from->asn_tally.slot, from->asn_tally.used, &into->asn_tally, to);
     for (int32_t day = from->daily_last_day - KEY_DAILY_DAYS + 1; day <= from->daily_last_day; day++) {
         uint32_t count = from->daily[day % KEY_DAILY_DAYS];
         if (!count || day < 0)
@@ -226,6 +281,7 @@ static void merge_days(struct key *into, const struct key *from)
             continue;
         uint16_t *mine = &into->daily[day % KEY_DAILY_DAYS];
         *mine = *mine + count > UINT16_MAX ? UINT16_MAX : (uint16_t)(*mine + count);
+        into->daily_asns[day % KEY_DAILY_DAYS] |= remap_mask(from->daily_asns[day % KEY_DAILY_DAYS], to);
     }
 }
 
@@ -248,7 +304,10 @@ void key_aggregate_merge(struct key *into, const struct key *from)
     distinct_counter_merge(&into->asns, &from->asns);
     for (size_t i = 0; i < sizeof into->countries; i++)
         into->countries[i] |= from->countries[i];
+    struct asn_tally before = into->asn_tally;
     asn_tally_merge(&into->asn_tally, &from->asn_tally);
+    remap_own_days(into, &before);
+    asn_tally_merge(&into->country_tally, &from->country_tally);
     for (int i = 0; i < 24; i++)
         into->hours[i] += from->hours[i];
     merge_days(into, from);

@@ -54,9 +54,12 @@ struct key {
     struct distinct_counter queriers, prefixes, asns;
     uint8_t countries[(KEY_COUNTRY_BITS + 7) / 8];
     struct asn_tally asn_tally;
+    struct asn_tally country_tally; /* per querier country: key_country_id's in `asn` */
     uint32_t hours[24];
     int32_t daily_last_day;    /* days since the epoch of daily[last]; 0: none yet */
     uint16_t daily[KEY_DAILY_DAYS]; /* ring, saturating; index day % KEY_DAILY_DAYS */
+    uint8_t daily_asns[KEY_DAILY_DAYS]; /* same ring: bit i set when the ASN in
+                                         * asn_tally.slot[i] looked it up that day */
     uint8_t linked_count;
     union {
         struct ip_address answers[KEY_ANSWERS_MAX]; /* names and domains */
@@ -89,6 +92,14 @@ struct key_lookup {
 
 void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup);
 
+/* A country's two upper-case letters as one number for country_tally; 0
+ * for anything else (unknown). */
+static inline uint32_t key_country_id(const char country[2])
+{
+    unsigned a = (unsigned char)country[0], b = (unsigned char)country[1];
+    return a >= 'A' && a <= 'Z' && b >= 'A' && b <= 'Z' ? a << 8 | b : 0;
+}
+
 /* A response for a name (or its domain): rcode, and the address answers. */
 void key_aggregate_note_response(struct key *key, int64_t time_us, uint16_t rcode,
                                  const struct ip_address *answers, size_t answer_count,
@@ -117,6 +128,10 @@ static inline uint64_t key_aggregate_day(int64_t time_us)
 
 /* Count for days-since-epoch `day`, 0 when outside the kept series. */
 uint32_t key_aggregate_daily(const struct key *key, int64_t day);
+
+/* The asn_tally slots (bit i: slot i) that looked the key up on `day`, 0
+ * when outside the kept series. */
+uint8_t key_aggregate_daily_asns(const struct key *key, int64_t day);
 
 const char *key_kind_name(enum key_kind kind);
 

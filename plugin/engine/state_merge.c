@@ -354,6 +354,26 @@ static void dump_number(struct json_out *out, const char *name, int64_t value)
     json_out_uint(out, (uint64_t)value);
 }
 
+/* ",[asn,...]": the ASNs of the tally that looked the key up on `day`, in the tally's order. */
+static void dump_day_asns(struct json_out *out, const struct key *key, int32_t day)
+{
+    struct asn_count sorted[ASN_TALLY_SLOTS];
+    size_t n = asn_tally_sorted(&key->asn_tally, sorted);
+    uint8_t mask = key_aggregate_daily_asns(key, day);
+    json_out_literal(out, ",[");
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        int slot = asn_tally_find(&key->asn_tally, sorted[i].asn);
+        if (slot < 0 || !(mask >> slot & 1))
+            continue;
+        if (!first)
+            json_out_literal(out, ",");
+        json_out_uint(out, sorted[i].asn);
+        first = false;
+    }
+    json_out_literal(out, "]");
+}
+
 static void dump_series(struct json_out *out, const struct key *key)
 {
     json_out_literal(out, ",\"hours\":[");
@@ -377,22 +397,33 @@ static void dump_series(struct json_out *out, const struct key *key)
         json_out_uint(out, (uint64_t)day);
         json_out_literal(out, ",");
         json_out_uint(out, count);
+        dump_day_asns(out, key, day);
         json_out_literal(out, "]");
         first = false;
     }
     json_out_literal(out, "]");
 }
 
-static void dump_tally(struct json_out *out, const struct key *key)
+/* ",\"NAME\":[[id,lookups,corrected],...]": an ASN tally, or with
+ * countries the country tally, its ids written as the two letters. */
+static void dump_tally(struct json_out *out, const char *name, const struct asn_tally *tally,
+                       bool countries)
 {
     struct asn_count sorted[ASN_TALLY_SLOTS];
-    size_t n = asn_tally_sorted(&key->asn_tally, sorted);
-    json_out_literal(out, ",\"asn_tally\":[");
+    size_t n = asn_tally_sorted(tally, sorted);
+    json_out_literal(out, ",");
+    json_out_cstring(out, name);
+    json_out_literal(out, ":[");
     for (size_t i = 0; i < n; i++) {
         if (i)
             json_out_literal(out, ",");
         json_out_literal(out, "[");
-        json_out_uint(out, sorted[i].asn);
+        if (countries) {
+            char code[2] = { (char)(sorted[i].asn >> 8), (char)(sorted[i].asn & 0xff) };
+            json_out_string(out, code, sorted[i].asn ? 2 : 0);
+        } else {
+            json_out_uint(out, sorted[i].asn);
+        }
         json_out_literal(out, ",");
         json_out_uint(out, sorted[i].lookups);
         json_out_literal(out, ",");
@@ -429,7 +460,8 @@ static void dump_key(struct json_out *out, const struct piece *piece, bool retir
         snprintf(name, sizeof name, "rcode_%d", i);
         dump_number(out, name, key->rcodes[i]);
     }
-    dump_tally(out, key);
+    dump_tally(out, "asn_tally", &key->asn_tally, false);
+    dump_tally(out, "country_tally", &key->country_tally, true);
     dump_series(out, key);
     size_t domain_length;
     const char *domain = key->kind == KEY_NAME ? piece_link(piece, 0, &domain_length) : NULL;

@@ -71,12 +71,51 @@ static void push_asns(lua_State *L, const struct key_snapshot *snapshot)
         lua_setfield(L, -2, "count");
         lua_pushinteger(L, sorted[i].corrected);
         lua_setfield(L, -2, "corrected");
-        lua_pushnumber(L, key->lookups_corrected
-                              ? (double)sorted[i].corrected / (double)key->lookups_corrected : 0);
+        lua_pushnumber(L, key_asn_share(key, &sorted[i]));
         lua_setfield(L, -2, "share");
         lua_pushinteger(L, sorted[i].overestimate);
         lua_setfield(L, -2, "overestimate");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* Lookups per querier country, from the country tally, largest corrected first. */
+static void push_countries(lua_State *L, const struct key *key)
+{
+    struct asn_count sorted[ASN_TALLY_SLOTS];
+    size_t n = asn_tally_sorted(&key->country_tally, sorted);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        char code[2] = { (char)(sorted[i].asn >> 8), (char)(sorted[i].asn & 0xff) };
+        lua_createtable(L, 0, 5);
+        if (sorted[i].asn) {
+            lua_pushlstring(L, code, 2);
+            lua_setfield(L, -2, "country");
+        }
+        lua_pushinteger(L, sorted[i].lookups);
+        lua_setfield(L, -2, "count");
+        lua_pushinteger(L, sorted[i].corrected);
+        lua_setfield(L, -2, "corrected");
+        lua_pushnumber(L, key_asn_share(key, &sorted[i]));
+        lua_setfield(L, -2, "share");
+        lua_pushinteger(L, sorted[i].overestimate);
+        lua_setfield(L, -2, "overestimate");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* The ASNs (of those `asns` keeps, in its order) that looked the key up on `day`. */
+static void push_day_asns(lua_State *L, const struct key *key, const struct asn_count *sorted,
+                          const int8_t *slots, size_t n, int64_t day)
+{
+    uint8_t mask = key_aggregate_daily_asns(key, day);
+    lua_createtable(L, __builtin_popcount(mask), 0);
+    lua_Integer count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (slots[i] >= 0 && (mask >> slots[i] & 1)) {
+            lua_pushinteger(L, sorted[i].asn);
+            lua_rawseti(L, -2, ++count);
+        }
     }
 }
 
@@ -88,15 +127,22 @@ static void push_daily(lua_State *L, const struct key *key)
     int64_t last = key->daily_last_day, first = (int64_t)key_aggregate_day(key->first_seen_us);
     if (last - first >= KEY_DAILY_DAYS)
         first = last - KEY_DAILY_DAYS + 1;
+    struct asn_count sorted[ASN_TALLY_SLOTS];
+    int8_t slots[ASN_TALLY_SLOTS];
+    size_t asn_count = asn_tally_sorted(&key->asn_tally, sorted);
+    for (size_t i = 0; i < asn_count; i++)
+        slots[i] = (int8_t)asn_tally_find(&key->asn_tally, sorted[i].asn);
     lua_Integer n = 0;
     for (int64_t day = first; day <= last; day++) {
-        lua_createtable(L, 0, 3);
+        lua_createtable(L, 0, 4);
         push_day_text(L, day);
         lua_setfield(L, -2, "day");
         lua_pushinteger(L, (lua_Integer)(day * 86400));
         lua_setfield(L, -2, "time");
         lua_pushinteger(L, key_aggregate_daily(key, day));
         lua_setfield(L, -2, "count");
+        push_day_asns(L, key, sorted, slots, asn_count, day);
+        lua_setfield(L, -2, "asns");
         lua_rawseti(L, -2, ++n);
     }
 }
@@ -177,6 +223,7 @@ static bool push_field(lua_State *L, const struct policy *policy,
     else if (!strcmp(field, "asn_count")) lua_pushinteger(L, (lua_Integer)key_aggregate_distinct(key, &key->asns));
     else if (!strcmp(field, "country_count")) lua_pushinteger(L, (lua_Integer)key_aggregate_country_count(key));
     else if (!strcmp(field, "asns")) push_asns(L, snapshot);
+    else if (!strcmp(field, "countries")) push_countries(L, key);
     else if (!strcmp(field, "entropy")) lua_pushnumber(L, asn_tally_entropy(&key->asn_tally, key->lookups_corrected));
     else if (!strcmp(field, "first_seen")) push_time(L, key->first_seen_us);
     else if (!strcmp(field, "last_seen")) push_time(L, key->last_seen_us);

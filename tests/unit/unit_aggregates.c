@@ -44,7 +44,7 @@ static void test_asn_tally_exact_then_heavy_hitters(void)
     struct asn_tally t = { 0 };
     for (uint32_t asn = 1; asn <= ASN_TALLY_SLOTS; asn++)
         for (uint32_t i = 0; i < asn * 10; i++)
-            asn_tally_add(&t, asn, i % 2 == 0);
+            asn_tally_add(&t, asn, i % 2 == 0, NULL);
     struct asn_count sorted[ASN_TALLY_SLOTS];
     CHECK(asn_tally_sorted(&t, sorted) == ASN_TALLY_SLOTS);
     CHECK(!t.approximate);
@@ -54,9 +54,9 @@ static void test_asn_tally_exact_then_heavy_hitters(void)
      * third of all lookups, so a long tail of one-lookup ASNs cannot push
      * it out */
     for (int i = 0; i < 1500; i++)
-        asn_tally_add(&t, ASN_TALLY_SLOTS, true);
+        asn_tally_add(&t, ASN_TALLY_SLOTS, true, NULL);
     for (uint32_t asn = 1000; asn < 3000; asn++)
-        asn_tally_add(&t, asn, true);
+        asn_tally_add(&t, asn, true, NULL);
     CHECK(t.approximate);
     asn_tally_sorted(&t, sorted);
     bool kept_biggest = false;
@@ -66,9 +66,9 @@ static void test_asn_tally_exact_then_heavy_hitters(void)
     /* entropy: one ASN = 0 bits; two equal ASNs = 1 bit */
     struct asn_tally one = { 0 }, two = { 0 };
     for (int i = 0; i < 10; i++) {
-        asn_tally_add(&one, 5, true);
-        asn_tally_add(&two, 5, true);
-        asn_tally_add(&two, 6, true);
+        asn_tally_add(&one, 5, true, NULL);
+        asn_tally_add(&two, 5, true, NULL);
+        asn_tally_add(&two, 6, true, NULL);
     }
     CHECK(asn_tally_entropy(&one, 10) < 1e-9);
     CHECK(asn_tally_entropy(&two, 20) > 0.999 && asn_tally_entropy(&two, 20) < 1.001);
@@ -92,6 +92,53 @@ static void test_daily_series(void)
     CHECK(key_aggregate_daily(&k, 17200) == 1);
     CHECK(k.lookups == 4 && k.first_seen_us == start && k.last_seen_us == start + 200 * day);
     CHECK(k.hours[0] == 4);
+}
+
+static void look_up(struct key *k, int64_t time_us, uint32_t asn, const char *country)
+{
+    struct key_lookup l = { .time_us = time_us, .asn = asn, .corrected = true };
+    memcpy(l.country, country, 2);
+    key_aggregate_count_lookup(k, &l);
+}
+
+/* The ASNs of each day follow their ASN through slot replacement and merges. */
+static void test_daily_asns(void)
+{
+    const int64_t day = 86400000000LL, start = 17000 * day;
+    struct key k = { 0 };
+    look_up(&k, start, 15632, "RU");
+    look_up(&k, start, 15632, "RU");
+    look_up(&k, start + day, 64496, "US");
+    look_up(&k, start + day, 15632, "RU");
+    int a = asn_tally_find(&k.asn_tally, 15632), b = asn_tally_find(&k.asn_tally, 64496);
+    CHECK(a >= 0 && b >= 0);
+    CHECK(key_aggregate_daily_asns(&k, 17000) == (1u << a));
+    CHECK(key_aggregate_daily_asns(&k, 17001) == ((1u << a) | (1u << b)));
+    /* the country tally: RU 3, US 1 */
+    struct asn_count countries[ASN_TALLY_SLOTS];
+    CHECK(asn_tally_sorted(&k.country_tally, countries) == 2);
+    CHECK(countries[0].asn == key_country_id("RU") && countries[0].lookups == 3);
+    CHECK(countries[1].asn == key_country_id("US") && countries[1].lookups == 1);
+    CHECK(key_country_id("r1") == 0 && key_country_id("\0\0") == 0);
+    /* eight more ASNs on day 2, each twice, push out the smallest slot
+     * (64496, one lookup): its day-1 bit must not pass to its successor */
+    for (uint32_t asn = 100; asn < 108; asn++) {
+        look_up(&k, start + 2 * day, asn, "DE");
+        look_up(&k, start + 2 * day, asn, "DE");
+    }
+    CHECK(k.asn_tally.approximate && asn_tally_find(&k.asn_tally, 64496) < 0);
+    CHECK(key_aggregate_daily_asns(&k, 17001) == (1u << asn_tally_find(&k.asn_tally, 15632)));
+    /* a merge maps the other key's slots to this one's */
+    struct key x = { 0 }, y = { 0 };
+    look_up(&x, start, 1, "FR");
+    look_up(&y, start, 2, "FR");
+    look_up(&y, start + day, 1, "FR");
+    key_aggregate_merge(&x, &y);
+    int one = asn_tally_find(&x.asn_tally, 1), two = asn_tally_find(&x.asn_tally, 2);
+    CHECK(key_aggregate_daily_asns(&x, 17000) == ((1u << one) | (1u << two)));
+    CHECK(key_aggregate_daily_asns(&x, 17001) == (1u << one));
+    CHECK(x.country_tally.used == 1 && x.country_tally.slot[0].lookups == 3);
+    CHECK(key_aggregate_check_record(&x) == NULL);
 }
 
 static struct key *put(struct key_store *s, const char *name, uint64_t corrected, int64_t seen)
@@ -218,6 +265,7 @@ int main(void)
     test_distinct_counter();
     test_asn_tally_exact_then_heavy_hitters();
     test_daily_series();
+    test_daily_asns();
     test_store_find_after_deletions();
     test_store_flood_stays_under_cap();
     test_store_refs();

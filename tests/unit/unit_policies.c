@@ -588,6 +588,42 @@ static void test_candidates_mistakes(void)
     }
 }
 
+/* key.countries and key.daily[i].asns, as a policy reads them */
+static void test_countries_and_daily_asns(void)
+{
+    static const char text[] =
+        "function evaluate(key)\n"
+        "  local d = key.daily\n"
+        "  if key.kind ~= 'name' or key.lookups < 6 then return end\n"
+        "  local c = key.countries\n"
+        "  exclave.alert{ signature = 'probe', evidence = {\n"
+        "    countries = string.format('%s %d %d %.2f, %s %d', c[1].country, c[1].count,\n"
+        "                              c[1].corrected, c[1].share, c[2].country, c[2].count),\n"
+        "    day1 = table.concat(d[1].asns, ' '), day2 = table.concat(d[2].asns, ' ') } }\n"
+        "end\n";
+    struct fixture *f = calloc(1, sizeof *f);
+    char error[8192];
+    start(f, (const char *const[]){ NULL });
+    CHECK(load_text(f, "probe.lua", text, error, sizeof error));
+    for (int i = 0; i < 3; i++)
+        feed(f, START + i * 3600, "203.0.113.10", "mixed.example.com", "198.51.100.90", 0);
+    feed(f, START + 4 * 3600, "203.0.113.70", "mixed.example.com", "198.51.100.90", 0);
+    feed(f, START + DAY + 60, "203.0.113.10", "mixed.example.com", "198.51.100.90", 0);
+    feed(f, START + DAY + 7200, "203.0.113.11", "mixed.example.com", "198.51.100.90", 0);
+    engine_finish(&f->engine);
+    CHECK(f->host.counters.errors == 0);
+    CHECK(count_alerts(f, "probe", "name", "mixed.example.com") == 1);
+    const char *evidence = f->seen_count ? f->seen[0].evidence : "";
+    if (!strstr(evidence, "\"countries\":\"RU 5 5 0.83, US 1\"") ||
+        !strstr(evidence, "\"day1\":\"15632 64496\"") || !strstr(evidence, "\"day2\":\"15632\""))
+        fprintf(stderr, "countries and daily asns: %s\n%s\n", evidence, f->message_text);
+    CHECK(strstr(evidence, "\"countries\":\"RU 5 5 0.83, US 1\"") != NULL);
+    CHECK(strstr(evidence, "\"day1\":\"15632 64496\"") != NULL);
+    CHECK(strstr(evidence, "\"day2\":\"15632\"") != NULL);
+    stop(f);
+    free(f);
+}
+
 int main(void)
 {
     if (!getenv("top_srcdir") || !getenv("top_builddir")) {
@@ -608,5 +644,6 @@ int main(void)
     test_candidates();
     test_candidates_alerted_by_and_once();
     test_candidates_mistakes();
+    test_countries_and_daily_asns();
     return unit_finish("unit-policies");
 }

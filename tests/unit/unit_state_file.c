@@ -201,7 +201,9 @@ int main(void)
     FRESH(); uint32_t keys = 0xffffffffu; memcpy(s.bytes + KEYS_FIELD, &keys, 4); write_file(bad, &s, true);
     check_refused("key count past the file", good, bad, "more records than the file can hold");
     FRESH(); PATCH(&s, asn_tally.used, 255); write_file(bad, &s, true);
-    check_refused("asn_tally.used 255", good, bad, "more ASNs in its tally");
+    check_refused("asn_tally.used 255", good, bad, "more ASNs or countries in its tally");
+    FRESH(); PATCH(&s, country_tally.used, 9); write_file(bad, &s, true);
+    check_refused("country_tally.used 9", good, bad, "more ASNs or countries in its tally");
     FRESH(); PATCH(&s, daily_last_day, INT_MAX); write_file(bad, &s, true);
     check_refused("daily_last_day INT_MAX", good, bad, "daily series ends outside");
     FRESH(); PATCH(&s, linked_count, 200); write_file(bad, &s, true);
