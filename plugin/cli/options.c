@@ -36,7 +36,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES,
                         OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER,
                         OPT_RETIRED_KEYS, OPT_LOG, OPT_STATS_EVERY, OPT_PDNS_EVERY,
-                        OPT_PDNS_MAX, OPT_COUNT_UNANSWERED };
+                        OPT_PDNS_MAX, OPT_COUNT_UNANSWERED, OPT_HOME_NET };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -175,6 +175,15 @@ static int parse_engine_option(int c, struct exclave_options *o)
     case OPT_EVE: o->eve_file = optarg; return 0;
     case OPT_STATE: o->state_file = optarg; return 0;
     case OPT_SUPPRESS: o->engine.suppress_file = optarg; return 0;
+    case OPT_HOME_NET: {
+        char error[256];
+        if (!network_list_add(&o->home_networks, optarg, error, sizeof error)) {
+            fprintf(stderr, "exclave: --home-net: %s\n", error);
+            return 2;
+        }
+        o->engine.home_networks = &o->home_networks;
+        return 0;
+    }
     case OPT_REORDER_WINDOW:
         return number_option("reorder-window", 0, 3650 * 86400.0, false,
                              "a number of seconds (0-315360000)", &o->reorder_window_seconds) ? 0 : 2;
@@ -395,6 +404,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "state-every", required_argument, NULL, OPT_STATE_EVERY },
         { "retired-keys", required_argument, NULL, OPT_RETIRED_KEYS },
         { "suppress", required_argument, NULL, OPT_SUPPRESS },
+        { "home-net", required_argument, NULL, OPT_HOME_NET },
         { "redis-buffer", required_argument, NULL, OPT_REDIS_BUFFER },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },

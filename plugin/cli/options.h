@@ -51,6 +51,7 @@ struct exclave_options {
     const char *policy_args[POLICY_ARGS_MAX];   /* files or directories */
     size_t policy_arg_count;
     const char *blocklist_zones[BLOCKLIST_ZONES_MAX]; /* --blocklist-zone */
+    struct network_list home_networks;                /* --home-net */
     struct policy_variable variables[VARIABLES_MAX];
     size_t variable_count;
     struct sensor_config sensor;

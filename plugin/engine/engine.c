@@ -244,6 +244,7 @@ struct querier_facts {
     uint64_t address_hash, prefix_hash;
     uint32_t asn;
     char country[2];
+    bool home;                 /* in the home networks */
 };
 
 static void describe_querier(struct engine *engine, const struct ip_address *querier,
@@ -255,6 +256,8 @@ static void describe_querier(struct engine *engine, const struct ip_address *que
     facts->prefix_hash = hash_bytes(&prefix, sizeof prefix, 0x72);
     facts->asn = 0;
     facts->country[0] = facts->country[1] = '\0';
+    facts->home = engine->config.home_networks &&
+                  network_list_contains(engine->config.home_networks, querier);
     if (!engine->geoip)
         return;
     struct geoip_result result;
@@ -273,7 +276,7 @@ static void count_on_key(struct engine *engine, struct key *key, const struct qu
     struct key_lookup lookup = { .time_us = time_us, .querier_hash = q->address_hash,
                                  .prefix_hash = q->prefix_hash, .asn = q->asn,
                                  .country = { q->country[0], q->country[1] },
-                                 .reverse = reverse };
+                                 .reverse = reverse, .home = q->home };
     lookup.corrected = pair_is_new(engine, key->hash, q->address_hash, slot);
     key_aggregate_count_lookup(key, &lookup);
     key_store_mark_dirty(&engine->store, key);

@@ -16,6 +16,7 @@
 #include "engine/as_directory.h"
 #include "dns/dns_event.h"
 #include "base/counter_visit.h"
+#include "base/network_list.h"
 #include "engine/key_store.h"
 #include "engine/registered_domain.h"
 #include "engine/retired_keys.h"
@@ -62,6 +63,8 @@ struct engine_config {
     size_t blocklist_zone_count;       /* (the strings are the caller's, for the engine's life) */
     bool count_unanswered;             /* a one-direction tap: queries count, as do responses
                                           to none seen (--count-unanswered) */
+    const struct network_list *home_networks; /* queriers counted as home_lookups; NULL:
+                                                 none (the caller's, for the engine's life) */
 };
 
 /* What one message or log record tells of a lookup. By default only an

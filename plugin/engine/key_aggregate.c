@@ -59,8 +59,9 @@ const char *key_aggregate_check_record(const void *bytes)
     for (unsigned i = 0; key.kind != KEY_ADDRESS && i < key.linked_count; i++)
         if (key.linked.answers[i].family != 4 && key.linked.answers[i].family != 6)
             return "an answer that is not an address";
-    if (key.lookups_corrected > key.lookups || key.reverse_lookups > key.lookups)
-        return "more corrected or reverse lookups than lookups";
+    if (key.lookups_corrected > key.lookups || key.reverse_lookups > key.lookups ||
+        key.home_lookups > key.lookups)
+        return "more corrected, reverse or home lookups than lookups";
     return check_times(&key);
 }
 
@@ -132,6 +133,7 @@ void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup
     key->lookups++;
     key->lookups_corrected += lookup->corrected;
     key->reverse_lookups += lookup->reverse;
+    key->home_lookups += lookup->home;
     if (lookup->corrected) { /* else this querier was counted already, in this very slot */
         distinct_counter_add(&key->queriers, lookup->querier_hash);
         distinct_counter_add(&key->prefixes, lookup->prefix_hash);
@@ -296,6 +298,7 @@ void key_aggregate_merge(struct key *into, const struct key *from)
     into->queries += from->queries;
     into->answered += from->answered;
     into->unsolicited += from->unsolicited;
+    into->home_lookups += from->home_lookups;
     merge_silence(into, from);
     for (int i = 0; i < KEY_RCODES; i++)
         into->rcodes[i] += from->rcodes[i];

@@ -72,6 +72,7 @@ struct key {
     uint64_t queries;          /* queries seen, answered or not */
     uint64_t answered;         /* responses to a query seen */
     uint64_t unsolicited;      /* responses to no query seen */
+    uint64_t home_lookups;     /* lookups counted whose querier is in the home networks */
 };
 
 /* Queries seen that no response answered (yet): what a forger can add. */
@@ -88,6 +89,7 @@ struct key_lookup {
     char country[2];           /* querier's country, "\0\0" unknown */
     bool corrected;            /* first lookup of this querier in this caching slot */
     bool reverse;              /* PTR, or a name that starts with a reversed address */
+    bool home;                 /* the querier is in the home networks */
 };
 
 void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup);

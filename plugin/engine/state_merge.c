@@ -446,6 +446,7 @@ static void dump_key(struct json_out *out, const struct piece *piece, bool retir
     dump_number(out, "queries", (int64_t)key->queries);
     dump_number(out, "answered", (int64_t)key->answered);
     dump_number(out, "unsolicited", (int64_t)key->unsolicited);
+    dump_number(out, "home_lookups", (int64_t)key->home_lookups);
     dump_number(out, "first_seen_us", key->first_seen_us);
     dump_number(out, "last_seen_us", key->last_seen_us);
     dump_number(out, "last_answer_us", key->last_answer_us);

@@ -96,6 +96,10 @@ static void write_counts(struct json_out *out, const struct engine *engine, cons
     json_out_uint(out, key_unanswered(key));
     json_out_literal(out, ",\"unsolicited\":");
     json_out_uint(out, key->unsolicited);
+    if (engine->config.home_networks) { /* absent: no home networks were given */
+        json_out_literal(out, ",\"home_lookups\":");
+        json_out_uint(out, key->home_lookups);
+    }
     json_out_literal(out, ",\"lookups_corrected\":");
     json_out_uint(out, key->lookups_corrected);
     json_out_literal(out, ",\"queriers\":");

@@ -238,6 +238,7 @@ static bool push_field(lua_State *L, const struct policy *policy,
     else if (!strcmp(field, "queries")) lua_pushinteger(L, (lua_Integer)key->queries);
     else if (!strcmp(field, "unanswered")) lua_pushinteger(L, (lua_Integer)key_unanswered(key));
     else if (!strcmp(field, "unsolicited")) lua_pushinteger(L, (lua_Integer)key->unsolicited);
+    else if (!strcmp(field, "home_lookups")) lua_pushinteger(L, (lua_Integer)key->home_lookups);
     else if (!strcmp(field, "alerted")) push_alerted(L, policy, snapshot);
     else if (!strcmp(field, "ttl")) lua_pushinteger(L, key->slot_seconds);
     else if (!strcmp(field, "approximate"))
@@ -320,6 +321,20 @@ static int api_asn(lua_State *L)
     if (found.org) lua_pushlstring(L, found.org, found.org_length); else lua_pushnil(L);
     if (found.country[0]) lua_pushstring(L, found.country); else lua_pushnil(L);
     return 3;
+}
+
+/* exclave.home(ip): true when the address is in the home networks
+ * (--home-net); false when not, or when none were given; nil for text that
+ * is no address. */
+static int api_home(lua_State *L)
+{
+    const struct network_list *home = policy_upvalue(L)->host->home_networks;
+    struct ip_address address;
+    if (!ip_address_parse(luaL_checkstring(L, 1), &address))
+        lua_pushnil(L);
+    else
+        lua_pushboolean(L, home && network_list_contains(home, &address));
+    return 1;
 }
 
 static int api_now(lua_State *L)
@@ -670,7 +685,7 @@ void policy_api_open(struct policy *policy)
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
     static const luaL_Reg functions[] = {
-        { "alert", api_alert }, { "key", api_key }, { "asn", api_asn }, { "now", api_now },
+        { "alert", api_alert }, { "key", api_key }, { "asn", api_asn }, { "home", api_home }, { "now", api_now },
         { "log", api_log }, { "var", api_var }, { NULL, NULL },
     };
     luaL_newlibtable(L, functions);

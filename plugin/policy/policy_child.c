@@ -41,6 +41,7 @@ struct child {
     unsigned view_count;
     struct key_snapshot_copy evaluated;
     struct describe_cache describe; /* exclave.asn's answers, for this generation of databases */
+    struct network_list home_networks;
     FILE *messages;
 };
 
@@ -262,6 +263,22 @@ static void read_variables(struct child *c, struct wire_reader *in)
     c->variable_count = count;
 }
 
+/* The sensor's home networks, checked as if they came from anyone. */
+static void read_home_networks(struct child *c, struct wire_reader *in)
+{
+    uint32_t count = wire_get_u32(in);
+    if (count > NETWORK_LIST_MAX)
+        broken("too many home networks");
+    wire_get(in, c->home_networks.networks, count * sizeof c->home_networks.networks[0]);
+    for (uint32_t i = 0; i < count; i++) {
+        const struct network *n = &c->home_networks.networks[i];
+        if ((n->base.family != 4 || n->prefix_length > 32) &&
+            (n->base.family != 6 || n->prefix_length > 128))
+            broken("a home network that is not one");
+    }
+    c->home_networks.count = count;
+}
+
 /* Loads every policy: a disabled one as an empty chunk, so that the
  * policies keep their numbers. */
 static bool load_policies(struct child *c, struct wire_reader *in, char *error, size_t error_size)
@@ -296,6 +313,7 @@ static void start(struct child *c)
     limits.instructions = (uint64_t)wire_get_i64(&in);
     limits.max_errors = wire_get_u32(&in);
     read_variables(c, &in);
+    read_home_networks(c, &in);
     char error[POLICY_PATH_MAX + 1024] = "";
     /* room for every state at its cap, the libraries and the messages */
     size_t address_space = (POLICY_MAX + 1) * limits.memory_bytes + ((size_t)1 << 30);
@@ -307,6 +325,7 @@ static void start(struct child *c)
                                         .call_ended = child_call_ended };
     policy_host_init(&c->host, &world, &limits, c->variables, c->variable_count, c->messages);
     c->host.progress = c->progress;
+    c->host.home_networks = c->home_networks.count ? &c->home_networks : NULL;
     bool loaded = load_policies(c, &in, error, sizeof error);
     fflush(c->messages);
     wire_begin(&c->out, POLICY_MSG_STARTED);

@@ -106,6 +106,7 @@ struct policy_host {
     FILE *messages;            /* errors, exclave.log lines */
     struct json_out *evidence; /* scratch for alert evidence, made on first use */
     struct policy_host_counters counters;
+    const struct network_list *home_networks; /* exclave.home's; NULL: none */
 };
 
 void policy_limits_defaults(struct policy_limits *limits);

@@ -95,6 +95,7 @@ static void decider_on_lookup(void *context, const struct engine_lookup *lookup,
 void policy_local_attach(struct policy_local *local, struct policy_host *host)
 {
     local->host = host;
+    host->home_networks = local->engine->config.home_networks;
     const struct engine_decider decider = {
         .context = local,
         .wants_keys = decider_wants_keys,

@@ -503,6 +503,10 @@ static void send_start(struct policy_process *process)
         wire_put_text(out, v->name, strlen(v->name));
         wire_put_text(out, v->value, strlen(v->value));
     }
+    const struct network_list *home = process->engine->config.home_networks;
+    wire_put_u32(out, home ? (uint32_t)home->count : 0);
+    if (home)
+        wire_put(out, home->networks, home->count * sizeof home->networks[0]);
     wire_put_u32(out, process->count);
     for (unsigned i = 0; i < process->count; i++) {
         const struct policy_state *p = &process->policies[i];

@@ -12,7 +12,7 @@ static const char *const known_keys[] = {
     "filename", "geoip-dir", "asn-db", "country-db", "policy", "set", "interval", "window",
     "max-keys", "max-memory", "state", "engine", "enrich", "suffix-list", "lua-memory",
     "lua-instructions", "lua-cpu", "policy-program", "blocklist-zone", "suppress",
-    "count-unanswered", NULL,
+    "count-unanswered", "home-net", NULL,
 };
 
 static bool fail(char *error, const struct plugin_config *c, const char *key, const char *what,
@@ -177,6 +177,39 @@ static bool file_settings(const struct suricata_conf_node *node, struct plugin_c
            copy_text((char **)&c->engine.suffix_list_file, conf_node_value(node, "suffix-list"), error);
 }
 
+/* home-net: one value, or a list, of networks. */
+static bool home_setting(const struct suricata_conf_node *node, struct plugin_config *c, char *error)
+{
+    const struct suricata_conf_node *home = conf_node_child(node, "home-net");
+    if (!home)
+        return true;
+    char why[256];
+    const struct suricata_conf_node *item = home->head.tqh_first;
+    const char *text = item ? item->val : home->val;
+    do {
+        if (!text || !network_list_add(&c->home_networks, text, why, sizeof why))
+            return fail(error, c, "home-net", text ? why : "needs a network", NULL);
+        item = item ? item->next.tqe_next : NULL;
+        text = item ? item->val : NULL;
+    } while (item);
+    c->home_set = true;
+    c->engine.home_networks = &c->home_networks;
+    return true;
+}
+
+bool plugin_config_default_home(struct plugin_config *c, const char *home_net, char *note,
+                                size_t note_size)
+{
+    if (c->home_set || !home_net)
+        return true;
+    if (!network_list_add(&c->home_networks, home_net, note, note_size)) {
+        c->home_networks.count = 0;
+        return false;
+    }
+    c->engine.home_networks = &c->home_networks;
+    return true;
+}
+
 bool plugin_config_read(const struct suricata_conf_node *node, const char *where, bool strict,
                         const char *log_dir, const char *default_filename,
                         struct plugin_config *c, char *error)
@@ -203,6 +236,7 @@ bool plugin_config_read(const struct suricata_conf_node *node, const char *where
               list_setting(node, c, "blocklist-zone", c->blocklist_zones, &c->blocklist_zone_count,
                            error) &&
               variables_setting(node, c, error) &&
+              home_setting(node, c, error) &&
               boolean_setting(node, c, "engine", &engine_on, error) &&
               boolean_setting(node, c, "count-unanswered", &c->engine.count_unanswered, error);
     c->enrich_set = conf_node_child(node, "enrich") != NULL;

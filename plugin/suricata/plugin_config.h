@@ -33,6 +33,8 @@ struct plugin_config {
     size_t enrich_count;
     bool enrich_set;                                /* given in the YAML (else the host's default) */
     bool engine_off;                                /* engine: no - enrich only */
+    bool home_set;                                  /* home-net given (else the host's HOME_NET) */
+    struct network_list home_networks;              /* home-net */
     struct engine_config engine;
     struct policy_limits limits;
 };
@@ -45,6 +47,13 @@ struct plugin_config {
 bool plugin_config_read(const struct suricata_conf_node *node, const char *where, bool strict,
                         const char *log_dir, const char *default_filename,
                         struct plugin_config *c, char *error);
+
+/* Without a home-net setting: Suricata's HOME_NET (an address-groups
+ * value, or NULL) as the home networks. False, with why in note, when it
+ * holds what exclave does not read (a negation, a variable): the plugin
+ * then runs without home networks and says so. */
+bool plugin_config_default_home(struct plugin_config *c, const char *home_net, char *note,
+                                size_t note_size);
 
 /* Whether event_type (length bytes) is in the enrich list. */
 bool plugin_config_enriches(const struct plugin_config *c, const char *event_type, size_t length);

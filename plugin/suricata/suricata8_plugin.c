@@ -341,6 +341,11 @@ static bool open_plugin(struct exclave_suricata8 *x, char *error)
                             "exclave.json", &x->config, error) ||
         (!x->config.enrich_set && !default_enrich(&x->config, error)))
         return false;
+    char note[256];
+    const struct suricata_conf_node *home = SCConfGetNode("vars.address-groups.HOME_NET");
+    if (!plugin_config_default_home(&x->config, home ? home->val : NULL, note, sizeof note))
+        fprintf(stderr, "exclave: HOME_NET: %s; running without home networks (set exclave.home-net)\n",
+                note);
     if (!(x->file = fopen(x->config.filename, "a"))) {
         snprintf(error, PLUGIN_ERROR_MAX, "exclave.filename: %.900s: cannot open for writing: %s",
                  x->config.filename, strerror(errno));

@@ -1,7 +1,7 @@
 #!/bin/sh
 # dist/elastic's index template and dist/splunk's props.conf and
 # transforms.conf against real output (tests/e2e/check_log_schemas.py): the
-# demo with its alerts and --community-id, a VXLAN-wrapped part of it with
+# demo with its alerts, --community-id and --home-net, a VXLAN-wrapped part of it with
 # --log-tunnel, its passive-DNS and stats records, and the shared dnscap, tcpdump and Zeek captures (authority
 # records, AA and TC flags, cut messages). Then the check must fail on a
 # template field no record has, on a record field the template lacks, and
@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/e2e/lib.sh"
 CHECK="$PYTHON3 $top_srcdir/tests/e2e/check_log_schemas.py"
 "$EXCLAVE" -r "$DEMO_DIR/demo.pcap" --geoip-dir "$DEMO_DIR" --policy "$POLICIES" --community-id \
-    -l - >"$WORK/demo.json" 2>/dev/null || fail "exclave -r exited $?"
+    --home-net 203.0.113.0/26 -l - >"$WORK/demo.json" 2>/dev/null || fail "exclave -r exited $?"
 editcap -F pcap -r "$DEMO_DIR/demo.pcap" "$WORK/part.pcap" 1-2000 2>/dev/null || fail "editcap failed"
 "$PYTHON3" "$top_srcdir/tests/e2e/wrap_pcap.py" vxlan "$WORK/part.pcap" "$WORK/vxlan.pcap" >/dev/null ||
     fail "wrap_pcap failed"

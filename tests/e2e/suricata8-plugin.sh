@@ -121,6 +121,20 @@ grep '"event_type":"alert"' "$W8/lua/exclave.json" 2>/dev/null |
     jq -r '[.alert.signature, .exclave.evidence.int_div, .exclave.evidence.type] | @tsv' |
     grep -q "^lua Lua 5.4	3	integer$" || fail "policies do not run on Lua 5.4 inside Suricata 8"
 
+# home networks: Suricata's own HOME_NET unless home-net says otherwise
+suricata8_config "$W8/home.yaml" no "exclave:
+  geoip-dir: $W8IN/geoip
+  policy: [ /build/exclave/tests/policies/home.lua ]"
+run_suricata8 "$W8IN/home.yaml" "$W8IN/demo.pcap" "$W8IN/home" --runmode single \
+    --set 'vars.address-groups.HOME_NET=[203.0.113.0/26,2001:db8:a1fa::/48]' ||
+    fail "suricata with HOME_NET exited $?"
+grep '"signature_id":55' "$W8/home/exclave.json" | head -1 |
+    jq -r '[.exclave.evidence.home_lookups, .exclave.evidence.alfa_is_home,
+            (.exclave.top_asns[] | select(.asn == 15632) | .lookups)] | @tsv' >"$WORK/home.tsv"
+read -r home alfa alfa_lookups <"$WORK/home.tsv" || true
+[ "${home:-0}" -gt 0 ] && [ "$home" = "$alfa_lookups" ] && [ "$alfa" = true ] ||
+    fail "HOME_NET inside Suricata 8: home_lookups '$home', 203.0.113.10 home '$alfa', AS15632 lookups '$alfa_lookups'"
+
 # mistakes stop Suricata at start, naming the key
 refused() { # NAME EXPECTED-MESSAGE YAML: suricata must exit non-zero saying it
     suricata8_config "$W8/$1.yaml" no "$3"
@@ -135,6 +149,8 @@ refused typo "exclave: exclave.geoip-dri: is not a setting of exclave" "$EXCLAVE
   geoip-dri: /nowhere"
 refused badnumber "exclave: exclave.interval: 'hourly' is not a number" "$EXCLAVE_YAML
   interval: hourly"
+refused homenet "exclave: exclave.home-net: '!10.0.0.0/8': only plain networks" "$EXCLAVE_YAML
+  home-net: [ 10.1.0.0/16, '!10.0.0.0/8' ]"
 refused unread "exclave: exclave.set: --set exclusive.no_such: no loaded policy reads this variable" "$EXCLAVE_YAML
   set: { exclusive.no_such: 1 }"
 refused nopolicy "exclave: exclave.policy: --policy /nowhere/x.lua: No such file" "exclave:

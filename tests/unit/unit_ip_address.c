@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include "base/ip_address.h"
+#include "base/network_list.h"
 #include "unit.h"
 
 /* ip_address_parse agrees with inet_pton on text, and reads the same bytes. */
@@ -84,8 +85,54 @@ static void test_round_trip(void)
     }
 }
 
+static bool home(const struct network_list *list, const char *text)
+{
+    struct ip_address address;
+    CHECK(ip_address_parse(text, &address));
+    return network_list_contains(list, &address);
+}
+
+/* network_list: Suricata's address-group form, prefixes at and off byte
+ * boundaries, both families, and what is refused. */
+static void test_network_list(void)
+{
+    struct network_list list = { 0 };
+    char error[256];
+    CHECK(network_list_add(&list, "[192.168.0.0/16, 10.0.0.0/8,172.16.0.0/12]", error, sizeof error));
+    CHECK(network_list_add(&list, "203.0.113.77/26 2001:db8:a1fa::/48 198.51.100.7", error, sizeof error));
+    CHECK(list.count == 6);
+    CHECK(home(&list, "10.255.1.2") && home(&list, "172.31.255.255") && !home(&list, "172.32.0.0"));
+    /* 203.0.113.77/26 is read as 203.0.113.64/26 */
+    CHECK(home(&list, "203.0.113.64") && home(&list, "203.0.113.127") && !home(&list, "203.0.113.63"));
+    CHECK(home(&list, "198.51.100.7") && !home(&list, "198.51.100.8"));
+    CHECK(home(&list, "2001:db8:a1fa:ffff::1") && !home(&list, "2001:db8:a1fb::1"));
+    CHECK(!home(&list, "::ffff:10.0.0.1")); /* IPv6 is not IPv4 */
+    struct network_list all = { 0 };
+    CHECK(network_list_add(&all, "0.0.0.0/0", error, sizeof error) && home(&all, "8.8.8.8") &&
+          !home(&all, "2001:db8::1"));
+    static const char *const refused[][2] = {
+        { "!10.0.0.0/8", "only plain networks" }, { "$HOME_NET", "only plain networks" },
+        { "[10.0.0.0/8,[192.168.0.0/16]]", "only plain networks" },
+        { "10.0.0.0/33", "prefix length must be 0 to 32" }, { "10.0.0.0/", "prefix length" },
+        { "10.0.0.0/8x", "prefix length" }, { "10.0.0", "not an address" }, { "", "no network" },
+        { "[ ]", "no network" }, { "1234567890123456789012345678901234567890123456789012", "not an address" },
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        struct network_list bad = { 0 };
+        bool ok = network_list_add(&bad, refused[i][0], error, sizeof error);
+        if (ok || !strstr(error, refused[i][1]))
+            fprintf(stderr, "'%s': %s\n", refused[i][0], ok ? "accepted" : error);
+        CHECK(!ok && strstr(error, refused[i][1]));
+    }
+    struct network_list full = { 0 };
+    for (int i = 0; i < NETWORK_LIST_MAX; i++)
+        CHECK(network_list_add(&full, "10.0.0.1", error, sizeof error));
+    CHECK(!network_list_add(&full, "10.0.0.2", error, sizeof error) && strstr(error, "more than"));
+}
+
 int main(void)
 {
+    test_network_list();
     test_tricky();
     test_random();
     test_round_trip();
