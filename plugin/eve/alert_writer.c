@@ -40,11 +40,12 @@ static void write_top_asns(struct json_out *out, const struct engine *engine, co
         engine_describe_asn(engine, sorted[i].asn, &org, &country);
         if (i)
             json_out_literal(out, ",");
-        json_out_literal(out, "{\"asn\":");
+        /* named as the dns records' src_as/src_geo members */
+        json_out_literal(out, "{\"number\":");
         json_out_uint(out, sorted[i].asn);
-        json_out_literal(out, ",\"org\":");
+        json_out_literal(out, ",\"organization\":");
         if (org) json_out_cstring(out, org); else json_out_literal(out, "null");
-        json_out_literal(out, ",\"country\":");
+        json_out_literal(out, ",\"country_iso_code\":");
         if (country) json_out_cstring(out, country); else json_out_literal(out, "null");
         json_out_literal(out, ",\"share\":");
         write_number(out, key_asn_share(key, &sorted[i]));

@@ -65,10 +65,13 @@ static void keep_top_asns(struct report_key *k, struct json_object *exclave)
     for (size_t i = 0; i < json_object_array_length(top) && k->top_count < REPORT_TOP_ASNS; i++) {
         struct json_object *entry = json_object_array_get_idx(top, i), *share;
         struct report_asn *a = &k->top[k->top_count++];
-        a->asn = (uint32_t)member_count(entry, "asn");
-        snprintf(a->org, sizeof a->org, "%s", member_text(entry, "org") ? member_text(entry, "org") : "");
-        snprintf(a->country, sizeof a->country, "%s",
-                 member_text(entry, "country") ? member_text(entry, "country") : "");
+        /* number, organization, country_iso_code; asn, org, country in older logs */
+        bool old = json_object_object_get_ex(entry, "asn", NULL);
+        const char *org = member_text(entry, old ? "org" : "organization");
+        const char *country = member_text(entry, old ? "country" : "country_iso_code");
+        a->asn = (uint32_t)member_count(entry, old ? "asn" : "number");
+        snprintf(a->org, sizeof a->org, "%s", org ? org : "");
+        snprintf(a->country, sizeof a->country, "%s", country ? country : "");
         a->share = json_object_object_get_ex(entry, "share", &share) ? json_object_get_double(share) : 0;
     }
 }

@@ -87,7 +87,7 @@ def check_alert(errors, networks, keys, alert):
     x, where = alert["exclave"], f"{alert['exclave']['policy']} {alert['exclave']['kind']} {alert['exclave']['name']}"
     want = expected_evidence(networks, keys[(x["kind"], x["name"])], micros(alert["timestamp"]))
     got = {k: x[k] for k in ("lookups", "lookups_corrected", "queriers", "asn_count", "country_count")}
-    got["top_asns"] = [(a["asn"], a["lookups_corrected"], a["lookups"], round(a["share"], 4))
+    got["top_asns"] = [(a["number"], a["lookups_corrected"], a["lookups"], round(a["share"], 4))
                        for a in x["top_asns"]]
     got["first_seen"], got["last_seen"] = micros(x["first_seen"]), micros(x["last_seen"])
     for field, value in want.items():

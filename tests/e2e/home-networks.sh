@@ -11,7 +11,7 @@ probe() { # the probe's evidence and AS15632's lookups in the same alert
         jq -r '[.exclave.evidence.home_lookups, .exclave.evidence.alfa_is_home,
                 .exclave.evidence.alfa6_is_home, .exclave.evidence.google_is_home,
                 .exclave.evidence.text_is_nil,
-                (.exclave.top_asns[] | select(.asn == 15632) | .lookups)] | @tsv'
+                (.exclave.top_asns[] | select(.number == 15632) | .lookups)] | @tsv'
 }
 "$EXCLAVE" -r "$DEMO_DIR/demo.pcap" $RUN --home-net '[203.0.113.0/26, 198.18.0.0/15]' \
     --home-net 2001:db8:a1fa::/48 -l "$WORK/home" 2>"$WORK/home.err" ||

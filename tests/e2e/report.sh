@@ -15,6 +15,14 @@
     fail "exclave -r exited $?"
 "$EXCLAVE" report -l "$WORK/logs" -o "$WORK/report.html" --csv "$WORK/report.csv" 2>"$WORK/report.err" ||
     fail "report exited $?: $(cat "$WORK/report.err")"
+# a log of an earlier build (top_asns as asn, org, country) reads the same
+mkdir -p "$WORK/old"
+sed 's/{"number":\([0-9]*\),"organization":/{"asn":\1,"org":/g; s/"country_iso_code":/"country":/g' \
+    "$WORK/logs/eve.json" >"$WORK/old/eve.json"
+grep -q '"top_asns":\[{"asn":' "$WORK/old/eve.json" || fail "the older log was not made"
+"$EXCLAVE" report -l "$WORK/old/eve.json" -o "$WORK/old.html" --csv "$WORK/old.csv" 2>/dev/null ||
+    fail "report of an older log exited $?"
+cmp -s "$WORK/old.csv" "$WORK/report.csv" || fail "an older log's table differs: $(diff "$WORK/old.csv" "$WORK/report.csv" | head -3)"
 keys=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.exclave.policy, .exclave.kind, .exclave.name] | @tsv' | sort -u | wc -l)
 # lookups are answered ones (README, "What counts as a lookup"): answer records not marked unsolicited
 mail1=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "answer" and (.dns.unsolicited | not) and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)

@@ -130,7 +130,7 @@ run_suricata8 "$W8IN/home.yaml" "$W8IN/demo.pcap" "$W8IN/home" --runmode single 
     fail "suricata with HOME_NET exited $?"
 grep '"signature_id":55' "$W8/home/exclave.json" | head -1 |
     jq -r '[.exclave.evidence.home_lookups, .exclave.evidence.alfa_is_home,
-            (.exclave.top_asns[] | select(.asn == 15632) | .lookups)] | @tsv' >"$WORK/home.tsv"
+            (.exclave.top_asns[] | select(.number == 15632) | .lookups)] | @tsv' >"$WORK/home.tsv"
 read -r home alfa alfa_lookups <"$WORK/home.tsv" || true
 [ "${home:-0}" -gt 0 ] && [ "$home" = "$alfa_lookups" ] && [ "$alfa" = true ] ||
     fail "HOME_NET inside Suricata 8: home_lookups '$home', 203.0.113.10 home '$alfa', AS15632 lookups '$alfa_lookups'"
