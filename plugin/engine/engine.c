@@ -241,6 +241,7 @@ void engine_merge_pairs(struct engine *into, const struct engine *from)
 }
 
 struct querier_facts {
+    const struct ip_address *address;
     uint64_t address_hash, prefix_hash;
     uint32_t asn;
     char country[2];
@@ -252,6 +253,7 @@ static void describe_querier(struct engine *engine, const struct ip_address *que
 {
     struct ip_address prefix = *querier;
     ip_address_mask(&prefix, querier->family == 4 ? 24 : 48);
+    facts->address = querier;
     facts->address_hash = hash_bytes(querier, sizeof *querier, 0x71);
     facts->prefix_hash = hash_bytes(&prefix, sizeof prefix, 0x72);
     facts->asn = 0;
@@ -273,7 +275,8 @@ static void count_on_key(struct engine *engine, struct key *key, const struct qu
 {
     int64_t slot = time_us / ((int64_t)(slot_seconds ? slot_seconds : KEY_DEFAULT_SLOT_SECONDS) *
                               US_PER_SECOND);
-    struct key_lookup lookup = { .time_us = time_us, .querier_hash = q->address_hash,
+    struct key_lookup lookup = { .time_us = time_us, .querier = q->address,
+                                 .querier_hash = q->address_hash,
                                  .prefix_hash = q->prefix_hash, .asn = q->asn,
                                  .country = { q->country[0], q->country[1] },
                                  .reverse = reverse, .home = q->home };

@@ -50,6 +50,11 @@ const char *key_aggregate_check_record(const void *bytes)
     memcpy(&key, bytes, sizeof key);
     if (key.kind >= KEY_KINDS)
         return "an unknown kind";
+    if (key.top_queriers.used > QUERIER_TALLY_SLOTS)
+        return "more top queriers than it keeps";
+    for (unsigned i = 0; i < key.top_queriers.used; i++)
+        if (key.top_queriers.slot[i].address.family != 4 && key.top_queriers.slot[i].address.family != 6)
+            return "a top querier that is not an address";
     if (key.asn_tally.used > ASN_TALLY_SLOTS || key.country_tally.used > ASN_TALLY_SLOTS)
         return "more ASNs or countries in its tally than it has slots";
     if (!counter_ok(&key.queriers) || !counter_ok(&key.prefixes) || !counter_ok(&key.asns))
@@ -134,6 +139,8 @@ void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup
     key->lookups_corrected += lookup->corrected;
     key->reverse_lookups += lookup->reverse;
     key->home_lookups += lookup->home;
+    if (lookup->querier)
+        querier_tally_add(&key->top_queriers, lookup->querier);
     if (lookup->corrected) { /* else this querier was counted already, in this very slot */
         distinct_counter_add(&key->queriers, lookup->querier_hash);
         distinct_counter_add(&key->prefixes, lookup->prefix_hash);
@@ -299,6 +306,7 @@ void key_aggregate_merge(struct key *into, const struct key *from)
     into->answered += from->answered;
     into->unsolicited += from->unsolicited;
     into->home_lookups += from->home_lookups;
+    querier_tally_merge(&into->top_queriers, &from->top_queriers);
     merge_silence(into, from);
     for (int i = 0; i < KEY_RCODES; i++)
         into->rcodes[i] += from->rcodes[i];

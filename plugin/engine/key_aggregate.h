@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "engine/asn_tally.h"
+#include "engine/querier_tally.h"
 #include "engine/distinct_counter.h"
 #include "base/ip_address.h"
 
@@ -73,6 +74,7 @@ struct key {
     uint64_t answered;         /* responses to a query seen */
     uint64_t unsolicited;      /* responses to no query seen */
     uint64_t home_lookups;     /* lookups counted whose querier is in the home networks */
+    struct querier_tally top_queriers; /* who dominates it, if anyone */
 };
 
 /* Queries seen that no response answered (yet): what a forger can add. */
@@ -84,6 +86,7 @@ static inline uint64_t key_unanswered(const struct key *key)
 /* One lookup as the engine attributes it to a key. */
 struct key_lookup {
     int64_t time_us;
+    const struct ip_address *querier;
     uint64_t querier_hash, prefix_hash;
     uint32_t asn;              /* querier's ASN, 0 unknown */
     char country[2];           /* querier's country, "\0\0" unknown */

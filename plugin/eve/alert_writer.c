@@ -131,13 +131,33 @@ static void write_times(struct json_out *out, const struct engine_alert *alert)
     }
 }
 
+/* src_ip: the querier that made more than half of the key's lookups, if
+ * one surely did; dest_ip with it: the address the key is, or a name's or
+ * domain's one answer. So an analyst can pivot to the flows. */
+static void write_endpoints(struct json_out *out, const struct key *key)
+{
+    const struct querier_count *top = querier_tally_majority(&key->top_queriers, key->lookups);
+    if (!top)
+        return;
+    json_out_literal(out, ",\"src_ip\":");
+    json_out_ip(out, &top->address);
+    struct ip_address dest;
+    if (key->kind == KEY_ADDRESS ? ip_address_parse(key->name, &dest)
+                                 : key->linked_count == 1 && (dest = key->linked.answers[0], true)) {
+        json_out_literal(out, ",\"dest_ip\":");
+        json_out_ip(out, &dest);
+    }
+}
+
 static void write_eve(struct json_out *out, const struct engine *engine,
                       const struct engine_alert *alert)
 {
     const struct key *key = alert->key;
     json_out_literal(out, "{\"timestamp\":");
     json_out_timestamp(out, alert->time_us);
-    json_out_literal(out, ",\"event_type\":\"alert\",\"alert\":{\"action\":\"allowed\",\"gid\":1,"
+    json_out_literal(out, ",\"event_type\":\"alert\"");
+    write_endpoints(out, key);
+    json_out_literal(out, ",\"alert\":{\"action\":\"allowed\",\"gid\":1,"
                           "\"signature_id\":");
     json_out_uint(out, alert->signature_id);
     json_out_literal(out, ",\"rev\":1,\"signature\":");

@@ -201,6 +201,25 @@ static void push_alerted(lua_State *L, const struct policy *policy, const struct
     }
 }
 
+/* {address, count, overestimate} of the querier that surely made more than
+ * half of the lookups, or nil. */
+static void push_top_querier(lua_State *L, const struct key *key)
+{
+    const struct querier_count *top = querier_tally_majority(&key->top_queriers, key->lookups);
+    if (!top) {
+        lua_pushnil(L);
+        return;
+    }
+    char text[IP_ADDRESS_TEXT_MAX];
+    lua_createtable(L, 0, 3);
+    lua_pushlstring(L, text, ip_address_format(&top->address, text));
+    lua_setfield(L, -2, "address");
+    lua_pushinteger(L, top->lookups);
+    lua_setfield(L, -2, "count");
+    lua_pushinteger(L, top->overestimate);
+    lua_setfield(L, -2, "overestimate");
+}
+
 static void push_optional_time(lua_State *L, int64_t time_us)
 {
     if (time_us)
@@ -238,6 +257,7 @@ static bool push_field(lua_State *L, const struct policy *policy,
     else if (!strcmp(field, "queries")) lua_pushinteger(L, (lua_Integer)key->queries);
     else if (!strcmp(field, "unanswered")) lua_pushinteger(L, (lua_Integer)key_unanswered(key));
     else if (!strcmp(field, "unsolicited")) lua_pushinteger(L, (lua_Integer)key->unsolicited);
+    else if (!strcmp(field, "top_querier")) push_top_querier(L, key);
     else if (!strcmp(field, "home_lookups")) lua_pushinteger(L, (lua_Integer)key->home_lookups);
     else if (!strcmp(field, "alerted")) push_alerted(L, policy, snapshot);
     else if (!strcmp(field, "ttl")) lua_pushinteger(L, key->slot_seconds);

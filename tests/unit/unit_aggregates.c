@@ -141,6 +141,36 @@ static void test_daily_asns(void)
     CHECK(key_aggregate_check_record(&x) == NULL);
 }
 
+/* Two slots: a querier with a majority is named, a tie or a crowd is not. */
+static void test_querier_tally(void)
+{
+    struct ip_address a, b, c;
+    CHECK(ip_address_parse("203.0.113.10", &a) && ip_address_parse("203.0.113.11", &b) &&
+          ip_address_parse("2001:db8::1", &c));
+    struct querier_tally t = { 0 };
+    for (int i = 0; i < 10; i++) {
+        querier_tally_add(&t, &a);
+        querier_tally_add(&t, &b);
+    }
+    CHECK(querier_tally_majority(&t, 20) == NULL); /* half is not more than half */
+    querier_tally_add(&t, &a);
+    const struct querier_count *top = querier_tally_majority(&t, 21);
+    CHECK(top && ip_address_equal(&top->address, &a) && top->lookups == 11);
+    /* a third querier takes b's slot: its count is an upper bound */
+    for (int i = 0; i < 30; i++)
+        querier_tally_add(&t, &c);
+    top = querier_tally_majority(&t, 51);
+    /* c's 40 include b's 10 as error: at least 30 of 51, surely a majority */
+    CHECK(top && ip_address_equal(&top->address, &c) && top->lookups == 40 && top->overestimate == 10);
+    CHECK(querier_tally_majority(&t, 60) == NULL); /* 30 of 60 is not */
+    struct querier_tally u = { 0 };
+    for (int i = 0; i < 40; i++)
+        querier_tally_add(&u, &c);
+    querier_tally_merge(&t, &u);
+    top = querier_tally_majority(&t, 91);
+    CHECK(top && ip_address_equal(&top->address, &c) && top->lookups - top->overestimate == 70);
+}
+
 static struct key *put(struct key_store *s, const char *name, uint64_t corrected, int64_t seen)
 {
     struct key *k = key_store_get(s, KEY_NAME, name, strlen(name),
@@ -266,6 +296,7 @@ int main(void)
     test_asn_tally_exact_then_heavy_hitters();
     test_daily_series();
     test_daily_asns();
+    test_querier_tally();
     test_store_find_after_deletions();
     test_store_flood_stays_under_cap();
     test_store_refs();

@@ -588,7 +588,7 @@ static void test_candidates_mistakes(void)
     }
 }
 
-/* key.countries and key.daily[i].asns, as a policy reads them */
+/* key.countries, key.daily[i].asns and key.top_querier, as a policy reads them */
 static void test_countries_and_daily_asns(void)
 {
     static const char text[] =
@@ -599,7 +599,8 @@ static void test_countries_and_daily_asns(void)
         "  exclave.alert{ signature = 'probe', evidence = {\n"
         "    countries = string.format('%s %d %d %.2f, %s %d', c[1].country, c[1].count,\n"
         "                              c[1].corrected, c[1].share, c[2].country, c[2].count),\n"
-        "    day1 = table.concat(d[1].asns, ' '), day2 = table.concat(d[2].asns, ' ') } }\n"
+        "    day1 = table.concat(d[1].asns, ' '), day2 = table.concat(d[2].asns, ' '),\n"
+        "    top = key.top_querier.address .. ' ' .. key.top_querier.count } }\n"
         "end\n";
     struct fixture *f = calloc(1, sizeof *f);
     char error[8192];
@@ -620,6 +621,7 @@ static void test_countries_and_daily_asns(void)
     CHECK(strstr(evidence, "\"countries\":\"RU 5 5 0.83, US 1\"") != NULL);
     CHECK(strstr(evidence, "\"day1\":\"15632 64496\"") != NULL);
     CHECK(strstr(evidence, "\"day2\":\"15632\"") != NULL);
+    CHECK(strstr(evidence, "\"top\":\"203.0.113.10 4\"") != NULL);
     stop(f);
     free(f);
 }

@@ -217,7 +217,13 @@ int main(void)
     FRESH(); PATCH(&s, queriers.exact_count, 100); write_file(bad, &s, true);
     check_refused("exact_count 100", good, bad, "neither exact nor a sketch");
     FRESH(); PATCH(&s, lookups_corrected, UINT64_MAX); write_file(bad, &s, true);
-    check_refused("corrected above lookups", good, bad, "more corrected or reverse lookups");
+    check_refused("corrected above lookups", good, bad, "more corrected, reverse or home lookups");
+    FRESH(); PATCH(&s, home_lookups, UINT64_MAX); write_file(bad, &s, true);
+    check_refused("home above lookups", good, bad, "more corrected, reverse or home lookups");
+    FRESH(); PATCH(&s, top_queriers.used, 3); write_file(bad, &s, true);
+    check_refused("top_queriers.used 3", good, bad, "more top queriers than it keeps");
+    FRESH(); PATCH(&s, top_queriers.slot[0].address.family, 5); write_file(bad, &s, true);
+    check_refused("top querier family 5", good, bad, "a top querier that is not an address");
     /* a slot number of 2^32-16 is only a number now: the file loads (the map
      * follows the keys, and once cost 16 GB); two keys on one slot do not */
     FRESH(); uint32_t slot = 0xfffffff0u; memcpy(s.bytes + HEADER_BYTES, &slot, 4); write_file(bad, &s, true);
