@@ -105,6 +105,14 @@ static inline uint32_t key_country_id(const char country[2])
     return a >= 'A' && a <= 'Z' && b >= 'A' && b <= 'Z' ? a << 8 | b : 0;
 }
 
+/* The two letters of a key_country_id into out; false for 0 (unknown). */
+static inline bool key_country_text(uint32_t id, char out[2])
+{
+    out[0] = (char)(id >> 8);
+    out[1] = (char)(id & 0xff);
+    return id != 0;
+}
+
 /* A response for a name (or its domain): rcode, and the address answers. */
 void key_aggregate_note_response(struct key *key, int64_t time_us, uint16_t rcode,
                                  const struct ip_address *answers, size_t answer_count,

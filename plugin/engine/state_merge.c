@@ -419,8 +419,8 @@ static void dump_tally(struct json_out *out, const char *name, const struct asn_
             json_out_literal(out, ",");
         json_out_literal(out, "[");
         if (countries) {
-            char code[2] = { (char)(sorted[i].asn >> 8), (char)(sorted[i].asn & 0xff) };
-            json_out_string(out, code, sorted[i].asn ? 2 : 0);
+            char code[2];
+            json_out_string(out, code, key_country_text(sorted[i].asn, code) ? 2 : 0);
         } else {
             json_out_uint(out, sorted[i].asn);
         }

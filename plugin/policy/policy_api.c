@@ -50,6 +50,19 @@ static void push_day_text(lua_State *L, int64_t day)
 
 /* ---- key view fields ------------------------------------------------------------ */
 
+/* count, corrected, share and overestimate of one tally entry, into the table on top */
+static void push_tally_counts(lua_State *L, const struct key *key, const struct asn_count *entry)
+{
+    lua_pushinteger(L, entry->lookups);
+    lua_setfield(L, -2, "count");
+    lua_pushinteger(L, entry->corrected);
+    lua_setfield(L, -2, "corrected");
+    lua_pushnumber(L, key_asn_share(key, entry));
+    lua_setfield(L, -2, "share");
+    lua_pushinteger(L, entry->overestimate);
+    lua_setfield(L, -2, "overestimate");
+}
+
 static void push_asns(lua_State *L, const struct key_snapshot *snapshot)
 {
     const struct key *key = snapshot->key;
@@ -67,14 +80,7 @@ static void push_asns(lua_State *L, const struct key_snapshot *snapshot)
         lua_setfield(L, -2, "org");
         lua_pushstring(L, country);
         lua_setfield(L, -2, "country");
-        lua_pushinteger(L, sorted[i].lookups);
-        lua_setfield(L, -2, "count");
-        lua_pushinteger(L, sorted[i].corrected);
-        lua_setfield(L, -2, "corrected");
-        lua_pushnumber(L, key_asn_share(key, &sorted[i]));
-        lua_setfield(L, -2, "share");
-        lua_pushinteger(L, sorted[i].overestimate);
-        lua_setfield(L, -2, "overestimate");
+        push_tally_counts(L, key, &sorted[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
 }
@@ -86,20 +92,13 @@ static void push_countries(lua_State *L, const struct key *key)
     size_t n = asn_tally_sorted(&key->country_tally, sorted);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        char code[2] = { (char)(sorted[i].asn >> 8), (char)(sorted[i].asn & 0xff) };
+        char code[2];
         lua_createtable(L, 0, 5);
-        if (sorted[i].asn) {
+        if (key_country_text(sorted[i].asn, code)) {
             lua_pushlstring(L, code, 2);
             lua_setfield(L, -2, "country");
         }
-        lua_pushinteger(L, sorted[i].lookups);
-        lua_setfield(L, -2, "count");
-        lua_pushinteger(L, sorted[i].corrected);
-        lua_setfield(L, -2, "corrected");
-        lua_pushnumber(L, key_asn_share(key, &sorted[i]));
-        lua_setfield(L, -2, "share");
-        lua_pushinteger(L, sorted[i].overestimate);
-        lua_setfield(L, -2, "overestimate");
+        push_tally_counts(L, key, &sorted[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
 }
