@@ -36,7 +36,8 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_CHECK, OPT_BLOCKLIST_ZONE, OPT_DEFAULT_POLICIES,
                         OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER,
                         OPT_RETIRED_KEYS, OPT_LOG, OPT_STATS_EVERY, OPT_PDNS_EVERY,
-                        OPT_PDNS_MAX, OPT_COUNT_UNANSWERED, OPT_HOME_NET };
+                        OPT_PDNS_MAX, OPT_COUNT_UNANSWERED, OPT_HOME_NET,
+                        OPT_FIELD_NAMES };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -299,6 +300,11 @@ static int check_output_options(const struct exclave_options *o)
                         "--no-engine, --no-policies, --format zeek or --state\n");
         return 2;
     }
+    if (o->ecs_names && o->zeek_format) {
+        fprintf(stderr, "exclave: --field-names ecs names EVE records' fields; Zeek's logs keep "
+                        "their own names\n");
+        return 2;
+    }
     if (o->zeek_json && !o->zeek_format) {
         fprintf(stderr, "exclave: --zeek-json goes with --format zeek\n");
         return 2;
@@ -353,6 +359,17 @@ static int check_output_options(const struct exclave_options *o)
 }
 
 /* Returns 0 to run, or an exit code (after printing help, version or an error). */
+/* --FLAG FIRST|SECOND: *second says which; false (said) for anything else. */
+static bool two_way_option(const char *flag, const char *first, const char *second, bool *is_second)
+{
+    if (strcmp(optarg, first) != 0 && strcmp(optarg, second) != 0) {
+        fprintf(stderr, "exclave: --%s: '%s' is not %s or %s\n", flag, optarg, first, second);
+        return false;
+    }
+    *is_second = strcmp(optarg, second) == 0;
+    return true;
+}
+
 int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
 {
     static const struct option long_options[] = {
@@ -405,6 +422,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "retired-keys", required_argument, NULL, OPT_RETIRED_KEYS },
         { "suppress", required_argument, NULL, OPT_SUPPRESS },
         { "home-net", required_argument, NULL, OPT_HOME_NET },
+        { "field-names", required_argument, NULL, OPT_FIELD_NAMES },
         { "redis-buffer", required_argument, NULL, OPT_REDIS_BUFFER },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
@@ -455,11 +473,12 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
                 return 2;
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "eve") != 0 && strcmp(optarg, "zeek") != 0) {
-                fprintf(stderr, "exclave: --format: '%s' is not eve or zeek\n", optarg);
+            if (!two_way_option("format", "eve", "zeek", &o->zeek_format))
                 return 2;
-            }
-            o->zeek_format = strcmp(optarg, "zeek") == 0;
+            break;
+        case OPT_FIELD_NAMES:
+            if (!two_way_option("field-names", "eve", "ecs", &o->ecs_names))
+                return 2;
             break;
         case 'V': exclave_print_version(); return -1;
         case 'h': fputs(exclave_usage_text, stdout); return -1;

@@ -42,6 +42,7 @@ struct exclave_options {
     bool check;                /* --check: no log; exit 1 when a policy had an error */
     bool log_tunnel;           /* --log-tunnel: a "tunnel" object on tunnelled records */
     bool community_id;         /* --community-id */
+    bool ecs_names;            /* --field-names ecs */
     double community_id_seed;  /* --community-id-seed; -1: not given (0) */
     double reorder_window_seconds; /* --reorder-window; < 0: the default for the input */
     double reorder_lookups;    /* --reorder-lookups */

@@ -141,6 +141,7 @@ static bool open_eve_log(struct exclave_run *run)
     run->writer.geoip = geoip_enabled(&run->geoip) ? &run->geoip : NULL;
     run->writer.log_tunnel = run->options.log_tunnel;
     run->writer.community_id = run->options.community_id;
+    run->writer.ecs_names = run->options.ecs_names;
     run->writer.community_id_seed = run->options.community_id_seed > 0
                                         ? (uint16_t)run->options.community_id_seed : 0;
     return true;

@@ -91,16 +91,12 @@ static bool read_address(const struct eve_writer *w, struct eve_span span,
     return true;
 }
 
-static void write_enrichment(struct eve_writer *w, bool ok, const struct ip_address *address,
-                             const char *as_key, size_t as_key_length, const char *geo_key,
-                             size_t geo_key_length)
+static void write_enrichment(struct eve_writer *w, bool ok, enum eve_enrich_role role,
+                             const struct ip_address *address)
 {
     if (ok)
-        eve_writer_enrichment(w, as_key, as_key_length, geo_key, geo_key_length, address);
+        eve_writer_enrich(w, role, address);
 }
-
-#define WRITE_ENRICHMENT(w, ok, address, as_key, geo_key) \
-    write_enrichment((w), (ok), (address), as_key, sizeof(as_key) - 1, geo_key, sizeof(geo_key) - 1)
 
 static bool is_address_answer(const struct eve_answer *a)
 {
@@ -146,8 +142,8 @@ static void read_endpoints(const struct eve_writer *w, const struct eve_record *
 
 static void write_endpoints(struct eve_writer *w, const struct enriched_addresses *e)
 {
-    WRITE_ENRICHMENT(w, e->src_ok, &e->src, ",\"src_as\"", ",\"src_geo\"");
-    WRITE_ENRICHMENT(w, e->dest_ok, &e->dest, ",\"dest_as\"", ",\"dest_geo\"");
+    write_enrichment(w, e->src_ok, EVE_ENRICH_SOURCE, &e->src);
+    write_enrichment(w, e->dest_ok, EVE_ENRICH_DESTINATION, &e->dest);
 }
 
 void eve_lookup_write_endpoints(struct eve_writer *w, const struct eve_record *r)
@@ -175,7 +171,7 @@ void eve_lookup_write_enriched(struct eve_writer *w, const char *text,
                 continue;
             json_out_raw(w->out, text + copied, a->end - copied);
             copied = a->end;
-            WRITE_ENRICHMENT(w, e.answer_ok[i], &e.answers[i], ",\"as\"", ",\"geo\"");
+            write_enrichment(w, e.answer_ok[i], EVE_ENRICH_INNER, &e.answers[i]);
         }
         struct dns_client_subnet ecs;
         if (answers_too && client_subnet(r, &ecs) && r->dns_end >= copied) {

@@ -199,7 +199,9 @@ static void keep_top(struct eve_record *r, struct eve_span key, struct eve_span 
     else if (eve_span_is(key, "flow_id")) r->flow_id = value;
     else if (eve_span_is(key, "src_port")) r->src_port = span_integer(value);
     else if (eve_span_is(key, "dest_port")) r->dest_port = span_integer(value);
-    else if (eve_span_is(key, "src_as") || eve_span_is(key, "dest_as")) r->has_enrichment = true;
+    else if (eve_span_is(key, "src_as") || eve_span_is(key, "dest_as") || /* or ECS's: */
+             eve_span_is(key, "source") || eve_span_is(key, "destination"))
+        r->has_enrichment = true;
 }
 
 static void keep_dns(struct eve_record *r, struct eve_span key, struct eve_span value)

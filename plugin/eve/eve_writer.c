@@ -10,29 +10,80 @@
 #include "dns/dns_codes.h"
 #include "capture/packet_decoder.h"
 
-void eve_writer_enrichment(struct eve_writer *w, const char *as_key, size_t as_key_length,
-                           const char *geo_key, size_t geo_key_length,
-                           const struct ip_address *address)
+struct member_key {
+    const char *text;
+    size_t length;
+};
+#define MEMBER_KEY(text) { text, sizeof(text) - 1 }
+
+/* {"number":N[,"organization":...]}: a string, or with ECS {"name":...} */
+static void write_as(struct eve_writer *w, const struct geoip_result *found)
 {
+    json_out_literal(w->out, "{\"number\":");
+    json_out_uint(w->out, found->asn);
+    if (found->org) {
+        json_out_literal(w->out, ",\"organization\":");
+        if (w->ecs_names)
+            json_out_literal(w->out, "{\"name\":");
+        json_out_string(w->out, found->org, found->org_length);
+        if (w->ecs_names)
+            json_out_literal(w->out, "}");
+    }
+    json_out_literal(w->out, "}");
+}
+
+static void write_geo(struct eve_writer *w, const struct geoip_result *found)
+{
+    json_out_literal(w->out, "{\"country_iso_code\":");
+    json_out_string(w->out, found->country, 2);
+    json_out_literal(w->out, "}");
+}
+
+/* ECS: ,"source":{"as":{...},"geo":{...}} (or "destination") */
+static void write_wrapped(struct eve_writer *w, enum eve_enrich_role role,
+                          const struct geoip_result *found)
+{
+    if (role == EVE_ENRICH_SOURCE)
+        json_out_literal(w->out, ",\"source\":{");
+    else
+        json_out_literal(w->out, ",\"destination\":{");
+    if (found->asn) {
+        json_out_literal(w->out, "\"as\":");
+        write_as(w, found);
+    }
+    if (found->country[0]) {
+        if (found->asn)
+            json_out_literal(w->out, ",");
+        json_out_literal(w->out, "\"geo\":");
+        write_geo(w, found);
+    }
+    json_out_literal(w->out, "}");
+}
+
+void eve_writer_enrich(struct eve_writer *w, enum eve_enrich_role role,
+                       const struct ip_address *address)
+{
+    static const struct member_key as_keys[] = { MEMBER_KEY(",\"src_as\":"),
+                                                 MEMBER_KEY(",\"dest_as\":"), MEMBER_KEY(",\"as\":") };
+    static const struct member_key geo_keys[] = { MEMBER_KEY(",\"src_geo\":"),
+                                                  MEMBER_KEY(",\"dest_geo\":"), MEMBER_KEY(",\"geo\":") };
     if (!w->geoip)
         return;
     struct geoip_result found;
     geoip_lookup(w->geoip, address, &found);
+    if (!found.asn && !found.country[0])
+        return;
+    if (w->ecs_names && role != EVE_ENRICH_INNER) {
+        write_wrapped(w, role, &found);
+        return;
+    }
     if (found.asn) {
-        json_out_raw(w->out, as_key, as_key_length);
-        json_out_literal(w->out, ":{\"number\":");
-        json_out_uint(w->out, found.asn);
-        if (found.org) {
-            json_out_literal(w->out, ",\"organization\":");
-            json_out_string(w->out, found.org, found.org_length);
-        }
-        json_out_literal(w->out, "}");
+        json_out_raw(w->out, as_keys[role].text, as_keys[role].length);
+        write_as(w, &found);
     }
     if (found.country[0]) {
-        json_out_raw(w->out, geo_key, geo_key_length);
-        json_out_literal(w->out, ":{\"country_iso_code\":");
-        json_out_string(w->out, found.country, 2);
-        json_out_literal(w->out, "}");
+        json_out_raw(w->out, geo_keys[role].text, geo_keys[role].length);
+        write_geo(w, &found);
     }
 }
 
@@ -123,8 +174,8 @@ static void write_header(struct eve_writer *w, const struct dns_event *e)
         write_community_id(w, e);
     if (w->log_tunnel && e->encap)
         write_tunnel(w, e->encap);
-    EVE_ENRICH(w, ",\"src_as\"", ",\"src_geo\"", &e->client);
-    EVE_ENRICH(w, ",\"dest_as\"", ",\"dest_geo\"", &e->server);
+    eve_writer_enrich(w, EVE_ENRICH_SOURCE, &e->client);
+    eve_writer_enrich(w, EVE_ENRICH_DESTINATION, &e->server);
 }
 
 static void write_flag(struct eve_writer *w, const char *key, size_t key_length, bool set)
@@ -164,7 +215,7 @@ static void write_record(struct eve_writer *w, const struct dns_message *m,
     if (r->address.family) {
         json_out_literal(w->out, ",\"rdata\":");
         json_out_ip(w->out, &r->address);
-        EVE_ENRICH(w, ",\"as\"", ",\"geo\"", &r->address);
+        eve_writer_enrich(w, EVE_ENRICH_INNER, &r->address);
     } else if (r->rdata.length) {
         json_out_literal(w->out, ",\"rdata\":");
         write_text(w, m, r->rdata);
@@ -211,7 +262,7 @@ void eve_writer_client_subnet(struct eve_writer *w, const struct dns_client_subn
     json_out_string(w->out, network, length);
     json_out_literal(w->out, ",\"scope_prefix\":");
     json_out_uint(w->out, ecs->scope_prefix);
-    EVE_ENRICH(w, ",\"as\"", ",\"geo\"", &ecs->network);
+    eve_writer_enrich(w, EVE_ENRICH_INNER, &ecs->network);
     json_out_literal(w->out, "}");
 }
 

@@ -15,8 +15,8 @@ void pdns_record_write(void *user, const struct pdns_entry *e, int64_t now_us)
     json_out_ip(out, &e->client);
     json_out_literal(out, ",\"dest_ip\":");
     json_out_ip(out, &e->server);
-    EVE_ENRICH(w, ",\"src_as\"", ",\"src_geo\"", &e->client);
-    EVE_ENRICH(w, ",\"dest_as\"", ",\"dest_geo\"", &e->server);
+    eve_writer_enrich(w, EVE_ENRICH_SOURCE, &e->client);
+    eve_writer_enrich(w, EVE_ENRICH_DESTINATION, &e->server);
     json_out_literal(out, ",\"pdns\":{\"rrname\":");
     json_out_string(out, e->text, e->name_length);
     json_out_literal(out, ",\"rrtype\":");
@@ -28,7 +28,7 @@ void pdns_record_write(void *user, const struct pdns_entry *e, int64_t now_us)
         json_out_literal(out, ",\"rdata\":");
         json_out_string(out, e->text + e->name_length, e->rdata_length);
         if (e->address.family)
-            EVE_ENRICH(w, ",\"as\"", ",\"geo\"", &e->address);
+            eve_writer_enrich(w, EVE_ENRICH_INNER, &e->address);
         json_out_literal(out, ",\"ttl\":");
         json_out_uint(out, e->ttl);
     }

@@ -12,7 +12,7 @@ static const char *const known_keys[] = {
     "filename", "geoip-dir", "asn-db", "country-db", "policy", "set", "interval", "window",
     "max-keys", "max-memory", "state", "engine", "enrich", "suffix-list", "lua-memory",
     "lua-instructions", "lua-cpu", "policy-program", "blocklist-zone", "suppress",
-    "count-unanswered", "home-net", NULL,
+    "count-unanswered", "home-net", "field-names", NULL,
 };
 
 static bool fail(char *error, const struct plugin_config *c, const char *key, const char *what,
@@ -177,6 +177,18 @@ static bool file_settings(const struct suricata_conf_node *node, struct plugin_c
            copy_text((char **)&c->engine.suffix_list_file, conf_node_value(node, "suffix-list"), error);
 }
 
+/* field-names: eve (src_as, src_geo) or ecs (source.as, source.geo). */
+static bool names_setting(const struct suricata_conf_node *node, struct plugin_config *c, char *error)
+{
+    const char *text = conf_node_value(node, "field-names");
+    if (!text || !strcmp(text, "eve"))
+        return true;
+    if (strcmp(text, "ecs") != 0)
+        return fail(error, c, "field-names", "is not eve or ecs", text);
+    c->ecs_names = true;
+    return true;
+}
+
 /* home-net: one value, or a list, of networks. */
 static bool home_setting(const struct suricata_conf_node *node, struct plugin_config *c, char *error)
 {
@@ -237,6 +249,7 @@ bool plugin_config_read(const struct suricata_conf_node *node, const char *where
                            error) &&
               variables_setting(node, c, error) &&
               home_setting(node, c, error) &&
+              names_setting(node, c, error) &&
               boolean_setting(node, c, "engine", &engine_on, error) &&
               boolean_setting(node, c, "count-unanswered", &c->engine.count_unanswered, error);
     c->enrich_set = conf_node_child(node, "enrich") != NULL;

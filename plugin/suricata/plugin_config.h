@@ -33,6 +33,7 @@ struct plugin_config {
     size_t enrich_count;
     bool enrich_set;                                /* given in the YAML (else the host's default) */
     bool engine_off;                                /* engine: no - enrich only */
+    bool ecs_names;                                 /* field-names: ecs */
     bool home_set;                                  /* home-net given (else the host's HOME_NET) */
     struct network_list home_networks;              /* home-net */
     struct engine_config engine;

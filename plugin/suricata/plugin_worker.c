@@ -29,6 +29,7 @@ static struct plugin_worker *new_worker(struct plugin_workers *workers)
     json_out_init(&w->out, workers->file);
     w->writer.out = &w->out;
     w->writer.geoip = geoip_enabled(&w->geoip) ? &w->geoip : NULL;
+    w->writer.ecs_names = workers->config->ecs_names;
     w->last_flush = time(NULL);
     pthread_mutex_lock(&workers->lock);
     w->next = workers->list;

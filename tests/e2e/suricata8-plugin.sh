@@ -135,6 +135,20 @@ read -r home alfa alfa_lookups <"$WORK/home.tsv" || true
 [ "${home:-0}" -gt 0 ] && [ "$home" = "$alfa_lookups" ] && [ "$alfa" = true ] ||
     fail "HOME_NET inside Suricata 8: home_lookups '$home', 203.0.113.10 home '$alfa', AS15632 lookups '$alfa_lookups'"
 
+# field-names: ecs: Suricata's own records get source/destination objects
+suricata8_config "$W8/ecs.yaml" no "$EXCLAVE_YAML
+  field-names: ecs"
+run_suricata8 "$W8IN/ecs.yaml" "$W8IN/demo.pcap" "$W8IN/ecs" --runmode single || fail "suricata with field-names: ecs exited $?"
+for type in dns flow; do
+    grep "\"event_type\":\"$type\"" "$W8/ecs/eve.json" | jq -e -s --arg t "$type" \
+        'length > 100 and all(.[]; (.src_as | not) and (.source.as.organization.name | type) == "string"
+                               and (.source.geo.country_iso_code | type) == "string")' >/dev/null ||
+        fail "field-names: ecs: $type records without source.as.organization.name, or with src_as"
+done
+grep '"type":"response"' "$W8/ecs/eve.json" | jq -e -s \
+    'any(.[]; any(.dns.answers[]?; (.as.organization.name | type) == "string"))' >/dev/null ||
+    fail "field-names: ecs: no answer with as.organization.name"
+
 # mistakes stop Suricata at start, naming the key
 refused() { # NAME EXPECTED-MESSAGE YAML: suricata must exit non-zero saying it
     suricata8_config "$W8/$1.yaml" no "$3"
@@ -151,6 +165,8 @@ refused badnumber "exclave: exclave.interval: 'hourly' is not a number" "$EXCLAV
   interval: hourly"
 refused homenet "exclave: exclave.home-net: '!10.0.0.0/8': only plain networks" "$EXCLAVE_YAML
   home-net: [ 10.1.0.0/16, '!10.0.0.0/8' ]"
+refused names "exclave: exclave.field-names: 'elastic' is not eve or ecs" "$EXCLAVE_YAML
+  field-names: elastic"
 refused unread "exclave: exclave.set: --set exclusive.no_such: no loaded policy reads this variable" "$EXCLAVE_YAML
   set: { exclusive.no_such: 1 }"
 refused nopolicy "exclave: exclave.policy: --policy /nowhere/x.lua: No such file" "exclave:
