@@ -243,14 +243,19 @@ static void count_querier(struct report_key *k, const struct asker *a, int64_t t
         q->last_us = time_us;
 }
 
-static void count(struct report_key *k, int64_t time_us, const struct asker *a)
+static void count(struct report_key *k, int64_t time_us, const struct asker *a,
+                  const struct report_sample *where)
 {
     int64_t asn = a->asn;
     count_querier(k, a, time_us);
-    if (!k->counted_first_us || time_us < k->counted_first_us)
+    if (!k->counted_first_us || time_us < k->counted_first_us) {
         k->counted_first_us = time_us;
-    if (time_us > k->counted_last_us)
+        k->first_sample = *where;
+    }
+    if (time_us >= k->counted_last_us) {
         k->counted_last_us = time_us;
+        k->last_sample = *where;
+    }
     int32_t day = (int32_t)(time_us / 86400000000LL);
     if (!k->first_day)
         k->first_day = k->first_seen_us ? (int32_t)(k->first_seen_us / 86400000000LL) : day;
@@ -339,7 +344,8 @@ static void count_siblings(struct report_data *data, const struct eve_record *r,
     }
 }
 
-static void count_record(struct report_data *data, const struct eve_record *r, int64_t time_us)
+static void count_record(struct report_data *data, const struct eve_record *r, int64_t time_us,
+                         const struct report_sample *where)
 {
     bool query = eve_span_is(r->dns_type, "query") || eve_span_is(r->dns_type, "request");
     bool answered = !query && !r->dns_unsolicited; /* as the engine counts: answered lookups */
@@ -361,11 +367,11 @@ static void count_record(struct report_data *data, const struct eve_record *r, i
             k->answered_seen += answered;
             k->unsolicited_seen += !query && !answered;
             if (answered)
-                count(k, time_us, &asker);
+                count(k, time_us, &asker, where);
         } else if (answered && !strcmp(k->kind, "address"))
             for (unsigned a = 0; a < r->answer_count; a++)
                 if (eve_span_equals(r->answers[a].rdata, k->name, strlen(k->name)))
-                    count(k, time_us, &asker);
+                    count(k, time_us, &asker, where);
     }
 }
 
@@ -414,7 +420,10 @@ static bool read_pass(struct report_data *data, struct report_reading *reading, 
         if (!in_window(data, time_us))
             continue;
         data->dns_records++;
-        count_record(data, record, time_us);
+        struct report_sample where = { .file = path, .line = lines->line_number, .time_us = time_us };
+        if (record->flow_id.ptr)
+            eve_span_decode(record->flow_id, where.flow_id, sizeof where.flow_id);
+        count_record(data, record, time_us, &where);
     }
     line_reader_close(lines);
     return status == 0;

@@ -52,6 +52,14 @@ struct report_querier {
     int64_t first_us, last_us, last_slot;
 };
 
+/* Where a record is, so that the analyst can find it: file:line, flow_id. */
+struct report_sample {
+    const char *file;                  /* data->file_names' string, or NULL: none */
+    uint64_t line;
+    char flow_id[24];                  /* "" when the record has none */
+    int64_t time_us;
+};
+
 struct report_key {
     char policy[64], kind[8], name[256], signature[256], related[256];
     struct json_object *evidence;      /* the latest alert's evidence object (held), or NULL */
@@ -70,6 +78,7 @@ struct report_key {
     uint64_t counted;                  /* lookups counted from the records: answered ones */
     uint64_t queries_seen, answered_seen, unsolicited_seen; /* name and domain keys: the records */
     int64_t counted_first_us, counted_last_us; /* their times */
+    struct report_sample first_sample, last_sample; /* the first and last of them */
     struct report_querier queriers_seen[REPORT_QUERIERS_MAX];
     unsigned querier_count;
     uint64_t other_querier_lookups;    /* of queriers past REPORT_QUERIERS_MAX */

@@ -8,6 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "base/iso_time.h"
+
 enum { CHART_WIDTH = 760, CHART_HEIGHT = 180, CHART_LEFT = 50, CHART_BOTTOM = 24 };
 
 static const char *const series_colors[REPORT_SERIES] = {
@@ -92,7 +94,85 @@ static void series_name(FILE *out, const struct report_key *k, int series)
         fputs(k->top_count ? "other ASNs" : "all queriers", out);
 }
 
-static void daily_chart(FILE *out, const struct report_key *k)
+/* A peaks alert's day and baseline, from its evidence. */
+struct peak_mark {
+    int64_t day;               /* days since the epoch; -1: none */
+    double median;
+    int baseline_days;
+};
+
+static int64_t day_of_text(const char *text)
+{
+    int64_t us;
+    return text && iso_time_parse_day_or_time(text, &us) ? us / 86400000000LL : -1;
+}
+
+/* The peak of a peaks alert on the same key (the entity's charts are drawn once). */
+static struct peak_mark peak_of(const struct report_data *data, const struct report_key *k)
+{
+    struct peak_mark mark = { -1, 0, 0 };
+    for (size_t i = 0; i < data->key_count; i++) {
+        const struct report_key *p = &data->keys[i];
+        struct json_object *day, *median, *days;
+        if (strcmp(p->policy, "peaks") || strcmp(p->kind, k->kind) || strcmp(p->name, k->name) ||
+            !p->evidence || !json_object_object_get_ex(p->evidence, "day", &day))
+            continue;
+        mark.day = day_of_text(json_object_get_string(day));
+        if (json_object_object_get_ex(p->evidence, "baseline_median", &median))
+            mark.median = json_object_get_double(median);
+        if (json_object_object_get_ex(p->evidence, "baseline_days", &days))
+            mark.baseline_days = json_object_get_int(days);
+    }
+    return mark;
+}
+
+/* The count axis (0, half, top) and a tick at each month's first day. */
+static void daily_axes(FILE *out, const struct report_key *k, int days, uint32_t top, double width,
+                       double plot)
+{
+    fprintf(out, "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"0\" y2=\"%.0f\" stroke=\"#999\"/>"
+                 "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>\n",
+            CHART_LEFT - 2, CHART_LEFT - 2, plot, CHART_LEFT - 2, CHART_WIDTH, plot, plot);
+    fprintf(out, "<text x=\"0\" y=\"12\">%u</text><text x=\"0\" y=\"%.0f\">%u</text>"
+                 "<text x=\"0\" y=\"%.0f\">0</text>\n", top, plot / 2 + 4, top / 2, plot);
+    for (int d = 1; d < days && days >= 45; d++) {
+        time_t t = (time_t)((int64_t)(k->first_day + d) * 86400);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        if (tm.tm_mday != 1)
+            continue;
+        char month[16];
+        strftime(month, sizeof month, "%Y-%m", &tm);
+        double x = CHART_LEFT + d * width;
+        fprintf(out, "<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>"
+                     "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%s</text>\n",
+                x, x, plot, plot + 4, x, plot + 12, month);
+    }
+}
+
+/* A peaks alert's day outlined, and its baseline's median over the days before it. */
+static void daily_peak(FILE *out, const struct report_key *k, const struct peak_mark *mark, int days,
+                       uint32_t top, double width, double plot)
+{
+    int d = (int)(mark->day - k->first_day);
+    if (mark->day < 0 || d < 0 || d >= days)
+        return;
+    char day[32];
+    date_text(mark->day * 86400000000LL, day, sizeof day);
+    fprintf(out, "<rect class=\"peak-day\" x=\"%.1f\" y=\"0\" width=\"%.1f\" height=\"%.0f\" fill=\"none\" "
+                 "stroke=\"#c0392b\"><title>peak %.10s: %u lookups</title></rect>\n",
+            CHART_LEFT + d * width - 1, width + 2, plot, day, day_total(k, d));
+    int from = d - (mark->baseline_days > 0 ? mark->baseline_days : 28);
+    if (from < 0)
+        from = 0;
+    double y = plot - plot * mark->median / top;
+    fprintf(out, "<line class=\"baseline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#2c3e50\" "
+                 "stroke-dasharray=\"5 3\"><title>baseline: median %.1f lookups a day over the %d days "
+                 "before</title></line>\n", CHART_LEFT + from * width, CHART_LEFT + d * width, y, y,
+            mark->median, d - from);
+}
+
+static void daily_chart(FILE *out, const struct report_key *k, const struct peak_mark *mark)
 {
     int days = day_span(k);
     uint32_t peak = 1;
@@ -102,7 +182,7 @@ static void daily_chart(FILE *out, const struct report_key *k)
     double width = (double)(CHART_WIDTH - CHART_LEFT) / days, plot = CHART_HEIGHT - CHART_BOTTOM;
     fprintf(out, "<svg class=\"daily\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"daily lookups\">\n",
             CHART_WIDTH, CHART_HEIGHT);
-    fprintf(out, "<text x=\"0\" y=\"12\">%u</text><text x=\"0\" y=\"%.0f\">0</text>\n", peak, plot);
+    daily_axes(out, k, days, peak, width, plot);
     for (int d = 0; d < days; d++) {
         double y = plot;
         for (int s = 0; s < REPORT_SERIES; s++) {
@@ -122,8 +202,9 @@ static void daily_chart(FILE *out, const struct report_key *k)
     char first[32], last[32];
     date_text((int64_t)k->first_day * 86400000000LL, first, sizeof first);
     date_text(((int64_t)k->first_day + days - 1) * 86400000000LL, last, sizeof last);
+    daily_peak(out, k, mark, days, peak, width, plot);
     fprintf(out, "<text x=\"%d\" y=\"%d\">%.10s</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.10s</text>\n",
-            CHART_LEFT, CHART_HEIGHT - 6, first, CHART_WIDTH, CHART_HEIGHT - 6, last);
+            CHART_LEFT, CHART_HEIGHT - 1, first, CHART_WIDTH, CHART_HEIGHT - 1, last);
     fputs("</svg>\n", out);
 }
 
@@ -331,9 +412,43 @@ static void sibling_table(FILE *out, const struct report_key *k)
         fprintf(out, "<p>More names: %llu lookups.</p>\n", (unsigned long long)k->other_sibling_lookups);
 }
 
-static void key_section(FILE *out, const struct report_data *data, size_t rank,
-                        const struct report_key *k)
+/* The first and last lookup counted, where they are in the input. */
+static void samples(FILE *out, const struct report_key *k)
 {
+    const struct report_sample *both[2] = { &k->first_sample, &k->last_sample };
+    if (!both[0]->file)
+        return;
+    fputs("<p class=\"samples\">Records: ", out);
+    for (int i = 0; i < 2; i++) {
+        char when[32];
+        date_text(both[i]->time_us, when, sizeof when);
+        fputs(i ? "; last <code>" : "first <code>", out);
+        html_text(out, both[i]->file);
+        fprintf(out, ":%llu</code> (%s UTC", (unsigned long long)both[i]->line, when);
+        if (both[i]->flow_id[0]) {
+            fputs(", flow_id ", out);
+            html_text(out, both[i]->flow_id);
+        }
+        fputs(")", out);
+    }
+    fputs(".</p>\n", out);
+}
+
+/* The rank of an earlier section about the same key (another policy's
+ * alert on it), whose charts this one does not draw again; 0: none. */
+static size_t drawn_before(const struct report_key *const *ranked, size_t rank)
+{
+    for (size_t i = 0; i + 1 < rank; i++)
+        if (!strcmp(ranked[i]->kind, ranked[rank - 1]->kind) && !strcmp(ranked[i]->name, ranked[rank - 1]->name))
+            return i + 1;
+    return 0;
+}
+
+static void key_section(FILE *out, const struct report_data *data, const struct report_key *const *ranked,
+                        size_t rank)
+{
+    const struct report_key *k = ranked[rank - 1];
+    size_t earlier = drawn_before(ranked, rank);
     fprintf(out, "<section id=\"key-%zu\"><h2>%zu. ", rank, rank);
     html_text(out, k->name);
     fputs(" <small>", out);
@@ -350,16 +465,25 @@ static void key_section(FILE *out, const struct report_data *data, size_t rank,
                 (unsigned long long)k->unsolicited_seen);
     fputs("</p>\n", out);
     evidence_list(out, k);
+    if (earlier) {
+        fprintf(out, "<p class=\"same-key\">Charts, queriers and records: as in <a href=\"#key-%zu\">%zu</a>, "
+                     "the same key.</p>\n</section>\n", earlier, earlier);
+        return;
+    }
     fputs(data->state_path ? "<h3>Daily lookups (all queriers; top ASNs' shares of the window)</h3>\n"
                            : "<h3>Daily lookups by querier ASN</h3>\n", out);
+    fputs("<p class=\"legend\">Raw lookups: every answered lookup, repeats of a resolver's cache "
+          "included; the table's corrected lookups count one per querier and caching slot.</p>\n", out);
     legend(out, data, k);
-    daily_chart(out, k);
+    struct peak_mark mark = peak_of(data, k);
+    daily_chart(out, k, &mark);
     fputs("<h3>Hour of day (UTC)</h3>\n", out);
     hours_chart(out, k);
     if (k->querier_count) {
         fputs("<h3>Queriers</h3>\n", out);
         querier_table(out, k);
     }
+    samples(out, k);
     if (k->network_count && !data->state_path) {
         fputs("<h3>Other names on the answers' networks (/24, /48)</h3>\n", out);
         if (k->sibling_count)
@@ -452,7 +576,7 @@ bool report_html_write(const struct report_data *data, const char *title, FILE *
               "records to the end of the data; corrected lookups and the top ASN are the last "
               "alert's.</p>\n", out);
     for (size_t i = 0; i < data->key_count; i++)
-        key_section(out, data, i + 1, ranked[i]);
+        key_section(out, data, ranked, i + 1);
     footer(out, data);
     fputs("</body></html>\n", out);
     free(ranked);

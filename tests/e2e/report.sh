@@ -1,6 +1,9 @@
 #!/bin/sh
 # exclave report: the demo's log becomes one self-contained HTML page: a
 # ranked table of the 7 alerted keys, a daily chart stacked by querier ASN
+# (with axes, month ticks, a peak's day and baseline marked; drawn once per
+# key, which another policy's section points to), the first and last records
+# by file:line
 # and an hour profile for each, the rotation's chart with the silence and the
 # first sighting marked, no script and no external reference; the counts it
 # draws equal the records in the log (counted here with jq). Then a real
@@ -59,8 +62,29 @@ class Count(html.parser.HTMLParser):
             if a.get(name) and not a[name].startswith("#"): self.refs.append(a[name])
 c = Count(); c.feed(page)
 problems = []
-if c.classes.get("daily") != keys or c.classes.get("hours") != keys:
-    problems.append(f"charts: {c.classes.get('daily')} daily, {c.classes.get('hours')} hours for {keys} keys")
+# one entity's alerts (a name's exclusive and peaks) share one set of charts
+entities = len({tuple(r[1:3]) for r in re.findall(r"<tr><td>\d+</td><td>\d</td><td>([^<]*)</td><td>([^<]*)</td><td><a[^>]*>([^<]*)</a>", page)
+                for r in [(r[0], r[1], r[2])]})
+if c.classes.get("daily") != entities or c.classes.get("hours") != entities:
+    problems.append(f"charts: {c.classes.get('daily')} daily, {c.classes.get('hours')} hours for {entities} keys")
+if c.classes.get("same-key", 0) != keys - entities: problems.append(f"{c.classes.get('same-key')} sections point to an earlier one")
+if c.classes.get("axis", 0) < 2 * entities: problems.append("daily charts without both axes")
+if not c.classes.get("tick"): problems.append("no month ticks on the date axis")
+# the peak's day and baseline are those of the peaks alert's evidence
+import json
+peaks = [json.loads(l)["exclave"]["evidence"] for l in open(sys.argv[1].replace("report.html", "logs/eve.json"))
+         if '"policy":"peaks"' in l]
+marks = re.findall(r'<rect class="peak-day"[^>]*><title>peak (\d{4}-\d\d-\d\d): (\d+) lookups</title>', page)
+bases = re.findall(r'<line class="baseline"[^>]*><title>baseline: median ([0-9.]+) ', page)
+if not peaks or [m[0] for m in marks] != [peaks[-1]["day"]] or [float(b) for b in bases] != [round(peaks[-1]["baseline_median"], 1)]:
+    problems.append(f"peak marks {marks} {bases}, the alert says {peaks[-1:]}")
+# the sample records are where the page says, and are the key's
+lines = open(sys.argv[1].replace("report.html", "logs/eve.json")).read().split("\n")
+for name, path, line in re.findall(r'<h2>\d+\. ([^ <]+) <small>name, [a-z]+</small>.*?Records: first <code>([^<]*):(\d+)</code>',
+                                   page, re.S):
+    record = json.loads(lines[int(line) - 1])
+    if not path.endswith("logs/eve.json") or record["dns"]["rrname"] != name:
+        problems.append(f"{name}'s first record {path}:{line} is {record['dns']['rrname']}")
 ranked_rows = page.split("<section")[0].count("<tr>")
 if ranked_rows != keys + 1: problems.append(f"{ranked_rows} table rows for {keys} keys")
 ranked = [re.findall(r"<td>(?:<a [^>]*>)?([^<]*)", row) for row in page.split("<section")[0].split("<tr>")[2:]]
@@ -71,13 +95,15 @@ section = page.split('mail1.trump-email.com <small>name, exclusive</small>')[1].
 if "<dt>leaders_share_lower_bound</dt>" not in section: problems.append("mail1's evidence (the Wilson bound) is not shown")
 if "Answers: " not in section or "192.0.2.129" not in section.split("Answers: ")[1].split("</p>")[0]:
     problems.append("mail1's answers are not shown")
-siblings = section.split('<table class="siblings">')[1].split("</table>")[0] if '<table class="siblings">' in section else ""
+# the charts, queriers and siblings are in mail1's first section (peaks or exclusive)
+charts = [part.split("</section>")[0] for part in page.split('mail1.trump-email.com <small>name, ')[1:]][0]
+siblings = charts.split('<table class="siblings">')[1].split("</table>")[0] if '<table class="siblings">' in charts else ""
 want = f"<tr><td>trump1.contact-client.com</td><td>{sys.argv[5]}</td>"
 if int(sys.argv[5]) < 10 or want not in siblings: problems.append(f"mail1's siblings lack {want}: {siblings[:300]}")
-daily = section.split('<svg class="daily"')[1].split("</svg>")[0]
+daily = charts.split('<svg class="daily"')[1].split("</svg>")[0]
 hover = sum(int(n) for n in re.findall(r"<title>\d{4}-\d\d-\d\d, [^:<]*: (\d+) lookups</title>", daily))
 if hover != mail1: problems.append(f"mail1's daily bars say {hover} lookups on hover, the log has {mail1}")
-table = section.split('<table class="queriers">')[1].split("</table>")[0]
+table = charts.split('<table class="queriers">')[1].split("</table>")[0]
 rows = [re.findall(r"<td>([^<]*)</td>", row) for row in table.split("<tr>")[2:]]
 got = [[r[0], r[4], r[6], r[7]] for r in rows]
 if got != expected: problems.append(f"mail1's queriers {got[:3]}, the log has {expected[:3]}")
@@ -123,8 +149,9 @@ for line in open(eve, encoding="utf-8"):
         e = json.loads(line)["exclave"]
         alerted.add((e["policy"], e["kind"], e["name"]))
 if not keys <= alerted: problems.append(f"keys the whole run never alerted on (decoys?): {sorted(keys - alerted)}")
-if page.count('class="daily"') != len(rows) or page.count('class="hours"') != len(rows):
-    problems.append("not one daily and one hour chart per key")
+entities = len({(k, n) for p, k, n in rows})
+if page.count('class="daily"') != entities or page.count('class="hours"') != entities:
+    problems.append("not one daily and one hour chart per key (a key's alerts share them)")
 if not all(c in page for c in ('class="rotation"', 'class="silence"', 'class="first-sighting"')):
     problems.append("no rotation chart with its marks")
 if "evaluated once at its clock" not in page or "all queriers" not in page:
@@ -187,7 +214,9 @@ command -v chromium >/dev/null || { echo "chromium not installed: browser check 
 browse() { timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
     --user-data-dir="$WORK/chromium" "$@" "file://$WORK/report.html" 2>>"$WORK/chromium.err"; }
 browse --dump-dom >"$WORK/dom.html" || fail "chromium could not load the page: $(tail -n 3 "$WORK/chromium.err")"
-[ "$(grep -o '<svg' "$WORK/dom.html" | wc -l)" -ge $((2 * keys + 1)) ] || fail "the browser's DOM lacks the charts"
+charts=$(grep -o '<svg class="daily"' "$WORK/report.html" | wc -l)
+[ "$charts" -gt 0 ] && [ "$(grep -o '<svg' "$WORK/dom.html" | wc -l)" -ge $((2 * charts + 1)) ] ||
+    fail "the browser's DOM lacks the charts"
 timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$WORK/chromium" --dump-dom \
     "file://$WORK/state.html" 2>>"$WORK/chromium.err" | grep -q 'class="rotation"' ||
     fail "chromium did not load the state's page with its rotation chart"
