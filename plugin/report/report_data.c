@@ -53,6 +53,10 @@ static struct report_key *key_for(struct report_data *data, const char *policy, 
     snprintf(k->policy, sizeof k->policy, "%s", policy);
     snprintf(k->kind, sizeof k->kind, "%s", kind);
     snprintf(k->name, sizeof k->name, "%s", name);
+    const char *domain = data->domains && !strcmp(kind, "name") ? registered_domain_of(data->domains, k->name)
+                                                                  : NULL;
+    if (domain && domain != k->name) /* a name that is its own domain has no siblings there */
+        snprintf(k->domain, sizeof k->domain, "%s", domain);
     return k;
 }
 
@@ -324,18 +328,20 @@ static unsigned answer_networks(const struct eve_record *r, struct ip_address *o
     return n;
 }
 
-/* A name answered into a key's networks that is not the key's own. */
+/* A name answered into a key's networks, or (for a name key) under its
+ * registered domain, that is not the key's own. */
 static void count_siblings(struct report_data *data, const struct eve_record *r, const char *name,
                            size_t length, int64_t asn)
 {
     struct ip_address networks[REPORT_ADDRESSES_MAX];
     unsigned n = answer_networks(r, networks, REPORT_ADDRESSES_MAX);
-    for (size_t i = 0; n && i < data->key_count; i++) {
+    const char *domain = data->domains ? registered_domain_of(data->domains, name) : NULL;
+    for (size_t i = 0; i < data->key_count; i++) {
         struct report_key *k = &data->keys[i];
         if (!strcmp(k->kind, "address") || (length == strlen(k->name) && !memcmp(name, k->name, length)) ||
             (!strcmp(k->kind, "domain") && name_in_domain(name, length, k->name)))
             continue;
-        bool near = false;
+        bool near = domain && k->domain[0] && !strcmp(domain, k->domain);
         for (unsigned a = 0; a < n && !near; a++)
             for (unsigned j = 0; j < k->network_count && !near; j++)
                 near = ip_address_equal(&networks[a], &k->networks[j]);
@@ -356,7 +362,7 @@ static void count_record(struct report_data *data, const struct eve_record *r, i
     while (length > 1 && name[length - 1] == '.')
         name[--length] = '\0';
     struct asker asker = asker_of(r);
-    if (answered && length && r->answer_count)
+    if (answered && length)
         count_siblings(data, r, name, length, asker.asn);
     for (size_t i = 0; i < data->key_count; i++) {
         struct report_key *k = &data->keys[i];
@@ -508,6 +514,12 @@ bool report_data_read(struct report_data *data, const char *const *paths, size_t
 {
     memset(data, 0, sizeof *data);
     data->from_us = from_us, data->to_us = to_us;
+    char psl_error[256];
+    if ((data->domains = malloc(sizeof *data->domains)) &&
+        !registered_domain_init(data->domains, NULL, psl_error, sizeof psl_error)) {
+        free(data->domains); /* no list: the siblings are by network only */
+        data->domains = NULL;
+    }
     struct report_reading *reading = malloc(sizeof *reading);
     struct file_list *files = calloc(1, sizeof *files);
     if (!reading || !files || !(data->keys = calloc(REPORT_KEYS_MAX, sizeof *data->keys))) {
@@ -542,6 +554,10 @@ bool report_data_read(struct report_data *data, const char *const *paths, size_t
 
 void report_data_free(struct report_data *data)
 {
+    if (data->domains)
+        registered_domain_free(data->domains);
+    free(data->domains);
+    data->domains = NULL;
     for (size_t i = 0; data->keys && i < data->key_count; i++)
         json_object_put(data->keys[i].evidence);
     free(data->keys);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "base/ip_address.h"
+#include "engine/registered_domain.h"
 
 struct json_object;
 
@@ -87,6 +88,7 @@ struct report_key {
     struct report_sibling siblings[REPORT_SIBLINGS_MAX];
     unsigned sibling_count;
     uint64_t other_sibling_lookups;
+    char domain[256];                  /* a name's registered domain ("": none, or not yet) */
 };
 
 struct report_data {
@@ -100,6 +102,7 @@ struct report_data {
     char **file_names;                 /* the files read, for the page's footer */
     int64_t from_us, to_us;            /* records outside [from, to) are left out; 0: open */
     const char *state_path;            /* from a --state: daily totals, not split by ASN */
+    struct registered_domain *domains; /* names' registered domains; NULL: none (no list) */
     int64_t state_clock_us;
 };
 

@@ -484,8 +484,13 @@ static void key_section(FILE *out, const struct report_data *data, const struct 
         querier_table(out, k);
     }
     samples(out, k);
-    if (k->network_count && !data->state_path) {
-        fputs("<h3>Other names on the answers' networks (/24, /48)</h3>\n", out);
+    if ((k->network_count || k->domain[0]) && !data->state_path) {
+        fputs("<h3>Other names on the answers' networks (/24, /48)", out);
+        if (k->domain[0]) {
+            fputs(" or under ", out);
+            html_text(out, k->domain);
+        }
+        fputs("</h3>\n", out);
         if (k->sibling_count)
             sibling_table(out, k);
         else

@@ -26,6 +26,23 @@ grep -q '"top_asns":\[{"asn":' "$WORK/old/eve.json" || fail "the older log was n
 "$EXCLAVE" report -l "$WORK/old/eve.json" -o "$WORK/old.html" --csv "$WORK/old.csv" 2>/dev/null ||
     fail "report of an older log exited $?"
 cmp -s "$WORK/old.csv" "$WORK/report.csv" || fail "an older log's table differs: $(diff "$WORK/old.csv" "$WORK/report.csv" | head -3)"
+# a name under mail1's registered domain, answered outside its networks, is its sibling too
+mkdir -p "$WORK/domain"
+cp "$WORK/logs/eve.json" "$WORK/domain/eve.json"
+for i in 1 2 3; do
+    printf '{"timestamp":"2016-06-0%sT10:00:00.000000+0000","event_type":"dns","src_ip":"203.0.113.70","src_port":1053,"dest_ip":"192.0.2.53","dest_port":53,"proto":"UDP","dns":{"version":2,"type":"answer","id":%s,"rrname":"www.trump-email.com","rrtype":"A","rcode":"NOERROR","answers":[{"rrname":"www.trump-email.com","rrtype":"A","ttl":300,"rdata":"198.51.100.5"}]}}\n' "$i" "$i"
+done >>"$WORK/domain/eve.json"
+"$EXCLAVE" report -l "$WORK/domain" -o "$WORK/domain.html" 2>/dev/null || fail "report with a domain sibling exited $?"
+"$PYTHON3" - "$WORK/domain.html" <<'PY2' || fail "www.trump-email.com is not a sibling of mail1 alone"
+import re, sys
+page = open(sys.argv[1]).read()
+def siblings(key):
+    section = page.split(key + " <small>name, ")[1].split("</section>")[0]
+    return section.split('<table class="siblings">')[1].split("</table>")[0] if "siblings" in section else ""
+ok = "<tr><td>www.trump-email.com</td><td>3</td>" in siblings("mail1.trump-email.com") and \
+     "www.trump-email.com" not in siblings("trump1.contact-client.com") and "or under trump-email.com" in page
+sys.exit(0 if ok else 1)
+PY2
 keys=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.exclave.policy, .exclave.kind, .exclave.name] | @tsv' | sort -u | wc -l)
 # lookups are answered ones (README, "What counts as a lookup"): answer records not marked unsolicited
 mail1=$(grep '"event_type":"dns"' "$WORK/logs/eve.json" | jq -r 'select(.dns.type == "answer" and (.dns.unsolicited | not) and .dns.rrname == "mail1.trump-email.com") | 1' | wc -l)
