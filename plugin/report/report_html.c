@@ -434,12 +434,26 @@ static void samples(FILE *out, const struct report_key *k)
     fputs(".</p>\n", out);
 }
 
-/* The rank of an earlier section about the same key (another policy's
- * alert on it), whose charts this one does not draw again; 0: none. */
+/* Whether a domain's charts would be a name's: the name is under it and
+ * every lookup of the domain counted was one of the name's. */
+static bool domain_is_its_name(const struct report_key *domain, const struct report_key *name)
+{
+    size_t length = strlen(name->name), suffix = strlen(domain->name);
+    return !strcmp(domain->kind, "domain") && !strcmp(name->kind, "name") && length > suffix &&
+           name->name[length - suffix - 1] == '.' && !strcmp(name->name + length - suffix, domain->name) &&
+           domain->counted == name->counted && domain->first_day == name->first_day &&
+           !memcmp(domain->days, name->days, sizeof domain->days);
+}
+
+/* The rank of an earlier section whose charts this one would draw again
+ * (another policy's alert on the same key, or a domain's only name); 0:
+ * none. */
 static size_t drawn_before(const struct report_key *const *ranked, size_t rank)
 {
+    const struct report_key *k = ranked[rank - 1];
     for (size_t i = 0; i + 1 < rank; i++)
-        if (!strcmp(ranked[i]->kind, ranked[rank - 1]->kind) && !strcmp(ranked[i]->name, ranked[rank - 1]->name))
+        if ((!strcmp(ranked[i]->kind, k->kind) && !strcmp(ranked[i]->name, k->name)) ||
+            domain_is_its_name(k, ranked[i]) || domain_is_its_name(ranked[i], k))
             return i + 1;
     return 0;
 }
@@ -467,7 +481,8 @@ static void key_section(FILE *out, const struct report_data *data, const struct 
     evidence_list(out, k);
     if (earlier) {
         fprintf(out, "<p class=\"same-key\">Charts, queriers and records: as in <a href=\"#key-%zu\">%zu</a>, "
-                     "the same key.</p>\n</section>\n", earlier, earlier);
+                     "%s.</p>\n</section>\n", earlier, earlier,
+                strcmp(ranked[earlier - 1]->name, k->name) ? "the same lookups" : "the same key");
         return;
     }
     fputs(data->state_path ? "<h3>Daily lookups (all queriers; top ASNs' shares of the window)</h3>\n"

@@ -40,7 +40,8 @@ def siblings(key):
     section = page.split(key + " <small>name, ")[1].split("</section>")[0]
     return section.split('<table class="siblings">')[1].split("</table>")[0] if "siblings" in section else ""
 ok = "<tr><td>www.trump-email.com</td><td>3</td>" in siblings("mail1.trump-email.com") and \
-     "www.trump-email.com" not in siblings("trump1.contact-client.com") and "or under trump-email.com" in page
+     "www.trump-email.com" not in siblings("trump1.contact-client.com") and "or under trump-email.com" in page and \
+     '<svg class="daily"' in page.split("trump-email.com <small>domain, ")[1].split("</section>")[0]
 sys.exit(0 if ok else 1)
 PY2
 keys=$(grep '"event_type":"alert"' "$WORK/logs/eve.json" | jq -r '[.exclave.policy, .exclave.kind, .exclave.name] | @tsv' | sort -u | wc -l)
@@ -79,12 +80,18 @@ class Count(html.parser.HTMLParser):
             if a.get(name) and not a[name].startswith("#"): self.refs.append(a[name])
 c = Count(); c.feed(page)
 problems = []
-# one entity's alerts (a name's exclusive and peaks) share one set of charts
-entities = len({tuple(r[1:3]) for r in re.findall(r"<tr><td>\d+</td><td>\d</td><td>([^<]*)</td><td>([^<]*)</td><td><a[^>]*>([^<]*)</a>", page)
-                for r in [(r[0], r[1], r[2])]})
+# one entity's alerts (a name's exclusive and peaks, a domain with one name) share one set of charts
+entities = keys - c.classes.get("same-key", 0)
 if c.classes.get("daily") != entities or c.classes.get("hours") != entities:
-    problems.append(f"charts: {c.classes.get('daily')} daily, {c.classes.get('hours')} hours for {entities} keys")
-if c.classes.get("same-key", 0) != keys - entities: problems.append(f"{c.classes.get('same-key')} sections point to an earlier one")
+    problems.append(f"charts: {c.classes.get('daily')} daily, {c.classes.get('hours')} hours for {entities} entities")
+pointers = re.findall(r'<h2>\d+\. ([^ <]+) <small>([a-z]+), ([a-z]+)</small>(?:(?!</section>).)*?class="same-key">[^<]*<a href="#key-(\d+)">\d+</a>, the same (key|lookups)',
+                      page.replace("\n", " "))
+for name, kind, policy, target, why in pointers:
+    to = re.findall(rf'<section id="key-{target}"><h2>{target}\. ([^ <]+) <small>([a-z]+),', page)
+    if not to or (why == "key") != (to[0] == (name, kind)) or (why == "lookups" and not to[0][0].endswith("." + name)):
+        problems.append(f"{kind} {name} ({policy}) points to {to} for the same {why}")
+if ("trump-email.com", "domain", "exclusive") not in [p[:3] for p in pointers]:
+    problems.append(f"trump-email.com, whose only name is mail1, draws its own charts: {pointers}")
 if c.classes.get("axis", 0) < 2 * entities: problems.append("daily charts without both axes")
 if not c.classes.get("tick"): problems.append("no month ticks on the date axis")
 # the peak's day and baseline are those of the peaks alert's evidence
@@ -166,7 +173,7 @@ for line in open(eve, encoding="utf-8"):
         e = json.loads(line)["exclave"]
         alerted.add((e["policy"], e["kind"], e["name"]))
 if not keys <= alerted: problems.append(f"keys the whole run never alerted on (decoys?): {sorted(keys - alerted)}")
-entities = len({(k, n) for p, k, n in rows})
+entities = len(rows) - page.count('class="same-key"')
 if page.count('class="daily"') != entities or page.count('class="hours"') != entities:
     problems.append("not one daily and one hour chart per key (a key's alerts share them)")
 if not all(c in page for c in ('class="rotation"', 'class="silence"', 'class="first-sighting"')):
