@@ -50,7 +50,7 @@ local function silenced_at(old)
   return old.nxdomain_since or old.last_seen
 end
 
-local function check_predecessor(key, address, other_name)
+local function check_predecessor(key, address, other_name, names_cut)
   local old = exclave.key("name", other_name)
   if not old or old.first_seen >= key.first_seen then return end
   local silenced = silenced_at(old)
@@ -70,6 +70,8 @@ local function check_predecessor(key, address, other_name)
       predecessor_nxdomain = old.nxdomain_since ~= nil,
       gap_days = gap / 86400,
       shared_asns = shared,
+      -- the address had more names than it keeps: some were left out
+      address_names_cut = names_cut > 0 and names_cut or nil,
     },
   }
   return true
@@ -83,7 +85,7 @@ function evaluate(key)
     local address = exclave.key("address", ip)
     if address then
       for _, other in ipairs(address.names) do
-        if other ~= key.name and check_predecessor(key, ip, other) then return end
+        if other ~= key.name and check_predecessor(key, ip, other, address.names_cut) then return end
       end
     end
   end

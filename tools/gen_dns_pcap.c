@@ -23,6 +23,9 @@
  *                     mail1.trump-email.com and dilute trump1.contact-client.com
  *                     with 8 other networks, and a name only unsolicited
  *                     responses carry.
+ *   --scenario shared the demo, with six more names on the planted address,
+ *                     seen before the planted name and asked daily by the
+ *                     ISPs (an address keeps four names).
  * --zeek FILE also writes the lookups as a Zeek dns.log (TSV: one line per
  * query and its answer, as Zeek logs them, rtt set when both were seen).
  * The truth file (--truth) lists, per logged DNS message, what a correct
@@ -585,6 +588,29 @@ static void scenario_forged(struct generator *g)
     play_demo(g, DEMO_DAY_EVENTS_MAX + 160, forged_day); /* 120 forged a day at most */
 }
 
+/* ---- the shared scenario: the demo's address serves more names ---- */
+
+/* Six names of a shared mail host on mail1.trump-email.com's address, seen
+ * before it, asked daily by the ISPs: more names than an address keeps
+ * (4), so which ones it keeps decides whether the rotation is seen. */
+static void shared_day(struct generator *g, struct demo_day *day, int d)
+{
+    static const char *const names[] = { "news1.shared-mailer.example", "news2.shared-mailer.example",
+                                         "news3.shared-mailer.example", "news4.shared-mailer.example",
+                                         "news5.shared-mailer.example", "news6.shared-mailer.example" };
+    for (size_t n = 0; n < sizeof names / sizeof names[0]; n++)
+        for (int i = 0; i < 4; i++) {
+            plan_lookup(g, day, background_client(g), names[n], "192.0.2.129");
+            if (d == 0 && i == 0) /* the first of the day, before the planted name's */
+                day->events[day->count - 1].time_us = day->start_us + (int64_t)n;
+        }
+}
+
+static void scenario_shared(struct generator *g)
+{
+    play_demo(g, DEMO_DAY_EVENTS_MAX + 32, shared_day);
+}
+
 /* ---- the long-span scenario: the demo's months at a busy sensor's load ---- */
 
 enum { LONG_POPULAR_NAMES = 800, LONG_TAIL_DOMAINS = 20000 };
@@ -781,7 +807,7 @@ static void scenario_flood(struct generator *g, uint64_t packets)
 
 static void usage(void)
 {
-    fputs("usage: gen-dns-pcap --scenario demo|bench|flood|long|forged [--packets N] [--seed S] [--truth FILE]\n"
+    fputs("usage: gen-dns-pcap --scenario demo|bench|flood|long|forged|shared [--packets N] [--seed S] [--truth FILE]\n"
           "                    [--zeek DNS.LOG] -o FILE\n",
           stderr);
     exit(2);
@@ -841,6 +867,8 @@ int main(int argc, char **argv)
         scenario_long(&g, packets);
     else if (strcmp(scenario, "forged") == 0)
         scenario_forged(&g);
+    else if (strcmp(scenario, "shared") == 0)
+        scenario_shared(&g);
     else
         usage();
     bool ok = pcap_writer_close(&g.pcap);

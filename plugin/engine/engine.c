@@ -352,6 +352,30 @@ static struct lookup_effect effect_of(const struct engine *engine, const struct 
     };
 }
 
+void engine_link_name(struct engine *engine, struct key *address, struct key_ref name)
+{
+    const struct key *current[KEY_NAMES_MAX] = { NULL };
+    for (unsigned i = 0; i < address->linked_count && i < KEY_NAMES_MAX; i++)
+        current[i] = key_store_deref(&engine->store, address->linked.names[i]);
+    key_aggregate_link_name(address, name, current, key_store_deref(&engine->store, name));
+}
+
+/* A name that just went silent (its first NXDOMAIN after an answer) is
+ * linked again to its answers' addresses: the moment a rotation starts
+ * from, which a busy address must not have let go. */
+static void relink_silenced(struct engine *engine, struct key *name)
+{
+    struct key_ref ref = key_store_ref(&engine->store, name);
+    for (unsigned i = 0; i < name->linked_count && i < KEY_ANSWERS_MAX; i++) {
+        char text[IP_ADDRESS_TEXT_MAX];
+        size_t length = ip_address_format(&name->linked.answers[i], text);
+        struct key *address = key_store_find(&engine->store, KEY_ADDRESS, text, length,
+                                             key_store_hash(KEY_ADDRESS, text, length));
+        if (address)
+            engine_link_name(engine, address, ref);
+    }
+}
+
 /* One key's share of a lookup: its side counts, the response, the lookup
  * (in the caching slot of slot_seconds, or with own_slot the key's own,
  * which the response just noted may have set). */
@@ -362,9 +386,12 @@ static void count_part(struct engine *engine, struct key *key, const struct engi
     key->queries += e->asked;
     key->answered += e->answered;
     key->unsolicited += e->unsolicited;
+    int64_t silent_since = key->nxdomain_since_us;
     if (e->notes_response)
         key_aggregate_note_response(key, l->time_us, l->rcode, l->answers, l->answer_count,
                                     l->min_ttl);
+    if (key->kind == KEY_NAME && !silent_since && key->nxdomain_since_us)
+        relink_silenced(engine, key);
     if (e->counts)
         count_on_key(engine, key, q, l->time_us, own_slot ? key->slot_seconds : slot_seconds,
                      reverse);
@@ -406,7 +433,7 @@ static void count_answers(struct engine *engine, const struct engine_lookup *l,
         key_aggregate_note_ttl(address, l->min_ttl);
         count_on_key(engine, address, q, l->time_us, l->min_ttl, reverse);
         if (name_ref.hash_check)
-            key_aggregate_link_name(address, name_ref);
+            engine_link_name(engine, address, name_ref);
     }
 }
 

@@ -192,6 +192,10 @@ void engine_finish(struct engine *engine);
 void engine_evaluate_all(struct engine *engine);
 
 /* Looks up a key by kind and name (any case). NULL when not kept. */
+/* Links a name key to an address key, the address's current names looked
+ * up for key_aggregate_link_name's choice. */
+void engine_link_name(struct engine *engine, struct key *address, struct key_ref name);
+
 struct key *engine_find_key(struct engine *engine, enum key_kind kind, const char *name,
                             size_t length);
 

@@ -201,16 +201,32 @@ void key_aggregate_note_ttl(struct key *key, uint32_t ttl)
         key->slot_seconds = ttl;
 }
 
-void key_aggregate_link_name(struct key *address_key, struct key_ref name)
+/* When a linked name last changed in a way a rotation looks for. */
+static int64_t rotation_moment(const struct key *name)
+{
+    if (!name)
+        return INT64_MIN;
+    return name->nxdomain_since_us ? name->nxdomain_since_us : name->first_seen_us;
+}
+
+void key_aggregate_link_name(struct key *address_key, struct key_ref name,
+                             const struct key *const current[KEY_NAMES_MAX], const struct key *incoming)
 {
     for (unsigned i = 0; i < address_key->linked_count; i++)
         if (address_key->linked.names[i].slot == name.slot &&
             address_key->linked.names[i].hash_check == name.hash_check)
             return;
-    if (address_key->linked_count < KEY_NAMES_MAX)
+    if (address_key->linked_count < KEY_NAMES_MAX) {
         address_key->linked.names[address_key->linked_count++] = name;
-    else  /* keep the newest names: the oldest make way */
-        address_key->linked.names[KEY_NAMES_MAX - 1] = name;
+        return;
+    }
+    unsigned least = 0;
+    for (unsigned i = 1; i < KEY_NAMES_MAX; i++)
+        if (rotation_moment(current[i]) < rotation_moment(current[least]))
+            least = i;
+    address_key->names_cut += address_key->names_cut != UINT32_MAX;
+    if (rotation_moment(incoming) > rotation_moment(current[least]))
+        address_key->linked.names[least] = name;
 }
 
 uint32_t key_aggregate_daily(const struct key *key, int64_t day)
@@ -306,6 +322,8 @@ void key_aggregate_merge(struct key *into, const struct key *from)
     into->answered += from->answered;
     into->unsolicited += from->unsolicited;
     into->home_lookups += from->home_lookups;
+    into->names_cut = into->names_cut > UINT32_MAX - from->names_cut ? UINT32_MAX
+                                                                     : into->names_cut + from->names_cut;
     querier_tally_merge(&into->top_queriers, &from->top_queriers);
     merge_silence(into, from);
     for (int i = 0; i < KEY_RCODES; i++)

@@ -74,6 +74,7 @@ struct key {
     uint64_t answered;         /* responses to a query seen */
     uint64_t unsolicited;      /* responses to no query seen */
     uint64_t home_lookups;     /* lookups counted whose querier is in the home networks */
+    uint32_t names_cut;        /* an address's names left out or made to go (KEY_NAMES_MAX) */
     struct querier_tally top_queriers; /* who dominates it, if anyone */
 };
 
@@ -121,7 +122,15 @@ void key_aggregate_note_response(struct key *key, int64_t time_us, uint16_t rcod
 /* The caching slot follows the shortest answer TTL seen (0: none given). */
 void key_aggregate_note_ttl(struct key *key, uint32_t ttl);
 
-void key_aggregate_link_name(struct key *address_key, struct key_ref name);
+/* Links a name to an address key. When the address has KEY_NAMES_MAX names
+ * already, what matters for a rotation decides: a name's silence (its
+ * first NXDOMAIN after its last answer) if it went silent, else when it was
+ * first seen; the least recent makes way if the new name is more recent,
+ * else the new name is left out. current[i] is the key of
+ * linked.names[i] (NULL: no longer kept, first to go), incoming the new
+ * name's key. A name left out or made to go counts in names_cut. */
+void key_aggregate_link_name(struct key *address_key, struct key_ref name,
+                             const struct key *const current[KEY_NAMES_MAX], const struct key *incoming);
 
 /* Adds from's aggregates into into (the same key seen by another sensor):
  * counts add up, sketches and sets unite, times take the earliest first and

@@ -196,7 +196,7 @@ static void link_merged(struct engine *into, const struct piece *pieces, size_t 
             if (mine->kind == KEY_NAME && !mine->domain.hash_check)
                 mine->domain = find_ref(into, KEY_DOMAIN, link, length);
             else if (mine->kind == KEY_ADDRESS)
-                key_aggregate_link_name(mine, find_ref(into, KEY_NAME, link, length));
+                engine_link_name(into, mine, find_ref(into, KEY_NAME, link, length));
         }
     }
 }

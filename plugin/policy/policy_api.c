@@ -257,6 +257,7 @@ static bool push_field(lua_State *L, const struct policy *policy,
     else if (!strcmp(field, "unanswered")) lua_pushinteger(L, (lua_Integer)key_unanswered(key));
     else if (!strcmp(field, "unsolicited")) lua_pushinteger(L, (lua_Integer)key->unsolicited);
     else if (!strcmp(field, "top_querier")) push_top_querier(L, key);
+    else if (!strcmp(field, "names_cut")) lua_pushinteger(L, key->names_cut);
     else if (!strcmp(field, "home_lookups")) lua_pushinteger(L, (lua_Integer)key->home_lookups);
     else if (!strcmp(field, "alerted")) push_alerted(L, policy, snapshot);
     else if (!strcmp(field, "ttl")) lua_pushinteger(L, key->slot_seconds);

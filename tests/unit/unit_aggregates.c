@@ -171,6 +171,34 @@ static void test_querier_tally(void)
     CHECK(top && ip_address_equal(&top->address, &c) && top->lookups - top->overestimate == 70);
 }
 
+/* A full address keeps the names that matter for a rotation. */
+static void test_names_for_rotation(void)
+{
+    struct key address = { .kind = KEY_ADDRESS };
+    struct key names[6] = { { .first_seen_us = 10 }, { .first_seen_us = 20 }, { .first_seen_us = 30 },
+                            { .first_seen_us = 5, .nxdomain_since_us = 100 }, { .first_seen_us = 1 },
+                            { .first_seen_us = 50 } };
+    const struct key *current[KEY_NAMES_MAX] = { NULL };
+    for (uint32_t i = 0; i < 4; i++) {
+        key_aggregate_link_name(&address, (struct key_ref){ i, i + 1 }, current, &names[i]);
+        current[i] = &names[i];
+    }
+    CHECK(address.linked_count == 4 && address.names_cut == 0);
+    /* a steady name first seen before all of them is left out */
+    key_aggregate_link_name(&address, (struct key_ref){ 4, 5 }, current, &names[4]);
+    CHECK(address.names_cut == 1);
+    for (unsigned i = 0; i < 4; i++)
+        CHECK(address.linked.names[i].slot == i);
+    /* a new one takes the place of the oldest steady one (10), not the silenced (100) */
+    key_aggregate_link_name(&address, (struct key_ref){ 5, 6 }, current, &names[5]);
+    CHECK(address.names_cut == 2 && address.linked.names[0].slot == 5 && address.linked.names[3].slot == 3);
+    /* a name no longer kept goes first */
+    current[0] = &names[5];
+    current[2] = NULL;
+    key_aggregate_link_name(&address, (struct key_ref){ 4, 5 }, current, &names[4]);
+    CHECK(address.linked.names[2].slot == 4);
+}
+
 static struct key *put(struct key_store *s, const char *name, uint64_t corrected, int64_t seen)
 {
     struct key *k = key_store_get(s, KEY_NAME, name, strlen(name),
@@ -297,6 +325,7 @@ int main(void)
     test_daily_series();
     test_daily_asns();
     test_querier_tally();
+    test_names_for_rotation();
     test_store_find_after_deletions();
     test_store_flood_stays_under_cap();
     test_store_refs();
