@@ -25,7 +25,10 @@
  *                     responses carry.
  *   --scenario shared the demo, with six more names on the planted address,
  *                     seen before the planted name and asked daily by the
- *                     ISPs (an address keeps four names).
+ *                     ISPs (an address keeps four names);
+ *   --scenario proof  the demo, and a name asked over TCP with the handshake
+ *                     and with DNS cookies, and by forged queries (UDP,
+ *                     forged cookies, TCP mid-stream, blind TCP).
  * --zeek FILE also writes the lookups as a Zeek dns.log (TSV: one line per
  * query and its answer, as Zeek logs them, rtt set when both were seen).
  * The truth file (--truth) lists, per logged DNS message, what a correct
@@ -65,10 +68,22 @@ struct lookup_spec {
     struct ip_address subnet;
     uint8_t subnet_prefix;
     bool tcp;
+    uint8_t handshake;         /* with tcp: enum handshake */
+    uint8_t cookie;            /* enum cookie_use */
     bool unanswered;
     bool unsolicited;          /* response only, no query */
     uint32_t ttl;              /* of the address answers; 0: 3600 */
 };
+
+/* TCP: picked up mid-stream; SYN, SYN-ACK and a query acknowledging it; or
+ * a blind forger's SYN and query with a guessed acknowledgement (which the
+ * server does not answer). */
+enum handshake { HANDSHAKE_NONE, HANDSHAKE_FULL, HANDSHAKE_BLIND };
+
+/* RFC 7873 cookies: none; a first query (client cookie) whose response
+ * hands the server's; a query echoing it; a query with a server cookie the
+ * server never handed out. Responses to the last three carry the server's. */
+enum cookie_use { COOKIE_NONE, COOKIE_FIRST, COOKIE_ECHO, COOKIE_FORGED };
 
 static uint64_t rng_next(struct generator *g)
 {
@@ -151,21 +166,59 @@ static size_t put_client_subnet(uint8_t *p, const struct lookup_spec *s)
     return n + address_bytes;
 }
 
+/* A cookie's bytes, from the client's address: the same client always
+ * gets the same server cookie (the server's secret is the salt). */
+static void cookie_bytes(const struct ip_address *client, uint64_t salt, uint8_t out[8])
+{
+    uint64_t h = 1469598103934665603ULL ^ salt;
+    for (size_t i = 0; i < sizeof client->bytes; i++)
+        h = (h ^ client->bytes[i]) * 1099511628211ULL;
+    for (int i = 0; i < 8; i++)
+        out[i] = (uint8_t)(h >> (8 * i));
+}
+
+enum { CLIENT_COOKIE_SALT = 0x11, SERVER_COOKIE_SALT = 0x5e };
+
+/* An OPT record holding only a COOKIE option: the client's, and the
+ * server's when with_server (forged: one it never handed out). */
+static size_t put_cookie_opt(uint8_t *p, const struct lookup_spec *s, bool with_server, bool forged)
+{
+    size_t n = 0, value = with_server ? 16 : 8;
+    p[n++] = 0;
+    n += put_u16(p + n, 41);
+    n += put_u16(p + n, 1232);
+    n += put_u32(p + n, 0);
+    n += put_u16(p + n, (uint16_t)(4 + value));
+    n += put_u16(p + n, 10);                     /* option: COOKIE */
+    n += put_u16(p + n, (uint16_t)value);
+    cookie_bytes(&s->client, CLIENT_COOKIE_SALT, p + n);
+    n += 8;
+    if (with_server) {
+        cookie_bytes(&s->client, SERVER_COOKIE_SALT, p + n);
+        for (int i = 0; forged && i < 8; i++)
+            p[n + (size_t)i] ^= 0xa5;
+        n += 8;
+    }
+    return n;
+}
+
 static size_t build_query(uint8_t *p, uint16_t id, const struct lookup_spec *s)
 {
-    size_t n = put_header(p, id, 0x0100, 0, s->with_client_subnet ? 1 : 0);
+    size_t n = put_header(p, id, 0x0100, 0, s->with_client_subnet || s->cookie ? 1 : 0);
     n += put_name(p + n, s->qname);
     n += put_u16(p + n, s->qtype);
     n += put_u16(p + n, 1);
     if (s->with_client_subnet)
         n += put_client_subnet(p + n, s);
+    else if (s->cookie)
+        n += put_cookie_opt(p + n, s, s->cookie != COOKIE_FIRST, s->cookie == COOKIE_FORGED);
     return n;
 }
 
 static size_t build_response(uint8_t *p, uint16_t id, const struct lookup_spec *s)
 {
     uint16_t answers = (uint16_t)(s->answer_count + (s->cname ? 1 : 0));
-    size_t n = put_header(p, id, (uint16_t)(0x8180 | s->rcode), answers, 0);
+    size_t n = put_header(p, id, (uint16_t)(0x8180 | s->rcode), answers, s->cookie ? 1 : 0);
     n += put_name(p + n, s->qname);
     n += put_u16(p + n, s->qtype);
     n += put_u16(p + n, 1);
@@ -192,6 +245,8 @@ static size_t build_response(uint8_t *p, uint16_t id, const struct lookup_spec *
         memcpy(p + n, s->answers[i].bytes, v4 ? 4 : 16);
         n += v4 ? 4 : 16;
     }
+    if (s->cookie) /* the server's own cookie for this client */
+        n += put_cookie_opt(p + n, s, true, false);
     return n;
 }
 
@@ -255,12 +310,23 @@ static void write_tcp_lookup(struct generator *g, const struct lookup_spec *s, u
     struct frame_endpoints to_server = { s->client, s->server, port, 53 };
     struct frame_endpoints to_client = { s->server, s->client, 53, port };
     uint32_t client_seq = (uint32_t)rng_next(g), server_seq = (uint32_t)rng_next(g);
+    uint32_t query_ack = server_seq;
+    if (s->handshake) {
+        pcap_writer_tcp(&g->pcap, g->now_us, &to_server, client_seq, 0, 0x02, NULL, 0);
+        pcap_writer_tcp(&g->pcap, g->now_us + 100, &to_client, server_seq, client_seq + 1, 0x12, NULL, 0);
+        client_seq++;
+        server_seq++;
+        /* the real client acknowledges the SYN-ACK; a blind forger guesses */
+        query_ack = s->handshake == HANDSHAKE_FULL ? server_seq : server_seq + 0x5a5a5a;
+        g->now_us += 200;
+    }
     size_t n = build_query(frame + 2, id, s);
     put_u16(frame, (uint16_t)n);
-    pcap_writer_tcp(&g->pcap, g->now_us, &to_server, client_seq, server_seq, 0x18, frame, n + 2);
+    pcap_writer_tcp(&g->pcap, g->now_us, &to_server, client_seq, query_ack, 0x18, frame, n + 2);
     truth_row(g, g->pcap.frames, false, id, port, s);
-    if (s->unanswered)
+    if (s->unanswered || s->handshake == HANDSHAKE_BLIND) /* no server takes a guessed ACK */
         return;
+    client_seq += (uint32_t)(n + 2);
     n = build_response(frame + 2, id, s);
     put_u16(frame, (uint16_t)n);
     size_t first = (n + 2) / 2;
@@ -611,6 +677,45 @@ static void scenario_shared(struct generator *g)
     play_demo(g, DEMO_DAY_EVENTS_MAX + 32, shared_day);
 }
 
+/* ---- the proof scenario: lookups whose source is proven, and forged ones ---- */
+
+/* A name on its own address, asked from day 10 to 40 each day by Alfa-Bank
+ * over TCP with the handshake (3) and with a DNS cookie (a first query,
+ * then 2 echoing the server's cookie); by forged, answered UDP queries from
+ * 4 ISP addresses and 2 with a cookie never handed out "from" Spectrum
+ * Health; 1 TCP mid-stream; and 2 blind TCP forgeries (never answered). */
+static void proof_day(struct generator *g, struct demo_day *day, int d)
+{
+    static const char name[] = "vpn.alfa-partner.example", answer[] = "192.0.2.150";
+    if (d < 10 || d > 40)
+        return;
+    for (int i = 0; i < 3; i++) {
+        struct lookup_spec *s = plan_lookup(g, day, address("203.0.113.10"), name, answer);
+        s->tcp = true;
+        s->handshake = HANDSHAKE_FULL;
+    }
+    for (int i = 0; i < 3; i++) {
+        plan_lookup(g, day, address("203.0.113.11"), name, answer)->cookie = i ? COOKIE_ECHO : COOKIE_FIRST;
+        if (i == 0) /* the first of the day, so that the echoes come after it */
+            day->events[day->count - 1].time_us = day->start_us + 1;
+    }
+    for (int i = 0; i < 4; i++)
+        plan_lookup(g, day, background_client(g), name, answer);
+    for (int i = 0; i < 2; i++)
+        plan_lookup(g, day, address("203.0.113.70"), name, answer)->cookie = COOKIE_FORGED;
+    plan_lookup(g, day, address("203.0.113.70"), name, answer)->tcp = true;
+    for (int i = 0; i < 2; i++) {
+        struct lookup_spec *s = plan_lookup(g, day, address("203.0.113.70"), name, answer);
+        s->tcp = true;
+        s->handshake = HANDSHAKE_BLIND;
+    }
+}
+
+static void scenario_proof(struct generator *g)
+{
+    play_demo(g, DEMO_DAY_EVENTS_MAX + 32, proof_day);
+}
+
 /* ---- the long-span scenario: the demo's months at a busy sensor's load ---- */
 
 enum { LONG_POPULAR_NAMES = 800, LONG_TAIL_DOMAINS = 20000 };
@@ -807,7 +912,7 @@ static void scenario_flood(struct generator *g, uint64_t packets)
 
 static void usage(void)
 {
-    fputs("usage: gen-dns-pcap --scenario demo|bench|flood|long|forged|shared [--packets N] [--seed S] [--truth FILE]\n"
+    fputs("usage: gen-dns-pcap --scenario demo|bench|flood|long|forged|shared|proof [--packets N] [--seed S] [--truth FILE]\n"
           "                    [--zeek DNS.LOG] -o FILE\n",
           stderr);
     exit(2);
@@ -869,6 +974,8 @@ int main(int argc, char **argv)
         scenario_forged(&g);
     else if (strcmp(scenario, "shared") == 0)
         scenario_shared(&g);
+    else if (strcmp(scenario, "proof") == 0)
+        scenario_proof(&g);
     else
         usage();
     bool ok = pcap_writer_close(&g.pcap);

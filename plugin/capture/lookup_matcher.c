@@ -108,6 +108,9 @@ void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct looku
     int way = find_way(matcher, set, set_index, tag, key, now_ms);
     if (way >= 0) {
         set->asked_ms[way] = now_ms;
+        struct lookup_key *kept = &matcher->keys[set_index * LOOKUP_MATCHER_WAYS + (size_t)way];
+        if (key->source_proof)
+            kept->source_proof = key->source_proof;
         matcher->counters.queries_repeated++;
         return;
     }
@@ -121,7 +124,7 @@ void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct looku
 }
 
 bool lookup_matcher_take_response(struct lookup_matcher *matcher, const struct lookup_key *key,
-                                  double now, double *query_time)
+                                  double now, double *query_time, uint8_t *proof)
 {
     uint32_t now_ms = clock_ms(matcher, now);
     uint64_t h = key_hash(key);
@@ -135,6 +138,7 @@ bool lookup_matcher_take_response(struct lookup_matcher *matcher, const struct l
     int64_t since_epoch_ms = (int64_t)((now - matcher->epoch) * 1000.0);
     *query_time = matcher->epoch + (double)(since_epoch_ms - age_ms) / 1000.0;
     set->tag[way] = 0;
+    *proof = matcher->keys[set_index * LOOKUP_MATCHER_WAYS + (size_t)way].source_proof;
     matcher->counters.responses_matched++;
     return true;
 }

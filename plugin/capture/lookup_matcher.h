@@ -20,6 +20,7 @@ struct lookup_key {
     uint8_t protocol;
     uint64_t tunnel_key;       /* the encapsulation's flow key (VNI, GRE key); 0 if none */
     uint64_t question_hash;    /* hash of qname text and qtype */
+    uint8_t source_proof;      /* carried with the query to its response, not matched */
 };
 
 struct lookup_matcher_counters {
@@ -48,9 +49,10 @@ void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct looku
                               double now);
 
 /* True when the response answers a pending query (which is then removed);
- * *query_time receives when it was asked (to the millisecond). */
+ * *query_time receives when it was asked (to the millisecond), *proof the
+ * query's source_proof. */
 bool lookup_matcher_take_response(struct lookup_matcher *matcher, const struct lookup_key *key,
-                                  double now, double *query_time);
+                                  double now, double *query_time, uint8_t *proof);
 
 /* Queries asked and never answered so far (timed out, evicted or pending). */
 uint64_t lookup_matcher_unanswered(const struct lookup_matcher *matcher);

@@ -267,6 +267,7 @@ static enum packet_status decode_tcp(const uint8_t *data, size_t length, struct 
     view->src_port = read_be16(data);
     view->dst_port = read_be16(data + 2);
     view->tcp_seq = read_be32(data + 4);
+    view->tcp_ack = read_be32(data + 8);
     view->tcp_flags = data[13];
     view->payload = data + header_length;
     view->payload_length = length - header_length;

@@ -53,6 +53,7 @@ struct packet_view {
     uint8_t protocol;          /* transport protocol number */
     uint16_t src_port, dst_port;
     uint32_t tcp_seq;
+    uint32_t tcp_ack;
     uint8_t tcp_flags;
     struct ip_fragment_info fragment;
     bool snapped;              /* the capture cut the packet short (snaplen): the

@@ -44,6 +44,7 @@ bool sensor_init(struct sensor *sensor, const struct sensor_config *config, sens
     sensor->sink_user = sink_user;
     sensor->warnings = stderr;
     if (!ip_defrag_init(&sensor->defrag) || !tcp_dns_streams_init(&sensor->tcp) ||
+        !server_cookies_init(&sensor->cookies) ||
         !lookup_matcher_init(&sensor->matcher, config->match_capacity,
                              config->match_timeout_seconds)) {
         sensor_free(sensor);
@@ -57,6 +58,7 @@ void sensor_free(struct sensor *sensor)
     ip_defrag_free(&sensor->defrag);
     tcp_dns_streams_free(&sensor->tcp);
     lookup_matcher_free(&sensor->matcher);
+    server_cookies_free(&sensor->cookies);
 }
 
 void sensor_set_source(struct sensor *sensor, const char *name, int link_type)
@@ -117,9 +119,28 @@ static void lookup_key_of(const struct dns_event *e, struct lookup_key *key)
     key->question_hash = hash_bytes(dns_text_ptr(m, m->qname), m->qname.length, m->qtype);
 }
 
+/* What proves a query's source: its TCP handshake, else a server cookie it
+ * echoes that the server had handed to this address. */
+static uint8_t proof_of(struct sensor *sensor, const struct dns_event *event, bool handshake_proven)
+{
+    const struct dns_cookie *cookie = &event->message->cookie;
+    if (handshake_proven) {
+        sensor->counters.queries_proven_tcp++;
+        return DNS_SOURCE_TCP;
+    }
+    if (cookie->present && cookie->server_length &&
+        server_cookies_echoed(&sensor->cookies, &event->client, &event->server, cookie->server,
+                              cookie->server_length)) {
+        sensor->counters.queries_proven_cookie++;
+        return DNS_SOURCE_COOKIE;
+    }
+    return DNS_SOURCE_UNPROVEN;
+}
+
 /* A query is remembered; a response is marked unsolicited unless it answers
- * a remembered query. */
-static void pair_with_query(struct sensor *sensor, struct dns_event *event)
+ * a remembered query. A response to a query seen hands its server cookie to
+ * the client. */
+static void pair_with_query(struct sensor *sensor, struct dns_event *event, bool handshake_proven)
 {
     struct lookup_key key;
     lookup_key_of(event, &key);
@@ -127,18 +148,25 @@ static void pair_with_query(struct sensor *sensor, struct dns_event *event)
     if (event->is_response) {
         double asked_at;
         sensor->counters.responses++;
-        event->unsolicited = !lookup_matcher_take_response(&sensor->matcher, &key, now, &asked_at);
-        if (!event->unsolicited)
+        event->unsolicited = !lookup_matcher_take_response(&sensor->matcher, &key, now, &asked_at,
+                                                           &event->source_proof);
+        const struct dns_cookie *cookie = &event->message->cookie;
+        if (!event->unsolicited) {
             event->query_time_us = llround(asked_at * 1e6);
+            if (cookie->present && cookie->server_length)
+                server_cookies_handed(&sensor->cookies, &event->client, &event->server,
+                                      cookie->server, cookie->server_length);
+        }
         sensor->counters.responses_unsolicited += event->unsolicited;
     } else {
+        key.source_proof = event->source_proof = proof_of(sensor, event, handshake_proven);
         sensor->counters.queries++;
         lookup_matcher_add_query(&sensor->matcher, &key, now);
     }
 }
 
 static void sensor_dns_message(struct sensor *sensor, const struct packet_view *view,
-                               const uint8_t *wire, size_t length)
+                               const uint8_t *wire, size_t length, bool handshake_proven)
 {
     struct dns_message *m = &sensor->message;
     bool question_ok = false;
@@ -162,16 +190,16 @@ static void sensor_dns_message(struct sensor *sensor, const struct packet_view *
     };
     fill_endpoints(&event, view, event.is_response);
     event.flow_id = flow_id_of(&event);
-    pair_with_query(sensor, &event);
+    pair_with_query(sensor, &event, handshake_proven);
     sensor->sink(sensor->sink_user, &event);
 }
 
 static void on_tcp_message(void *user, const struct packet_view *view, const uint8_t *message,
-                           size_t length)
+                           size_t length, bool handshake_proven)
 {
     struct sensor *sensor = user;
     sensor->counters.tcp_dns_messages++;
-    sensor_dns_message(sensor, view, message, length);
+    sensor_dns_message(sensor, view, message, length, handshake_proven);
 }
 
 static void sensor_transport(struct sensor *sensor, const struct packet_view *view)
@@ -189,7 +217,7 @@ static void sensor_transport(struct sensor *sensor, const struct packet_view *vi
     if (view->protocol == IP_PROTOCOL_UDP) {
         sensor->counters.udp_dns_messages++;
         sensor->counters.packets_snapped += view->snapped;
-        sensor_dns_message(sensor, view, view->payload, view->payload_length);
+        sensor_dns_message(sensor, view, view->payload, view->payload_length, false);
     } else {
         tcp_dns_streams_segment(&sensor->tcp, view, (double)sensor->now_us / 1e6, on_tcp_message,
                                 sensor);

@@ -16,6 +16,7 @@
 #include "capture/ip_defrag.h"
 #include "capture/lookup_matcher.h"
 #include "capture/tcp_dns_stream.h"
+#include "capture/server_cookies.h"
 
 /* Every counter the sensor keeps: name, meaning. README lists them too. */
 #define SENSOR_COUNTERS(X)                                                                  \
@@ -35,7 +36,9 @@
     X(dns_partial, "DNS messages logged with what was readable before a fault")          \
     X(queries, "queries logged")                                                          \
     X(responses, "responses logged")                                                      \
-    X(responses_unsolicited, "responses to no query seen (logged, marked unsolicited)")
+    X(responses_unsolicited, "responses to no query seen (logged, marked unsolicited)")     \
+    X(queries_proven_tcp, "queries whose sender completed the TCP handshake")             \
+    X(queries_proven_cookie, "queries that echoed a server cookie handed to their sender")
 
 struct sensor_counters {
 #define SENSOR_COUNTER_FIELD(name, help) uint64_t name;
@@ -68,6 +71,7 @@ struct sensor {
     struct ip_defrag defrag;
     struct tcp_dns_streams tcp;
     struct lookup_matcher matcher;
+    struct server_cookies cookies;
     unsigned warnings_given[SENSOR_WARN_KINDS];
     FILE *warnings;                 /* NULL: silent */
     struct dns_message message;     /* scratch, reused for every message */

@@ -14,6 +14,9 @@ enum { DNS_TCP_FRAME_MAX = 2 + 65535 };
 struct tcp_dns_stream {
     bool in_use;
     bool have_seq;
+    bool syn_seen;              /* this direction's SYN: isn is its sequence number */
+    bool proven;                /* this sender acknowledged the other direction's SYN */
+    uint32_t isn;
     struct ip_address src, dst;
     uint16_t src_port, dst_port;
     uint64_t tunnel_key;        /* the encapsulation's flow key */
@@ -55,12 +58,47 @@ static bool stream_matches(const struct tcp_dns_stream *s, const struct packet_v
            s->tunnel_key == view->encap.flow_key && ip_address_equal(&s->src, &view->src) && ip_address_equal(&s->dst, &view->dst);
 }
 
+static struct tcp_dns_stream *set_of(struct tcp_dns_streams *streams, const struct ip_address *src,
+                                     uint16_t src_port, const struct ip_address *dst, uint16_t dst_port,
+                                     uint64_t tunnel_key)
+{
+    uint64_t h = hash_bytes(src->bytes, 16, src_port ^ tunnel_key);
+    h = hash_bytes(dst->bytes, 16, h ^ ((uint64_t)dst_port << 16));
+    return &streams->table[(h % TCP_DNS_STREAM_SETS) * TCP_DNS_STREAM_WAYS];
+}
+
+/* The other direction of view's connection, if it is kept. */
+static const struct tcp_dns_stream *reverse_of(struct tcp_dns_streams *streams,
+                                               const struct packet_view *view)
+{
+    const struct tcp_dns_stream *set = set_of(streams, &view->dst, view->dst_port, &view->src,
+                                              view->src_port, view->encap.flow_key);
+    for (int way = 0; way < TCP_DNS_STREAM_WAYS; way++) {
+        const struct tcp_dns_stream *s = &set[way];
+        if (s->in_use && s->src_port == view->dst_port && s->dst_port == view->src_port &&
+            s->tunnel_key == view->encap.flow_key && ip_address_equal(&s->src, &view->dst) &&
+            ip_address_equal(&s->dst, &view->src))
+            return s;
+    }
+    return NULL;
+}
+
+/* An ACK from this sender of the other side's SYN, and of no byte beyond
+ * what the other side sent: a blind spoofer cannot guess the number. */
+static bool acknowledges_handshake(struct tcp_dns_streams *streams, const struct packet_view *view)
+{
+    const struct tcp_dns_stream *other = reverse_of(streams, view);
+    if (!other || !other->syn_seen || !(view->tcp_flags & TCP_FLAG_ACK))
+        return false;
+    uint32_t acknowledged = view->tcp_ack - (other->isn + 1), sent = other->next_seq - (other->isn + 1);
+    return acknowledged <= sent;
+}
+
 static struct tcp_dns_stream *stream_find(struct tcp_dns_streams *streams,
                                           const struct packet_view *view, double now)
 {
-    uint64_t h = hash_bytes(view->src.bytes, 16, view->src_port ^ view->encap.flow_key);
-    h = hash_bytes(view->dst.bytes, 16, h ^ ((uint64_t)view->dst_port << 16));
-    struct tcp_dns_stream *set = &streams->table[(h % TCP_DNS_STREAM_SETS) * TCP_DNS_STREAM_WAYS];
+    struct tcp_dns_stream *set = set_of(streams, &view->src, view->src_port, &view->dst,
+                                        view->dst_port, view->encap.flow_key);
     struct tcp_dns_stream *victim = &set[0];
     for (int way = 0; way < TCP_DNS_STREAM_WAYS; way++) {
         if (stream_matches(&set[way], view))
@@ -124,7 +162,7 @@ static size_t stream_buffer(struct tcp_dns_streams *streams, struct tcp_dns_stre
     memcpy(s->buffer + s->used, data, take);
     s->used += take;
     if (s->used >= 2 && s->used == frame_length(s->buffer)) {
-        on_message(user, view, s->buffer + 2, s->used - 2);
+        on_message(user, view, s->buffer + 2, s->used - 2, s->proven);
         s->used = 0;
     }
     return take;
@@ -139,7 +177,7 @@ static void stream_consume(struct tcp_dns_streams *streams, struct tcp_dns_strea
         size_t consumed;
         if (whole_frame_here) {
             consumed = frame_length(data);
-            on_message(user, view, data + 2, consumed - 2);
+            on_message(user, view, data + 2, consumed - 2, s->proven);
         } else {
             consumed = stream_buffer(streams, s, view, data, length, on_message, user);
         }
@@ -185,7 +223,12 @@ void tcp_dns_streams_segment(struct tcp_dns_streams *streams, const struct packe
         s->have_seq = true;
         s->next_seq = view->tcp_seq + 1;
         s->used = 0;
+        s->syn_seen = true;
+        s->isn = view->tcp_seq;
+        s->proven = false;     /* a new connection on the same ports proves itself again */
     }
+    if (!s->proven && acknowledges_handshake(streams, view))
+        s->proven = true;
     const uint8_t *data = view->payload;
     size_t length = view->payload_length;
     if (length > 0 && stream_align(streams, s, view, &data, &length))

@@ -11,6 +11,11 @@
 #include "base/encapsulation.h"
 #include "base/ip_address.h"
 
+/* What shows that a query came from its source address: a TCP handshake
+ * it completed, or a server cookie it echoed that the server had handed to
+ * that address. Neither can a blind forger of the source give. */
+enum dns_source_proof { DNS_SOURCE_UNPROVEN, DNS_SOURCE_TCP, DNS_SOURCE_COOKIE };
+
 struct dns_event {
     int64_t timestamp_us;          /* packet time, microseconds since the epoch */
     int64_t query_time_us;         /* a matched response: when it was asked (ms); else 0 */
@@ -21,6 +26,7 @@ struct dns_event {
     uint8_t protocol;              /* IP_PROTOCOL_UDP or IP_PROTOCOL_TCP */
     bool is_response;
     bool unsolicited;              /* a response to no query we saw */
+    uint8_t source_proof;          /* enum dns_source_proof of the query (a response: its query's) */
     enum dns_decode_status decode_status; /* != OK: the message was cut short */
     const struct encapsulation *encap; /* the tunnels it came through; NULL: none */
     const struct dns_message *message;

@@ -13,6 +13,7 @@ enum {
     NAME_TEXT_MAX = NAME_WIRE_MAX * 4 + 4, /* every byte escaped as \DDD */
     POINTER_JUMPS_MAX = 64,
     EDNS_OPTION_CLIENT_SUBNET = 8,
+    EDNS_OPTION_COOKIE = 10,
 };
 
 struct wire_reader {
@@ -337,7 +338,19 @@ bool dns_client_subnet_decode(const uint8_t *value, size_t length, struct dns_cl
     return true;
 }
 
-/* OPT pseudo-record: EDNS version, UDP size, extended rcode, client subnet. */
+/* A COOKIE option's value: 8 bytes, or 16 to 40 (RFC 7873 section 4);
+ * anything else is not one and is left out. */
+static void decode_cookie(const uint8_t *value, size_t length, struct dns_cookie *cookie)
+{
+    if (length != 8 && (length < 16 || length > 40))
+        return;
+    cookie->present = true;
+    memcpy(cookie->client, value, 8);
+    cookie->server_length = (uint8_t)(length - 8);
+    memcpy(cookie->server, value + 8, length - 8);
+}
+
+/* OPT pseudo-record: EDNS version, UDP size, extended rcode, client subnet, cookie. */
 static void decode_opt(struct dns_message *m, uint16_t rclass, uint32_t ttl, const uint8_t *p,
                        size_t n)
 {
@@ -353,6 +366,8 @@ static void decode_opt(struct dns_message *m, uint16_t rclass, uint32_t ttl, con
             return;
         if (code == EDNS_OPTION_CLIENT_SUBNET)
             dns_client_subnet_decode(value, length, &m->client_subnet);
+        else if (code == EDNS_OPTION_COOKIE)
+            decode_cookie(value, length, &m->cookie);
         i += 4u + length;
     }
 }
@@ -407,6 +422,7 @@ enum dns_decode_status dns_message_decode(struct dns_message *m, const uint8_t *
     m->names_seen = 0;
     m->edns_present = false;
     m->client_subnet.present = false;
+    m->cookie.present = false;
     if (length < DNS_HEADER_SIZE)
         return DNS_DECODE_SHORT_HEADER;
     m->id = read_be16(wire);

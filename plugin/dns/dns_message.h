@@ -57,6 +57,15 @@ struct dns_client_subnet {
     struct ip_address network;
 };
 
+/* An EDNS COOKIE option (RFC 7873): the client's 8 bytes, and the server's
+ * 8 to 32 when the sender has one. */
+struct dns_cookie {
+    bool present;
+    uint8_t server_length;     /* 0: a client cookie only */
+    uint8_t client[8];
+    uint8_t server[32];
+};
+
 struct dns_message {
     uint16_t id;
     uint16_t flags;            /* raw header flags word */
@@ -74,6 +83,7 @@ struct dns_message {
     uint8_t edns_version;
     uint16_t edns_udp_size;
     struct dns_client_subnet client_subnet;
+    struct dns_cookie cookie;
 
     /* Names already decoded, by where they start in the wire: an owner name
      * that is a pointer to one of them (usually to the question) is reused,

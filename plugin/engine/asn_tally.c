@@ -26,7 +26,8 @@ int asn_tally_find(const struct asn_tally *tally, uint32_t asn)
     return -1;
 }
 
-unsigned asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected, bool *replaced)
+unsigned asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected, bool proven,
+                       bool *replaced)
 {
     if (replaced)
         *replaced = false;
@@ -34,10 +35,11 @@ unsigned asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected, bo
     if (found >= 0) {
         tally->slot[found].lookups++;
         tally->slot[found].corrected += corrected;
+        tally->slot[found].proven += proven;
         return (unsigned)found;
     }
     if (tally->used < ASN_TALLY_SLOTS) {
-        tally->slot[tally->used] = (struct asn_count){ asn, 1, corrected, 0 };
+        tally->slot[tally->used] = (struct asn_count){ asn, 1, corrected, 0, proven };
         return tally->used++;
     }
     struct asn_count *victim = smallest(tally);
@@ -45,6 +47,7 @@ unsigned asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected, bo
     victim->overestimate = victim->corrected;
     victim->lookups += 1;
     victim->corrected += corrected;
+    victim->proven += proven; /* like the counts, an upper bound now */
     tally->approximate = true;
     if (replaced)
         *replaced = true;
@@ -99,13 +102,15 @@ void asn_tally_merge(struct asn_tally *into, const struct asn_tally *from)
             same->lookups += c->lookups;
             same->corrected += c->corrected;
             same->overestimate += c->overestimate;
+            same->proven += c->proven;
         } else if (into->used < ASN_TALLY_SLOTS) {
             into->slot[into->used++] = *c;
         } else { /* Space-Saving: the smallest makes way and lends its count as error */
             struct asn_count *victim = smallest(into);
             *victim = (struct asn_count){ c->asn, victim->lookups + c->lookups,
                                           victim->corrected + c->corrected,
-                                          victim->corrected + c->overestimate };
+                                          victim->corrected + c->overestimate,
+                                          victim->proven + c->proven };
             into->approximate = true;
         }
     }

@@ -19,6 +19,7 @@ struct asn_count {
     uint32_t lookups;
     uint32_t corrected;
     uint32_t overestimate;     /* 0 while exact */
+    uint32_t proven;           /* of lookups, those whose query proved its source */
 };
 
 struct asn_tally {
@@ -30,7 +31,8 @@ struct asn_tally {
 /* Counts one lookup of asn; returns the slot that holds it. *replaced (when
  * not NULL) tells whether that slot held another ASN before, whose counts
  * it inherited as error. */
-unsigned asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected, bool *replaced);
+unsigned asn_tally_add(struct asn_tally *tally, uint32_t asn, bool corrected, bool proven,
+                       bool *replaced);
 
 /* The slot holding asn, or -1. */
 int asn_tally_find(const struct asn_tally *tally, uint32_t asn);

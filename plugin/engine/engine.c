@@ -246,6 +246,7 @@ struct querier_facts {
     uint32_t asn;
     char country[2];
     bool home;                 /* in the home networks */
+    bool proven;               /* this lookup's query proved its source */
 };
 
 static void describe_querier(struct engine *engine, const struct ip_address *querier,
@@ -279,7 +280,7 @@ static void count_on_key(struct engine *engine, struct key *key, const struct qu
                                  .querier_hash = q->address_hash,
                                  .prefix_hash = q->prefix_hash, .asn = q->asn,
                                  .country = { q->country[0], q->country[1] },
-                                 .reverse = reverse, .home = q->home };
+                                 .reverse = reverse, .home = q->home, .proven = q->proven };
     lookup.corrected = pair_is_new(engine, key->hash, q->address_hash, slot);
     key_aggregate_count_lookup(key, &lookup);
     key_store_mark_dirty(&engine->store, key);
@@ -454,6 +455,7 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
     struct querier_facts querier = { 0 };
     if (effect.counts || effect.notes_response || decider_wants_lookups(engine))
         describe_querier(engine, &lookup->querier, &querier);
+    querier.proven = lookup->source_proven;
     size_t length = normalize_name(engine, lookup->qname, lookup->qname_length);
     bool reverse = engine_is_reverse_lookup(engine->name_buffer, length, lookup->qtype) ||
                    engine_is_blocklist_lookup(engine, engine->name_buffer, length);
@@ -479,6 +481,7 @@ void engine_observe_dns_event(struct engine *engine, const struct dns_event *eve
         .part = !event->is_response ? LOOKUP_QUERY
               : event->unsolicited ? LOOKUP_UNSOLICITED : LOOKUP_RESPONSE,
         .has_response = event->is_response, .rcode = m->rcode,
+        .source_proven = event->source_proof != DNS_SOURCE_UNPROVEN,
     };
     struct ip_address answers[DNS_MAX_RECORDS];
     for (unsigned i = 0; event->is_response && i < m->record_count; i++) {

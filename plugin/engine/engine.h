@@ -92,6 +92,7 @@ struct engine_lookup {
     const struct ip_address *answers;  /* A/AAAA answers */
     size_t answer_count;
     uint32_t min_ttl;                  /* shortest TTL of those answers */
+    bool source_proven;                /* the query's source is proven (TCP handshake, cookie) */
 };
 
 /* Adds an address answer and its TTL to a lookup being built, whose answers

@@ -65,8 +65,8 @@ const char *key_aggregate_check_record(const void *bytes)
         if (key.linked.answers[i].family != 4 && key.linked.answers[i].family != 6)
             return "an answer that is not an address";
     if (key.lookups_corrected > key.lookups || key.reverse_lookups > key.lookups ||
-        key.home_lookups > key.lookups)
-        return "more corrected, reverse or home lookups than lookups";
+        key.home_lookups > key.lookups || key.proven_lookups > key.lookups)
+        return "more corrected, reverse, home or proven lookups than lookups";
     return check_times(&key);
 }
 
@@ -139,6 +139,7 @@ void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup
     key->lookups_corrected += lookup->corrected;
     key->reverse_lookups += lookup->reverse;
     key->home_lookups += lookup->home;
+    key->proven_lookups += lookup->proven;
     if (lookup->querier)
         querier_tally_add(&key->top_queriers, lookup->querier);
     if (lookup->corrected) { /* else this querier was counted already, in this very slot */
@@ -149,10 +150,12 @@ void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup
         note_country(key, lookup->country);
     }
     bool replaced;
-    unsigned asn_slot = asn_tally_add(&key->asn_tally, lookup->asn, lookup->corrected, &replaced);
+    unsigned asn_slot = asn_tally_add(&key->asn_tally, lookup->asn, lookup->corrected, lookup->proven,
+                                      &replaced);
     if (replaced)
         forget_slot_days(key, asn_slot);
-    asn_tally_add(&key->country_tally, key_country_id(lookup->country), lookup->corrected, NULL);
+    asn_tally_add(&key->country_tally, key_country_id(lookup->country), lookup->corrected,
+                  lookup->proven, NULL);
     key->hours[(lookup->time_us / 3600000000LL) % 24]++;
     count_day(key, lookup->time_us, asn_slot);
 }
@@ -322,6 +325,7 @@ void key_aggregate_merge(struct key *into, const struct key *from)
     into->answered += from->answered;
     into->unsolicited += from->unsolicited;
     into->home_lookups += from->home_lookups;
+    into->proven_lookups += from->proven_lookups;
     into->names_cut = into->names_cut > UINT32_MAX - from->names_cut ? UINT32_MAX
                                                                      : into->names_cut + from->names_cut;
     querier_tally_merge(&into->top_queriers, &from->top_queriers);

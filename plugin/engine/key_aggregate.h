@@ -75,6 +75,7 @@ struct key {
     uint64_t unsolicited;      /* responses to no query seen */
     uint64_t home_lookups;     /* lookups counted whose querier is in the home networks */
     uint32_t names_cut;        /* an address's names left out or made to go (KEY_NAMES_MAX) */
+    uint64_t proven_lookups;   /* lookups counted whose query proved its source */
     struct querier_tally top_queriers; /* who dominates it, if anyone */
 };
 
@@ -94,6 +95,7 @@ struct key_lookup {
     bool corrected;            /* first lookup of this querier in this caching slot */
     bool reverse;              /* PTR, or a name that starts with a reversed address */
     bool home;                 /* the querier is in the home networks */
+    bool proven;               /* its query proved its source (TCP handshake, server cookie) */
 };
 
 void key_aggregate_count_lookup(struct key *key, const struct key_lookup *lookup);

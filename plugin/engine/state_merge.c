@@ -404,7 +404,7 @@ static void dump_series(struct json_out *out, const struct key *key)
     json_out_literal(out, "]");
 }
 
-/* ",\"NAME\":[[id,lookups,corrected],...]": an ASN tally, or with
+/* ",\"NAME\":[[id,lookups,corrected,proven],...]": an ASN tally, or with
  * countries the country tally, its ids written as the two letters. */
 static void dump_tally(struct json_out *out, const char *name, const struct asn_tally *tally,
                        bool countries)
@@ -428,6 +428,8 @@ static void dump_tally(struct json_out *out, const char *name, const struct asn_
         json_out_uint(out, sorted[i].lookups);
         json_out_literal(out, ",");
         json_out_uint(out, sorted[i].corrected);
+        json_out_literal(out, ",");
+        json_out_uint(out, sorted[i].proven);
         json_out_literal(out, "]");
     }
     json_out_literal(out, "]");
@@ -447,6 +449,7 @@ static void dump_key(struct json_out *out, const struct piece *piece, bool retir
     dump_number(out, "answered", (int64_t)key->answered);
     dump_number(out, "unsolicited", (int64_t)key->unsolicited);
     dump_number(out, "home_lookups", (int64_t)key->home_lookups);
+    dump_number(out, "proven_lookups", (int64_t)key->proven_lookups);
     dump_number(out, "first_seen_us", key->first_seen_us);
     dump_number(out, "last_seen_us", key->last_seen_us);
     dump_number(out, "last_answer_us", key->last_answer_us);

@@ -53,6 +53,8 @@ static void write_top_asns(struct json_out *out, const struct engine *engine, co
         json_out_uint(out, sorted[i].lookups);
         json_out_literal(out, ",\"lookups_corrected\":");
         json_out_uint(out, sorted[i].corrected);
+        json_out_literal(out, ",\"proven\":");
+        json_out_uint(out, sorted[i].proven);
         json_out_literal(out, "}");
     }
     json_out_literal(out, "]");
@@ -97,6 +99,8 @@ static void write_counts(struct json_out *out, const struct engine *engine, cons
     json_out_uint(out, key_unanswered(key));
     json_out_literal(out, ",\"unsolicited\":");
     json_out_uint(out, key->unsolicited);
+    json_out_literal(out, ",\"proven\":");
+    json_out_uint(out, key->proven_lookups);
     if (engine->config.home_networks) { /* absent: no home networks were given */
         json_out_literal(out, ",\"home_lookups\":");
         json_out_uint(out, key->home_lookups);

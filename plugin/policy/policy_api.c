@@ -61,6 +61,8 @@ static void push_tally_counts(lua_State *L, const struct key *key, const struct 
     lua_setfield(L, -2, "share");
     lua_pushinteger(L, entry->overestimate);
     lua_setfield(L, -2, "overestimate");
+    lua_pushinteger(L, entry->proven);
+    lua_setfield(L, -2, "proven");
 }
 
 static void push_asns(lua_State *L, const struct key_snapshot *snapshot)
@@ -257,6 +259,7 @@ static bool push_field(lua_State *L, const struct policy *policy,
     else if (!strcmp(field, "unanswered")) lua_pushinteger(L, (lua_Integer)key_unanswered(key));
     else if (!strcmp(field, "unsolicited")) lua_pushinteger(L, (lua_Integer)key->unsolicited);
     else if (!strcmp(field, "top_querier")) push_top_querier(L, key);
+    else if (!strcmp(field, "proven")) lua_pushinteger(L, (lua_Integer)key->proven_lookups);
     else if (!strcmp(field, "names_cut")) lua_pushinteger(L, key->names_cut);
     else if (!strcmp(field, "home_lookups")) lua_pushinteger(L, (lua_Integer)key->home_lookups);
     else if (!strcmp(field, "alerted")) push_alerted(L, policy, snapshot);

@@ -173,6 +173,8 @@ static bool keep_alert(struct report_data *data, struct json_object *record)
              member_text(alert, "signature") ? member_text(alert, "signature") : "");
     k->lookups = member_count(exclave, "lookups");
     k->lookups_corrected = member_count(exclave, "lookups_corrected");
+    k->proven = json_object_object_get_ex(exclave, "proven", NULL) ? (int64_t)member_count(exclave, "proven")
+                                                                    : -1; /* an older build's log */
     k->queriers = member_count(exclave, "queriers");
     k->first_seen_us = member_time(exclave, "first_seen");
     k->last_seen_us = member_time(exclave, "last_seen");

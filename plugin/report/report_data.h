@@ -67,6 +67,7 @@ struct report_key {
     char answers[512];                 /* its answers (or names, for an address), comma-separated */
     int severity;
     uint64_t lookups, lookups_corrected, queriers;
+    int64_t proven;                    /* the last alert's lookups with a proven source; < 0: not said */
     int64_t first_seen_us, last_seen_us, nxdomain_since_us, alerted_us;
     int64_t predecessor_silenced_us;   /* a rotation's evidence: when the old name went quiet */
     unsigned alerts;

@@ -477,6 +477,9 @@ static void key_section(FILE *out, const struct report_data *data, const struct 
         fprintf(out, " Unanswered queries: %llu; responses to no query seen: %llu.",
                 (unsigned long long)(k->queries_seen > k->answered_seen ? k->queries_seen - k->answered_seen : 0),
                 (unsigned long long)k->unsolicited_seen);
+    if (k->proven >= 0)
+        fprintf(out, " Proven source (TCP handshake or DNS server cookie): %lld of the last alert's "
+                     "%llu lookups.", (long long)k->proven, (unsigned long long)k->lookups);
     fputs("</p>\n", out);
     evidence_list(out, k);
     if (earlier) {

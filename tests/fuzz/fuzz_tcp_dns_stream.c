@@ -12,9 +12,10 @@ static struct tcp_dns_streams streams;
 static bool ready;
 
 static void on_message(void *user, const struct packet_view *view, const uint8_t *message,
-                       size_t length)
+                       size_t length, bool proven)
 {
     (void)user;
+    (void)proven;
     (void)view;
     volatile uint8_t sum = 0;
     for (size_t i = 0; i < length; i++) /* ASan checks every byte is inside */

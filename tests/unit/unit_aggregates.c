@@ -44,7 +44,7 @@ static void test_asn_tally_exact_then_heavy_hitters(void)
     struct asn_tally t = { 0 };
     for (uint32_t asn = 1; asn <= ASN_TALLY_SLOTS; asn++)
         for (uint32_t i = 0; i < asn * 10; i++)
-            asn_tally_add(&t, asn, i % 2 == 0, NULL);
+            asn_tally_add(&t, asn, i % 2 == 0, false, NULL);
     struct asn_count sorted[ASN_TALLY_SLOTS];
     CHECK(asn_tally_sorted(&t, sorted) == ASN_TALLY_SLOTS);
     CHECK(!t.approximate);
@@ -54,9 +54,9 @@ static void test_asn_tally_exact_then_heavy_hitters(void)
      * third of all lookups, so a long tail of one-lookup ASNs cannot push
      * it out */
     for (int i = 0; i < 1500; i++)
-        asn_tally_add(&t, ASN_TALLY_SLOTS, true, NULL);
+        asn_tally_add(&t, ASN_TALLY_SLOTS, true, false, NULL);
     for (uint32_t asn = 1000; asn < 3000; asn++)
-        asn_tally_add(&t, asn, true, NULL);
+        asn_tally_add(&t, asn, true, false, NULL);
     CHECK(t.approximate);
     asn_tally_sorted(&t, sorted);
     bool kept_biggest = false;
@@ -66,9 +66,9 @@ static void test_asn_tally_exact_then_heavy_hitters(void)
     /* entropy: one ASN = 0 bits; two equal ASNs = 1 bit */
     struct asn_tally one = { 0 }, two = { 0 };
     for (int i = 0; i < 10; i++) {
-        asn_tally_add(&one, 5, true, NULL);
-        asn_tally_add(&two, 5, true, NULL);
-        asn_tally_add(&two, 6, true, NULL);
+        asn_tally_add(&one, 5, true, false, NULL);
+        asn_tally_add(&two, 5, true, false, NULL);
+        asn_tally_add(&two, 6, true, false, NULL);
     }
     CHECK(asn_tally_entropy(&one, 10) < 1e-9);
     CHECK(asn_tally_entropy(&two, 20) > 0.999 && asn_tally_entropy(&two, 20) < 1.001);

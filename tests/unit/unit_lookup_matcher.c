@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "capture/lookup_matcher.h"
+#include "dns/dns_event.h"
 #include "unit.h"
 
 static struct lookup_key key(uint16_t id, uint16_t port, uint64_t question)
@@ -25,27 +26,34 @@ int main(void)
     struct lookup_matcher m;
     CHECK(lookup_matcher_init(&m, 1024, 5.0));
     double asked;
+    uint8_t proof;
     struct lookup_key q = key(1, 1000, 42);
     lookup_matcher_add_query(&m, &q, 10.0);
     struct lookup_key wrong_id = key(2, 1000, 42), wrong_port = key(1, 1001, 42),
                       wrong_question = key(1, 1000, 43);
-    CHECK(!lookup_matcher_take_response(&m, &wrong_id, 10.1, &asked));
-    CHECK(!lookup_matcher_take_response(&m, &wrong_port, 10.1, &asked));
-    CHECK(!lookup_matcher_take_response(&m, &wrong_question, 10.1, &asked));
-    CHECK(lookup_matcher_take_response(&m, &q, 10.1, &asked) && asked == 10.0);
-    CHECK(!lookup_matcher_take_response(&m, &q, 10.2, &asked)); /* only once */
+    CHECK(!lookup_matcher_take_response(&m, &wrong_id, 10.1, &asked, &proof));
+    CHECK(!lookup_matcher_take_response(&m, &wrong_port, 10.1, &asked, &proof));
+    CHECK(!lookup_matcher_take_response(&m, &wrong_question, 10.1, &asked, &proof));
+    CHECK(lookup_matcher_take_response(&m, &q, 10.1, &asked, &proof) && asked == 10.0);
+    CHECK(!lookup_matcher_take_response(&m, &q, 10.2, &asked, &proof)); /* only once */
     lookup_matcher_add_query(&m, &q, 20.0);
-    CHECK(!lookup_matcher_take_response(&m, &q, 26.0, &asked)); /* timed out */
+    CHECK(!lookup_matcher_take_response(&m, &q, 26.0, &asked, &proof)); /* timed out */
     lookup_matcher_add_query(&m, &q, 30.0);
     lookup_matcher_add_query(&m, &q, 31.0);
     CHECK(m.counters.queries_repeated == 1);
-    CHECK(lookup_matcher_take_response(&m, &q, 32.0, &asked) && asked == 31.0);
+    CHECK(lookup_matcher_take_response(&m, &q, 32.0, &asked, &proof) && asked == 31.0 && proof == 0);
+    /* the query's proof of source comes back with its response, not part of the match */
+    struct lookup_key proven = key(9, 1000, 42);
+    proven.source_proof = DNS_SOURCE_TCP;
+    lookup_matcher_add_query(&m, &proven, 33.0);
+    proven.source_proof = 0;
+    CHECK(lookup_matcher_take_response(&m, &proven, 33.1, &asked, &proof) && proof == DNS_SOURCE_TCP);
     CHECK(lookup_matcher_unanswered(&m) == 1);
     /* 60 days on, past the 49.7 days a 32-bit millisecond clock holds: the
      * query's time still comes back to the millisecond */
     double later = 10.0 + 60 * 86400.0 + 0.25;
     lookup_matcher_add_query(&m, &q, later);
-    CHECK(lookup_matcher_take_response(&m, &q, later + 0.5, &asked) && fabs(asked - later) < 0.001);
+    CHECK(lookup_matcher_take_response(&m, &q, later + 0.5, &asked, &proof) && fabs(asked - later) < 0.001);
     lookup_matcher_free(&m);
 
     /* a table of one set: the ninth live query evicts the oldest */
@@ -56,8 +64,8 @@ int main(void)
     }
     CHECK(m.counters.queries_evicted == 1);
     struct lookup_key oldest = key(0, 2000, 7), newest = key(LOOKUP_MATCHER_WAYS, 2000, 7);
-    CHECK(!lookup_matcher_take_response(&m, &oldest, 1.5, &asked));
-    CHECK(lookup_matcher_take_response(&m, &newest, 1.5, &asked));
+    CHECK(!lookup_matcher_take_response(&m, &oldest, 1.5, &asked, &proof));
+    CHECK(lookup_matcher_take_response(&m, &newest, 1.5, &asked, &proof));
     lookup_matcher_free(&m);
     return unit_finish("unit-lookup-matcher");
 }

@@ -217,9 +217,11 @@ int main(void)
     FRESH(); PATCH(&s, queriers.exact_count, 100); write_file(bad, &s, true);
     check_refused("exact_count 100", good, bad, "neither exact nor a sketch");
     FRESH(); PATCH(&s, lookups_corrected, UINT64_MAX); write_file(bad, &s, true);
-    check_refused("corrected above lookups", good, bad, "more corrected, reverse or home lookups");
+    check_refused("corrected above lookups", good, bad, "more corrected, reverse, home or proven lookups");
     FRESH(); PATCH(&s, home_lookups, UINT64_MAX); write_file(bad, &s, true);
-    check_refused("home above lookups", good, bad, "more corrected, reverse or home lookups");
+    check_refused("home above lookups", good, bad, "more corrected, reverse, home or proven lookups");
+    FRESH(); PATCH(&s, proven_lookups, UINT64_MAX); write_file(bad, &s, true);
+    check_refused("proven above lookups", good, bad, "more corrected, reverse, home or proven lookups");
     FRESH(); PATCH(&s, top_queriers.used, 3); write_file(bad, &s, true);
     check_refused("top_queriers.used 3", good, bad, "more top queriers than it keeps");
     FRESH(); PATCH(&s, top_queriers.slot[0].address.family, 5); write_file(bad, &s, true);

@@ -8,15 +8,18 @@ struct seen {
     int count;
     size_t lengths[16];
     uint8_t first_bytes[16];
+    bool proven[16];
 };
 
-static void record(void *user, const struct packet_view *view, const uint8_t *m, size_t length)
+static void record(void *user, const struct packet_view *view, const uint8_t *m, size_t length,
+                   bool proven)
 {
     (void)view;
     struct seen *seen = user;
     if (seen->count < 16) {
         seen->lengths[seen->count] = length;
         seen->first_bytes[seen->count] = length ? m[0] : 0;
+        seen->proven[seen->count] = proven;
     }
     seen->count++;
 }
@@ -93,8 +96,52 @@ static void test_large_message_over_many_segments(void)
     CHECK(s.buffered_bytes == 0);
 }
 
+/* One segment of a connection between 10.0.0.1:40000 (client) and
+ * 10.0.0.2:53, in either direction. */
+static void both_ways(struct tcp_dns_streams *s, struct seen *seen, bool from_client, uint32_t seq,
+                      uint32_t ack, uint8_t flags, const uint8_t *data, size_t length)
+{
+    struct packet_view v = { .protocol = IP_PROTOCOL_TCP, .src_port = from_client ? 40000 : 53,
+                             .dst_port = from_client ? 53 : 40000, .tcp_seq = seq, .tcp_ack = ack,
+                             .tcp_flags = flags, .payload = data, .payload_length = length };
+    uint8_t client[4] = { 10, 0, 0, 1 }, server[4] = { 10, 0, 0, 2 };
+    ip_address_set_v4(&v.src, from_client ? client : server);
+    ip_address_set_v4(&v.dst, from_client ? server : client);
+    tcp_dns_streams_segment(s, &v, 1.0, record, seen);
+}
+
+/* A query proves its sender only after acknowledging the server's SYN. */
+static void test_handshake_proof(void)
+{
+    static const uint8_t query[] = { 0, 3, 'Q', 'q', 'q' };
+    struct tcp_dns_streams s;
+    struct seen seen = { 0 };
+    CHECK(tcp_dns_streams_init(&s));
+    both_ways(&s, &seen, true, 999, 0, TCP_FLAG_SYN, NULL, 0);
+    both_ways(&s, &seen, false, 5000, 1000, TCP_FLAG_SYN | TCP_FLAG_ACK, NULL, 0);
+    both_ways(&s, &seen, true, 1000, 5001, TCP_FLAG_ACK, query, sizeof query);
+    CHECK(seen.count == 1 && seen.proven[0]);
+    tcp_dns_streams_free(&s);
+    /* a blind spoofer: SYN, no SYN-ACK seen by it, a guessed acknowledgement */
+    struct seen blind = { 0 };
+    CHECK(tcp_dns_streams_init(&s));
+    both_ways(&s, &blind, true, 999, 0, TCP_FLAG_SYN, NULL, 0);
+    both_ways(&s, &blind, false, 5000, 1000, TCP_FLAG_SYN | TCP_FLAG_ACK, NULL, 0);
+    both_ways(&s, &blind, true, 1000, 777777, TCP_FLAG_ACK, query, sizeof query);
+    /* another guess later on the same connection proves nothing either */
+    both_ways(&s, &blind, true, 1005, 5002, TCP_FLAG_ACK, query, sizeof query);
+    CHECK(blind.count == 2 && !blind.proven[0] && !blind.proven[1]);
+    tcp_dns_streams_free(&s);
+    struct seen midway = { 0 };
+    CHECK(tcp_dns_streams_init(&s));
+    both_ways(&s, &midway, true, 1000, 5001, TCP_FLAG_ACK, query, sizeof query);
+    CHECK(midway.count == 1 && !midway.proven[0]);
+    tcp_dns_streams_free(&s);
+}
+
 int main(void)
 {
+    test_handshake_proof();
     test_framing();
     test_mid_stream_and_gap();
     test_large_message_over_many_segments();
