@@ -77,6 +77,8 @@ static void keep_top_asns(struct report_key *k, struct json_object *exclave)
         snprintf(a->org, sizeof a->org, "%s", org ? org : "");
         snprintf(a->country, sizeof a->country, "%s", country ? country : "");
         a->share = json_object_object_get_ex(entry, "share", &share) ? json_object_get_double(share) : 0;
+        a->lookups = (int64_t)member_count(entry, "lookups");
+        a->proven = json_object_object_get_ex(entry, "proven", NULL) ? (int64_t)member_count(entry, "proven") : -1;
     }
 }
 

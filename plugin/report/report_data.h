@@ -29,6 +29,7 @@ struct report_asn {
     char org[96];
     char country[3];
     double share;
+    int64_t lookups, proven;           /* proven < 0: the alert does not say */
 };
 
 /* Another name answered with an address in the same /24 (IPv4) or /48

@@ -76,6 +76,9 @@ static void legend(FILE *out, const struct report_data *data, const struct repor
             fputs(k->top[i].country[0] ? " (" : "", out);
             html_text(out, k->top[i].country);
             fprintf(out, "%s %.0f%%", k->top[i].country[0] ? ")" : "", 100 * k->top[i].share);
+            if (k->top[i].proven >= 0 && !data->state_path)
+                fprintf(out, ", proven source %lld of %lld", (long long)k->top[i].proven,
+                        (long long)k->top[i].lookups);
         } else {
             fputs(data->state_path ? "all queriers" : "other ASNs", out);
         }

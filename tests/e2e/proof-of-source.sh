@@ -79,6 +79,14 @@ printf '%s' "$probe" | jq -e '[.exclave.top_asns[] | select(.number == 15632) | 
     >/dev/null || fail "the alert's top_asns[].proven is not the policy's"
 grep -Eq '^queries_proven_tcp +[1-9]' "$WORK/run.err" && grep -Eq '^queries_proven_cookie +[1-9]' "$WORK/run.err" ||
     fail "the proven counters are not in --stats: $(grep proven "$WORK/run.err")"
+# the report says it per key and per ASN, as the alert has it
+"$EXCLAVE" report -l "$WORK/logs" -o "$WORK/report.html" 2>/dev/null || fail "report exited $?"
+want=$(printf '%s' "$probe" | jq -r '(.exclave.top_asns[] | select(.number == 15632) | "proven source \(.proven) of \(.lookups)"),
+    "Proven source (TCP handshake or DNS server cookie): \(.exclave.proven) of the last alert'"'"'s \(.exclave.lookups) lookups"')
+printf '%s\n' "$want" | while IFS= read -r line; do
+    grep -qF "$line" "$WORK/report.html" || echo "$line"
+done >"$WORK/missing"
+[ ! -s "$WORK/missing" ] || fail "the report lacks: $(cat "$WORK/missing")"
 # a log cannot prove a source
 "$EXCLAVE" --zeek "$WORK/dns.log" --geoip-dir "$DEMO_DIR" --no-policies --state "$WORK/zeek.state" -l "$WORK/zeek" \
     2>/dev/null || fail "--zeek exited $?"
