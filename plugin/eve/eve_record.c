@@ -123,12 +123,15 @@ static bool scan_number(struct scanner *s, struct eve_span *span)
     return true;
 }
 
-static bool scan_literal(struct scanner *s)
+/* true, false or null, its text as the span (so that a flag can be read). */
+static bool scan_literal(struct scanner *s, struct eve_span *span)
 {
     static const char *const literals[] = { "true", "false", "null" };
     for (int i = 0; i < 3; i++) {
         size_t n = strlen(literals[i]);
         if ((size_t)(s->end - s->p) >= n && memcmp(s->p, literals[i], n) == 0) {
+            span->ptr = s->p;
+            span->length = n;
             s->p += n;
             return true;
         }
@@ -166,7 +169,7 @@ static bool scan_value(struct scanner *s, enum place place, int depth, struct ev
     case '"': return scan_string(s, span);
     case '{': return scan_object(s, place, depth + 1);
     case '[': return scan_array(s, PLACE_OTHER, depth + 1);
-    case 't': case 'f': case 'n': return scan_literal(s);
+    case 't': case 'f': case 'n': return scan_literal(s, span);
     default: return scan_number(s, span);
     }
 }

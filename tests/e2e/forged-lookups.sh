@@ -48,6 +48,11 @@ tr -d '\n' <"$WORK/report.html" | grep -q "mail1\.trump-email\.com <small>name, 
 alerts "$WORK/pcap/eve.json" >"$WORK/pcap.alerts"
 alerts "$WORK/zeek/eve.json" | cmp -s - "$WORK/pcap.alerts" ||
     fail "the Zeek log alerts unlike the pcap: $(alerts "$WORK/zeek/eve.json" | diff - "$WORK/pcap.alerts" | head -4)"
+# and EVE input: the same traffic's records, as a sensor without the engine wrote them
+grep -v '"event_type":"alert"' "$WORK/pcap/eve.json" >"$WORK/records.json"
+"$EXCLAVE" --eve "$WORK/records.json" --geoip-dir "$DEMO_DIR" -l "$WORK/eve" 2>/dev/null || fail "eve run exited $?"
+alerts "$WORK/eve/eve.json" | cmp -s - "$WORK/pcap.alerts" ||
+    fail "the EVE records alert unlike the pcap: $(alerts "$WORK/eve/eve.json" | diff - "$WORK/pcap.alerts" | head -4)"
 
 # the old rule, for a one-direction tap: the forgeries work, and it says so
 "$EXCLAVE" -r "$WORK/forged.pcap" --geoip-dir "$DEMO_DIR" -l "$WORK/queries" --count-unanswered \

@@ -195,8 +195,33 @@ static void test_reuse(void)
     CHECK(r.src_asn == -1);
 }
 
+/* exclave's own mark of a response to no query seen is read, so that EVE
+ * input does not count it as a lookup; and true, false, null as values */
+#define UNSOLICITED_RECORD(flag)                                                                \
+    "{\"timestamp\":\"2016-05-04T01:41:54.260572+0000\",\"event_type\":\"dns\","                  \
+    "\"src_ip\":\"203.0.113.11\",\"dest_ip\":\"192.0.2.53\",\"dns\":{\"version\":2,"               \
+    "\"type\":\"answer\",\"qr\":true,\"rrname\":\"mx.example\",\"rrtype\":\"A\","                  \
+    "\"rcode\":\"NOERROR\",\"unsolicited\":" flag ",\"x\":null}}"
+
+static void test_unsolicited_flag(void)
+{
+    static const char yes[] = UNSOLICITED_RECORD("true"), no[] = UNSOLICITED_RECORD("false");
+    struct eve_record r;
+    size_t at;
+    CHECK(eve_record_parse(yes, sizeof yes - 1, &r, &at) == NULL && r.dns_unsolicited);
+    struct eve_lookup_scratch scratch;
+    struct engine_lookup lookup;
+    const char *problem;
+    CHECK(eve_lookup_from_record(&r, &scratch, &lookup, &problem) == EVE_LOOKUP_OK &&
+          lookup.part == LOOKUP_UNSOLICITED);
+    CHECK(eve_record_parse(no, sizeof no - 1, &r, &at) == NULL && !r.dns_unsolicited);
+    CHECK(eve_lookup_from_record(&r, &scratch, &lookup, &problem) == EVE_LOOKUP_OK &&
+          lookup.part == LOOKUP_RESPONSE);
+}
+
 int main(void)
 {
+    test_unsolicited_flag();
     test_string_offsets();
     test_head();
     test_client_subnet();
