@@ -670,6 +670,11 @@ static void shared_day(struct generator *g, struct demo_day *day, int d)
             if (d == 0 && i == 0) /* the first of the day, before the planted name's */
                 day->events[day->count - 1].time_us = day->start_us + (int64_t)n;
         }
+    /* anti-spam checks of the domain by the bank's mail servers (Spamhaus DBL):
+     * exclusive to one bank, and no evidence of anything */
+    for (int i = 0; i < 12; i++)
+        plan_lookup(g, day, address(rng_below(g, 2) ? "203.0.113.10" : "203.0.113.11"),
+                    "trump-email.com.dbl.spamhaus.org", i % 3 ? NULL : "127.0.1.2");
 }
 
 static void scenario_shared(struct generator *g)
