@@ -56,6 +56,7 @@ bool engine_init(struct engine *engine, const struct engine_config *config, stru
 void engine_free(struct engine *engine)
 {
     key_store_free(&engine->store);
+    response_pairing_free(&engine->pairing);
     retired_keys_free(&engine->retired);
     suppression_free(&engine->suppression);
     as_directory_free(&engine->directory);
@@ -448,6 +449,14 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
     if (lookup->qname_length == 0) {
         engine->counters.unnamed++;
         return;
+    }
+    struct engine_lookup unpaired;
+    if (lookup->pair_key && (lookup->part == LOOKUP_QUERY || lookup->part == LOOKUP_RESPONSE) &&
+        !response_pairing_answered(&engine->pairing, lookup->pair_key, lookup->part == LOOKUP_QUERY)) {
+        unpaired = *lookup; /* a logged response whose request the log did not hold */
+        unpaired.part = LOOKUP_UNSOLICITED;
+        lookup = &unpaired;
+        engine->counters.responses_unpaired++;
     }
     struct lookup_effect effect = effect_of(engine, lookup);
     /* who asked matters only to what is counted on a key (or handed to

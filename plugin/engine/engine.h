@@ -19,6 +19,7 @@
 #include "base/network_list.h"
 #include "engine/key_store.h"
 #include "engine/registered_domain.h"
+#include "engine/response_pairing.h"
 #include "engine/retired_keys.h"
 #include "engine/suppression.h"
 
@@ -42,7 +43,8 @@ enum {
     X(keys_evaluated, "keys handed to the policies")                                      \
     X(alerts, "alerts raised")                                                            \
     X(alerts_repeated, "alerts not raised again: same key and policy in the same window") \
-    X(alerts_suppressed, "alerts not raised: an entry of the --suppress file matched")
+    X(alerts_suppressed, "alerts not raised: an entry of the --suppress file matched")     \
+    X(responses_unpaired, "logged responses whose request the log did not hold (unsolicited)")
 
 struct engine_counters {
 #define ENGINE_COUNTER_FIELD(name, help) uint64_t name;
@@ -93,6 +95,8 @@ struct engine_lookup {
     size_t answer_count;
     uint32_t min_ttl;                  /* shortest TTL of those answers */
     bool source_proven;                /* the query's source is proven (TCP handshake, cookie) */
+    uint64_t pair_key;                 /* a logged request's or response's, shared by the two
+                                          (response_pairing); 0: paired already, or not known */
 };
 
 /* Adds an address answer and its TTL to a lookup being built, whose answers
@@ -146,6 +150,7 @@ struct engine_decider {
 
 struct engine {
     struct engine_config config;
+    struct response_pairing pairing;   /* logged responses and their requests */
     struct key_store store;
     struct retired_keys retired;       /* expired keys, when config.retired_max */
     struct suppression suppression;    /* from config.suppress_file; count 0: none */

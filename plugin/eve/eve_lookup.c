@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "base/hash.h"
 #include "dns/dns_codes.h"
 #include "base/iso_time.h"
 
@@ -66,6 +67,11 @@ enum eve_lookup_status eve_lookup_from_record(const struct eve_record *r,
      * own records mark a response to no query seen */
     lookup->part = query == 1 ? LOOKUP_QUERY
                  : r->dns_unsolicited ? LOOKUP_UNSOLICITED : LOOKUP_RESPONSE;
+    /* what a response shares with its request, for the engine to pair them */
+    if (r->flow_id.ptr && r->dns_id >= 0)
+        lookup->pair_key = hash_bytes(lookup->qname, lookup->qname_length,
+                                      hash_bytes(r->flow_id.ptr, r->flow_id.length,
+                                                 (uint64_t)r->dns_id << 16 | lookup->qtype)) | 1;
     if (query == 0) {
         lookup->has_response = true;
         if (r->rcode.ptr)

@@ -53,6 +53,23 @@ grep -v '"event_type":"alert"' "$WORK/pcap/eve.json" >"$WORK/records.json"
 "$EXCLAVE" --eve "$WORK/records.json" --geoip-dir "$DEMO_DIR" -l "$WORK/eve" 2>/dev/null || fail "eve run exited $?"
 alerts "$WORK/eve/eve.json" | cmp -s - "$WORK/pcap.alerts" ||
     fail "the EVE records alert unlike the pcap: $(alerts "$WORK/eve/eve.json" | diff - "$WORK/pcap.alerts" | head -4)"
+# as Suricata writes them, without exclave's mark: the responses whose request
+# was not logged are unsolicited all the same, and counted
+sed 's/,"unsolicited":true//' "$WORK/records.json" >"$WORK/suricata-like.json"
+unsolicited=$(grep -c '"unsolicited":true' "$WORK/records.json")
+"$EXCLAVE" --eve "$WORK/suricata-like.json" --geoip-dir "$DEMO_DIR" --stats -l "$WORK/unmarked" 2>"$WORK/unmarked.err" ||
+    fail "eve run without the marks exited $?"
+alerts "$WORK/unmarked/eve.json" | cmp -s - "$WORK/pcap.alerts" ||
+    fail "unmarked EVE records alert unlike the pcap: $(alerts "$WORK/unmarked/eve.json" | diff - "$WORK/pcap.alerts" | head -4)"
+grep -Eq "^engine_responses_unpaired +$unsolicited\$" "$WORK/unmarked.err" ||
+    fail "$unsolicited responses had no request: $(grep unpaired "$WORK/unmarked.err")"
+# an output that logs no requests cannot be paired: its answers count as before
+grep -v '"type":"query"' "$WORK/suricata-like.json" >"$WORK/answers-only.json"
+"$EXCLAVE" --eve "$WORK/answers-only.json" --geoip-dir "$DEMO_DIR" --no-policies --stats -l "$WORK/answers" \
+    2>"$WORK/answers.err" || fail "eve run of answers only exited $?"
+grep -Eq '^engine_responses_unpaired +0$' "$WORK/answers.err" &&
+    grep -Eq "^engine_lookups_counted +$(grep -c '"type":"answer"' "$WORK/answers-only.json")\$" "$WORK/answers.err" ||
+    fail "answers without any request were not all counted: $(grep -E 'unpaired|lookups_counted' "$WORK/answers.err")"
 
 # the old rule, for a one-direction tap: the forgeries work, and it says so
 "$EXCLAVE" -r "$WORK/forged.pcap" --geoip-dir "$DEMO_DIR" -l "$WORK/queries" --count-unanswered \
