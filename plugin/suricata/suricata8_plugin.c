@@ -45,6 +45,7 @@ static struct exclave_suricata8 {
     struct plugin_workers workers;
     bool workers_ready, running;       /* running: Init succeeded, the end not yet written */
     bool fed_from_records;             /* lookups from the dns records an output logs */
+    bool tcp_proves;                   /* Suricata's streams start with a handshake only */
     AppProto dns;
 } exclave_suricata8;
 
@@ -80,6 +81,16 @@ static bool record_lookup(struct plugin_worker *w, struct engine_lookup *lookup)
     return found == EVE_LOOKUP_OK;
 }
 
+/* A lookup over TCP had its handshake seen: Suricata's stream tracking
+ * starts a connection only with one, unless stream.midstream or
+ * stream.async-oneside allow otherwise. */
+static void settle(const struct exclave_suricata8 *x, const struct plugin_worker *w,
+                   struct engine_lookup *lookup)
+{
+    if (x->tcp_proves && eve_span_is(w->record.proto, "TCP"))
+        lookup->source_proven = true;
+}
+
 /* The engine's lookup of a dns record parsed whole, once per message: the
  * record's copy for another eve-log output, handed over next in the same
  * thread, is not fed again. A copy is known by its flow_id, dns id, side
@@ -99,6 +110,7 @@ static void feed_once(struct exclave_suricata8 *x, struct plugin_worker *w)
         return;
     w->fed_flow_id = flow_id, w->fed_dns_id = r->dns_id, w->fed_asks = asks;
     w->fed_time_us = lookup.time_us;
+    settle(x, w, &lookup); /* once per message, after the copy check */
     if (plugin_workers_add_ring(&x->workers, w)) /* a thread that logs no transaction has none */
         plugin_worker_push(w, &lookup);
 }
@@ -205,8 +217,10 @@ static int dns_tx_logged(ThreadVars *tv, void *thread_data, const Packet *p, Flo
     struct engine_lookup lookup;
     if (SCDnsLogJson(tx, DNS_LOG_FLAGS, jb) && SCJbClose(jb) &&
         eve_record_parse((const char *)SCJbPtr(jb), SCJbLen(jb), &w->record, &at) == 0) {
-        if (record_lookup(w, &lookup))
+        if (record_lookup(w, &lookup)) {
+            settle(x, w, &lookup);
             plugin_worker_push(w, &lookup);
+        }
     } else {
         w->counters.plugin_records_not_parsed++;
     }
@@ -304,6 +318,10 @@ static void on_logging_ready(void *arg)
     if (x->config.engine_off)
         return;
     x->fed_from_records = some_output_logs_all_dns();
+    const struct suricata_conf_node *midstream = SCConfGetNode("stream.midstream"),
+                                    *oneside = SCConfGetNode("stream.async-oneside");
+    x->tcp_proves = !(midstream && conf_value_boolean(midstream->val) == 1) &&
+                    !(oneside && conf_value_boolean(oneside->val) == 1);
     register_dns_logger(x);
     if (!plugin_engine_start_thread(&x->engine, error))
         fail_at_start(error);

@@ -12,16 +12,7 @@
 . "$top_srcdir/tests/e2e/lib.sh"
 NAME=vpn.alfa-partner.example
 "$GEN" --scenario proof --seed 3 -o "$WORK/proof.pcap" --zeek "$WORK/dns.log"
-cat >"$WORK/probe.lua" <<'EOF2'
-function evaluate(key)
-  if key.name ~= "vpn.alfa-partner.example" or key.kind ~= "name" or key.lookups < 300 then return end
-  local per = {}
-  for _, a in ipairs(key.asns) do per[#per + 1] = a.asn .. ":" .. a.proven end
-  exclave.alert{ signature = "proof probe", signature_id = 56,
-                 evidence = { proven = key.proven, per_asn = table.concat(per, " ") } }
-end
-EOF2
-"$EXCLAVE" -r "$WORK/proof.pcap" --geoip-dir "$DEMO_DIR" --policy "$WORK/probe.lua" --state "$WORK/proof.state" \
+"$EXCLAVE" -r "$WORK/proof.pcap" --geoip-dir "$DEMO_DIR" --policy "$top_srcdir/tests/policies/proof.lua" --state "$WORK/proof.state" \
     --stats -l "$WORK/logs" 2>"$WORK/run.err" || fail "exclave -r exited $?: $(tail -2 "$WORK/run.err")"
 "$EXCLAVE" dump-state "$WORK/proof.state" | jq -c --arg n "$NAME" 'select(.kind == "name" and .name == $n)' \
     >"$WORK/key.json"

@@ -135,6 +135,22 @@ read -r home alfa alfa_lookups <"$WORK/home.tsv" || true
 [ "${home:-0}" -gt 0 ] && [ "$home" = "$alfa_lookups" ] && [ "$alfa" = true ] ||
     fail "HOME_NET inside Suricata 8: home_lookups '$home', 203.0.113.10 home '$alfa', AS15632 lookups '$alfa_lookups'"
 
+# proof of source inside Suricata: its stream tracking saw the handshake of
+# every TCP lookup it logged (stream.midstream off), and nothing else proves
+"$GEN" --scenario proof --seed 3 -o "$W8/proof.pcap"
+suricata8_config "$W8/proof.yaml" no "exclave:
+  geoip-dir: $W8IN/geoip
+  policy: [ /build/exclave/tests/policies/proof.lua ]"
+run_suricata8 "$W8IN/proof.yaml" "$W8IN/proof.pcap" "$W8IN/proof" --runmode single ||
+    fail "suricata on the proof scenario exited $?"
+probe=$(grep '"signature_id":56' "$W8/proof/exclave.json" | tail -n 1)
+[ -n "$probe" ] || fail "proof: the probe policy did not alert inside Suricata 8"
+tcp=$(jq -r --arg t "$(printf '%s' "$probe" | jq -r .timestamp)" 'select(.event_type == "dns" and .proto == "TCP"
+        and .dns.type == "response" and .dns.queries[0].rrname == "vpn.alfa-partner.example"
+        and .timestamp <= $t) | 1' "$W8/proof/eve.json" | wc -l)
+[ "$tcp" -gt 50 ] && [ "$(printf '%s' "$probe" | jq .exclave.proven)" = "$tcp" ] ||
+    fail "proof inside Suricata: proven $(printf '%s' "$probe" | jq .exclave.proven), Suricata logged $tcp TCP responses"
+
 # field-names: ecs: Suricata's own records get source/destination objects
 suricata8_config "$W8/ecs.yaml" no "$EXCLAVE_YAML
   field-names: ecs"
