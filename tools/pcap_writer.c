@@ -142,7 +142,8 @@ void pcap_writer_tcp(struct pcap_writer *writer, int64_t timestamp_us,
     tcp[12] = 5 << 4;
     tcp[13] = flags;
     write_be16(tcp + 14, 65535);
-    memcpy(tcp + 20, payload, length);
+    if (length) /* a SYN or a bare ACK carries none */
+        memcpy(tcp + 20, payload, length);
     write_be16(tcp + 16, transport_checksum(ends, 6, tcp, length + 20));
     write_frame(writer, timestamp_us, frame, offset + 20 + length);
 }
