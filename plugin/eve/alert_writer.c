@@ -145,9 +145,12 @@ static void write_endpoints(struct json_out *out, const struct key *key)
         return;
     json_out_literal(out, ",\"src_ip\":");
     json_out_ip(out, &top->address);
-    struct ip_address dest;
-    if (key->kind == KEY_ADDRESS ? ip_address_parse(key->name, &dest)
-                                 : key->linked_count == 1 && (dest = key->linked.answers[0], true)) {
+    struct ip_address dest = { 0 };
+    if (key->kind == KEY_ADDRESS)
+        ip_address_parse(key->name, &dest);
+    else if (key->linked_count == 1)
+        dest = key->linked.answers[0];
+    if (dest.family) {
         json_out_literal(out, ",\"dest_ip\":");
         json_out_ip(out, &dest);
     }
