@@ -2,42 +2,52 @@
  * networks, checked once per lookup. */
 #include "base/network_list.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One "ADDRESS[/PREFIX]" of length bytes at text. */
-static bool parse_network(const char *text, size_t length, struct network *out, char *error,
-                          size_t error_size)
+enum network_parse_status network_parse(const char *text, size_t length, struct network *out)
 {
     char item[IP_ADDRESS_TEXT_MAX + 8];
-    if (length >= sizeof item) {
-        snprintf(error, error_size, "'%.*s...': not an address or network", 40, text);
-        return false;
-    }
+    if (length >= sizeof item)
+        return NETWORK_NOT_ADDRESS;
     memcpy(item, text, length);
     item[length] = '\0';
     char *slash = strchr(item, '/');
     if (slash)
         *slash = '\0';
-    if (!ip_address_parse(item, &out->base)) {
-        snprintf(error, error_size, "'%.*s': not an address or ADDRESS/PREFIX", (int)length, text);
-        return false;
-    }
+    if (!ip_address_parse(item, &out->base))
+        return NETWORK_NOT_ADDRESS;
     unsigned most = out->base.family == 4 ? 32 : 128;
     unsigned long prefix = most;
     if (slash) {
         char *end;
         prefix = strtoul(slash + 1, &end, 10);
-        if (end == slash + 1 || *end || prefix > most) {
-            snprintf(error, error_size, "'%.*s': the prefix length must be 0 to %u", (int)length,
-                     text, most);
-            return false;
-        }
+        if (!isdigit((unsigned char)slash[1]) || *end || prefix > most)
+            return NETWORK_BAD_PREFIX;
     }
     ip_address_mask(&out->base, (unsigned)prefix); /* 10.1.2.3/8 is 10.0.0.0/8, as Suricata reads it */
     out->prefix_length = (unsigned char)prefix;
-    return true;
+    return NETWORK_OK;
+}
+
+/* One item of a list, with what is wrong with it in error. */
+static bool parse_item(const char *text, size_t length, struct network *out, char *error,
+                       size_t error_size)
+{
+    switch (network_parse(text, length, out)) {
+    case NETWORK_OK:
+        return true;
+    case NETWORK_NOT_ADDRESS:
+        snprintf(error, error_size, "'%.*s': not an address or ADDRESS/PREFIX", length > 60 ? 60 : (int)length,
+                 text);
+        return false;
+    default:
+        snprintf(error, error_size, "'%.*s': the prefix length must be 0 to %u", (int)length, text,
+                 out->base.family == 4 ? 32 : 128);
+        return false;
+    }
 }
 
 bool network_list_add(struct network_list *list, const char *text, char *error, size_t error_size)
@@ -69,7 +79,7 @@ bool network_list_add(struct network_list *list, const char *text, char *error, 
             snprintf(error, error_size, "more than %d networks", NETWORK_LIST_MAX);
             return false;
         }
-        if (!parse_network(p, item, &list->networks[list->count], error, error_size))
+        if (!parse_item(p, item, &list->networks[list->count], error, error_size))
             return false;
         list->count++;
         added++;
@@ -82,7 +92,7 @@ bool network_list_add(struct network_list *list, const char *text, char *error, 
     return true;
 }
 
-static bool in_network(const struct network *network, const struct ip_address *address)
+bool network_contains(const struct network *network, const struct ip_address *address)
 {
     if (network->base.family != address->family)
         return false;
@@ -98,7 +108,7 @@ static bool in_network(const struct network *network, const struct ip_address *a
 bool network_list_contains(const struct network_list *list, const struct ip_address *address)
 {
     for (size_t i = 0; i < list->count; i++)
-        if (in_network(&list->networks[i], address))
+        if (network_contains(&list->networks[i], address))
             return true;
     return false;
 }

@@ -30,4 +30,10 @@ bool network_list_add(struct network_list *list, const char *text, char *error, 
 
 bool network_list_contains(const struct network_list *list, const struct ip_address *address);
 
+/* One network: "ADDRESS[/PREFIX]", length bytes at text. */
+enum network_parse_status { NETWORK_OK, NETWORK_NOT_ADDRESS, NETWORK_BAD_PREFIX };
+enum network_parse_status network_parse(const char *text, size_t length, struct network *out);
+
+bool network_contains(const struct network *network, const struct ip_address *address);
+
 #endif

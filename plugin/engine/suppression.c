@@ -50,18 +50,11 @@ static const char *parse_value(struct suppression_entry *e, const char *word, si
         return NULL;
     }
     if (e->kind == SUPPRESS_ADDRESS) {
-        char *slash = strchr(text, '/');
-        if (slash)
-            *slash = '\0';
-        if (!ip_address_parse(text, &e->network))
-            return "not an IPv4 or IPv6 address (ADDRESS or ADDRESS/PREFIX)";
-        unsigned most = e->network.family == 4 ? 32 : 128;
-        char *end = NULL;
-        e->prefix_length = slash ? (unsigned)strtoul(slash + 1, &end, 10) : most;
-        if ((slash && (*end || !isdigit((unsigned char)slash[1]))) || e->prefix_length > most)
-            return "the prefix is not a number of bits the address has";
-        ip_address_mask(&e->network, e->prefix_length);
-        return NULL;
+        switch (network_parse(text, strlen(text), &e->network)) {
+        case NETWORK_OK: return NULL;
+        case NETWORK_NOT_ADDRESS: return "not an IPv4 or IPv6 address (ADDRESS or ADDRESS/PREFIX)";
+        default: return "the prefix is not a number of bits the address has";
+        }
     }
     while (length > 1 && word[length - 1] == '.')
         length--;
@@ -205,10 +198,7 @@ static bool under_domain(const struct suppression_entry *e, const char *name, si
 static bool in_network(const struct suppression_entry *e, const char *name)
 {
     struct ip_address address;
-    if (!ip_address_parse(name, &address) || address.family != e->network.family)
-        return false;
-    ip_address_mask(&address, e->prefix_length);
-    return ip_address_equal(&address, &e->network);
+    return ip_address_parse(name, &address) && network_contains(&e->network, &address);
 }
 
 static bool matches(const struct suppression_entry *e, enum key_kind kind, const char *name,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "base/ip_address.h"
+#include "base/network_list.h"
 #include "engine/key_aggregate.h"
 
 enum suppression_kind { SUPPRESS_NAME, SUPPRESS_DOMAIN, SUPPRESS_ADDRESS, SUPPRESS_ASN };
@@ -20,8 +21,7 @@ struct suppression_entry {
     enum suppression_kind kind;
     char *value;               /* name or domain, lower case, without a trailing dot */
     size_t value_length;
-    struct ip_address network; /* address: the network, masked */
-    unsigned prefix_length;
+    struct network network;    /* address: the network */
     uint32_t asn;
     int64_t until_us;          /* suppresses alerts before this packet time; 0: always */
     char *reason;
