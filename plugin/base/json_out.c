@@ -72,6 +72,14 @@ void json_out_end_record(struct json_out *out)
         json_out_flush(out);
 }
 
+void json_out_append_record(struct json_out *out, const char *record, size_t length)
+{
+    json_out_raw(out, record, length);
+    out->records_buffered++;
+    if (out->used >= JSON_OUT_FLUSH_AT)
+        json_out_flush(out);
+}
+
 /* True for the bytes JSON needs escaped: ", \, control bytes and DEL. */
 static inline bool needs_escape(unsigned char c)
 {

@@ -43,6 +43,10 @@ void json_out_end_record(struct json_out *out);
 
 void json_out_raw_slow(struct json_out *out, const char *bytes, size_t length);
 
+/* A whole record formatted by another writer (its newline included), as if
+ * written here: counted, and flushed like json_out_end_record. */
+void json_out_append_record(struct json_out *out, const char *record, size_t length);
+
 /* Appends bytes as they are; inline because most calls are short literals. */
 static inline void json_out_raw(struct json_out *out, const char *bytes, size_t length)
 {

@@ -28,10 +28,13 @@ static inline bool warning_allowed(FILE *out, unsigned *given, unsigned max, con
     return true;
 }
 
-/* Writes "exclave: WHERE: message" and a newline, the message escaped
- * (printable) and cut at WARNING_TEXT_MAX bytes: what it quotes may come
- * from the input or from a policy. */
-static inline void warning_vprint(FILE *out, const char *where, const char *format, va_list args)
+enum { WARNING_LINE_MAX = 4096 + 4 * WARNING_TEXT_MAX + 64 }; /* a formatted line, at most */
+
+/* Formats "exclave: WHERE: message" and a newline into line, the message
+ * escaped (printable) and cut at WARNING_TEXT_MAX bytes: what it quotes may
+ * come from the input or from a policy. */
+static inline void warning_vformat(char *line, size_t size, const char *where, const char *format,
+                                   va_list args)
 {
     char raw[WARNING_TEXT_MAX + 1], safe[4 * WARNING_TEXT_MAX + 8];
     int length = vsnprintf(raw, sizeof raw, format, args);
@@ -39,7 +42,15 @@ static inline void warning_vprint(FILE *out, const char *where, const char *form
     printable_copy(safe, sizeof safe, raw, kept); /* fits: 4 bytes a byte at most */
     if (length >= 0 && (size_t)length > kept)
         strcat(safe, "...");
-    fprintf(out, "exclave: %s: %s\n", where, safe);
+    snprintf(line, size, "exclave: %s: %s\n", where, safe);
+}
+
+/* warning_vformat's line, written to out. */
+static inline void warning_vprint(FILE *out, const char *where, const char *format, va_list args)
+{
+    char line[WARNING_LINE_MAX];
+    warning_vformat(line, sizeof line, where, format, args);
+    fputs(line, out);
 }
 
 static inline void warning_print(FILE *out, const char *where, const char *format, ...)

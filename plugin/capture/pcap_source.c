@@ -141,6 +141,15 @@ bool pcap_source_run(struct pcap_source *source, struct sensor *sensor,
     return true;
 }
 
+void pcap_source_update_drops(struct pcap_source *source)
+{
+    struct pcap_stat stats;
+    if (!source->live || !source->handle || pcap_stats(source->handle, &stats) != 0)
+        return;
+    source->kernel_drops = stats.ps_drop; /* since the capture opened */
+    source->interface_drops = stats.ps_ifdrop;
+}
+
 /* "udp dst port 4789 or ... or ip proto 47 ...": what carries tunnels that
  * the decoder strips (nothing when it strips none). */
 static void tunnel_filter(const struct packet_decoder_config *decoder, char *out, size_t size)

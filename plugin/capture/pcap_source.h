@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "capture/sensor.h"
 
@@ -16,6 +17,8 @@ struct pcap_source {
     const char *name;
     bool live;
     int link_type;
+    uint64_t kernel_drops;     /* live: frames the kernel dropped (buffer full) */
+    uint64_t interface_drops;  /* live: frames the interface or driver dropped */
 };
 
 /* path "-" reads standard input. filter may be NULL. */
@@ -32,6 +35,11 @@ void pcap_source_close(struct pcap_source *source);
 bool pcap_source_run(struct pcap_source *source, struct sensor *sensor,
                      volatile sig_atomic_t *stop, void (*between_batches)(void *), void *user,
                      char *error, size_t error_size);
+
+/* A live capture's drops, from libpcap's statistics, into the source's
+ * counters (read by the thread that reads the capture, or while it holds
+ * still). Nothing for a file. */
+void pcap_source_update_drops(struct pcap_source *source);
 
 /* The BPF used for live capture when -f is not given: the DNS ports, what
  * carries the tunnels the decoder strips (both also inside VLAN tags) and

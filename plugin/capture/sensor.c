@@ -70,19 +70,34 @@ void sensor_set_source(struct sensor *sensor, const char *name, int link_type)
 
 /* "FILE: packet N: what" to the warnings stream, at most warnings_max times
  * per kind; the counters keep the full tally. */
+const char *sensor_warnings_suppressed(enum sensor_warning_kind kind)
+{
+    return kind == SENSOR_WARN_PACKET ? "packet warnings suppressed (see --stats)"
+                                      : "DNS warnings suppressed (see --stats)";
+}
+
+/* "FILE: packet N: what" to the warnings stream, at most warnings_max times
+ * per kind; the counters keep the full tally. With a warning hook the line
+ * goes there instead, and whoever takes it applies the limit (this sensor
+ * stops formatting lines once its own tally alone is past it). */
 static void warn(struct sensor *sensor, enum sensor_warning_kind kind, const char *format, ...)
 {
-    if (!warning_allowed(sensor->warnings, &sensor->warnings_given[kind],
-                         sensor->config.warnings_max, sensor->source_name,
-                         kind == SENSOR_WARN_PACKET ? "packet warnings suppressed (see --stats)"
-                                                    : "DNS warnings suppressed (see --stats)"))
-        return;
     char where[4096 + 32];
     snprintf(where, sizeof where, "%s: packet %llu", sensor->source_name,
              (unsigned long long)sensor->packet_number);
     va_list args;
     va_start(args, format);
-    warning_vprint(sensor->warnings, where, format, args);
+    if (sensor->warning_hook) {
+        if (sensor->warnings_given[kind]++ <= sensor->config.warnings_max) {
+            char line[WARNING_LINE_MAX];
+            warning_vformat(line, sizeof line, where, format, args);
+            sensor->warning_hook(sensor->warning_user, kind, line);
+        }
+    } else if (warning_allowed(sensor->warnings, &sensor->warnings_given[kind],
+                               sensor->config.warnings_max, sensor->source_name,
+                               sensor_warnings_suppressed(kind))) {
+        warning_vprint(sensor->warnings, where, format, args);
+    }
     va_end(args);
 }
 
@@ -202,18 +217,23 @@ static void on_tcp_message(void *user, const struct packet_view *view, const uin
     sensor_dns_message(sensor, view, message, length, handshake_proven);
 }
 
-static void sensor_transport(struct sensor *sensor, const struct packet_view *view)
+/* Whether a decoded packet is to or from a DNS port (else counted). */
+static bool on_dns_port(struct sensor *sensor, const struct packet_view *view)
 {
     const struct packet_decoder_config *decoder = &sensor->config.decoder;
-    if (!packet_is_dns_port(decoder, view->src_port) && !packet_is_dns_port(decoder, view->dst_port)) {
-        if (view->tunnel_rejected) {
-            sensor->counters.packets_bad_tunnel++;
-            warn(sensor, SENSOR_WARN_PACKET, "%s", packet_strerror(PACKET_BAD_TUNNEL));
-        } else {
-            sensor->counters.packets_not_dns_port++;
-        }
-        return;
+    if (packet_is_dns_port(decoder, view->src_port) || packet_is_dns_port(decoder, view->dst_port))
+        return true;
+    if (view->tunnel_rejected) {
+        sensor->counters.packets_bad_tunnel++;
+        warn(sensor, SENSOR_WARN_PACKET, "%s", packet_strerror(PACKET_BAD_TUNNEL));
+    } else {
+        sensor->counters.packets_not_dns_port++;
     }
+    return false;
+}
+
+static void sensor_transport(struct sensor *sensor, const struct packet_view *view)
+{
     if (view->protocol == IP_PROTOCOL_UDP) {
         sensor->counters.udp_dns_messages++;
         sensor->counters.packets_snapped += view->snapped;
@@ -222,6 +242,26 @@ static void sensor_transport(struct sensor *sensor, const struct packet_view *vi
         tcp_dns_streams_segment(&sensor->tcp, view, (double)sensor->now_us / 1e6, on_tcp_message,
                                 sensor);
     }
+}
+
+void sensor_dns_packet(struct sensor *sensor, int64_t timestamp_us, uint64_t packet_number,
+                       const struct packet_view *view)
+{
+    sensor->now_us = timestamp_us;
+    sensor->packet_number = packet_number;
+    sensor_transport(sensor, view);
+}
+
+void sensor_set_dispatch(struct sensor *sensor, sensor_dispatch_fn dispatch, void *user)
+{
+    sensor->dispatch = dispatch;
+    sensor->dispatch_user = user;
+}
+
+void sensor_set_warning_hook(struct sensor *sensor, sensor_warning_fn hook, void *user)
+{
+    sensor->warning_hook = hook;
+    sensor->warning_user = user;
 }
 
 static void count_packet_problem(struct sensor *sensor, enum packet_status status)
@@ -279,7 +319,12 @@ void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *fr
         count_packet_problem(sensor, status);
         return;
     }
-    sensor_transport(sensor, &view);
+    if (!on_dns_port(sensor, &view))
+        return;
+    if (sensor->dispatch)
+        sensor->dispatch(sensor->dispatch_user, &view);
+    else
+        sensor_transport(sensor, &view);
 }
 
 void sensor_visit_counters(const struct sensor *sensor, counter_visit_fn visit, void *user)

@@ -52,6 +52,15 @@ enum sensor_warning_kind { SENSOR_WARN_PACKET, SENSOR_WARN_DNS, SENSOR_WARN_KIND
 
 typedef void (*sensor_sink_fn)(void *user, const struct dns_event *event);
 
+/* A decoded packet on a DNS port, for another thread's sensor_dns_packet
+ * (its payload lives only until the call returns). */
+struct packet_view;
+typedef void (*sensor_dispatch_fn)(void *user, const struct packet_view *view);
+
+/* A warning line ("exclave: FILE: packet N: ...\n"), for a caller that
+ * prints the lines of several sensors in packet order. */
+typedef void (*sensor_warning_fn)(void *user, enum sensor_warning_kind kind, const char *line);
+
 struct sensor_config {
     struct packet_decoder_config decoder; /* DNS ports, tunnel ports and depth */
     double match_timeout_seconds;
@@ -67,6 +76,10 @@ struct sensor {
     int64_t now_us;
     sensor_sink_fn sink;
     void *sink_user;
+    sensor_dispatch_fn dispatch;    /* NULL: this sensor decodes DNS itself */
+    void *dispatch_user;
+    sensor_warning_fn warning_hook; /* NULL: warnings go to the warnings stream */
+    void *warning_user;
     struct sensor_counters counters;
     struct ip_defrag defrag;
     struct tcp_dns_streams tcp;
@@ -89,6 +102,19 @@ void sensor_set_source(struct sensor *sensor, const char *name, int link_type);
 
 void sensor_frame(struct sensor *sensor, int64_t timestamp_us, const uint8_t *frame,
                   size_t captured_length);
+
+/* Split across threads: a front sensor with a dispatch function decodes
+ * frames (and reassembles fragments) and hands each DNS-port packet on;
+ * another sensor takes it up here, from UDP or TCP on (both count only
+ * their own part, so the counters of all add up to one sensor's). */
+void sensor_set_dispatch(struct sensor *sensor, sensor_dispatch_fn dispatch, void *user);
+void sensor_dns_packet(struct sensor *sensor, int64_t timestamp_us, uint64_t packet_number,
+                       const struct packet_view *view);
+
+/* Warnings to hook instead of the stream, and the line that says a kind's
+ * further warnings are suppressed (for the caller's warning_allowed). */
+void sensor_set_warning_hook(struct sensor *sensor, sensor_warning_fn hook, void *user);
+const char *sensor_warnings_suppressed(enum sensor_warning_kind kind);
 
 /* A frame whose capture time is outside 1970-2100: counted, warned, dropped. */
 void sensor_frame_bad_time(struct sensor *sensor);

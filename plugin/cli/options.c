@@ -37,7 +37,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER,
                         OPT_RETIRED_KEYS, OPT_LOG, OPT_STATS_EVERY, OPT_PDNS_EVERY,
                         OPT_PDNS_MAX, OPT_COUNT_UNANSWERED, OPT_HOME_NET,
-                        OPT_FIELD_NAMES };
+                        OPT_FIELD_NAMES, OPT_THREADS };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -114,6 +114,11 @@ static int parse_capture_option(int c, struct exclave_options *o)
         if (!number_option("tunnel-depth", 0, ENCAP_DEPTH_MAX, true, "a whole number (0-8)", &number))
             return 2;
         o->sensor.decoder.tunnel_depth_max = (unsigned)number;
+        return 0;
+    case OPT_THREADS:
+        if (!number_option("threads", 1, 64, true, "a whole number of workers (1-64)", &number))
+            return 2;
+        o->threads = (unsigned)number;
         return 0;
     case OPT_LOG_TUNNEL: o->log_tunnel = true; return 0;
     case OPT_COMMUNITY_ID: o->community_id = true; return 0;
@@ -392,6 +397,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "match-timeout", required_argument, NULL, OPT_MATCH_TIMEOUT },
         { "tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT },
         { "tunnel-depth", required_argument, NULL, OPT_TUNNEL_DEPTH },
+        { "threads", required_argument, NULL, OPT_THREADS },
         { "log-tunnel", no_argument, NULL, OPT_LOG_TUNNEL },
         { "community-id", no_argument, NULL, OPT_COMMUNITY_ID },
         { "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },

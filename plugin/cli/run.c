@@ -10,6 +10,7 @@
 
 #include "capture/capabilities.h"
 #include "cli/run_check.h"
+#include "cli/run_threads.h"
 #include "cli/run_counters.h"
 #include "engine/state_file.h"
 #include "eve/pdns_record.h"
@@ -252,6 +253,12 @@ bool run_open_log(struct exclave_run *run)
     return run->options.zeek_format ? open_zeek_logs(run) : open_eve_log(run) && open_pdns(run);
 }
 
+bool run_stats_due(const struct exclave_run *run)
+{
+    return (run->options.log_content & LOG_STATS) && run->out && stats_every(&run->options) > 0 &&
+           time(NULL) >= run->next_stats_wall;
+}
+
 void run_write_stats_when_due(struct exclave_run *run, bool force)
 {
     double every = stats_every(&run->options);
@@ -261,6 +268,7 @@ void run_write_stats_when_due(struct exclave_run *run, bool force)
     if (!force && now < run->next_stats_wall)
         return;
     run->next_stats_wall = now + (time_t)every;
+    pcap_source_update_drops(&run->source); /* the capture holds still meanwhile */
     struct stats_record stats;
     stats_record_begin(&stats, run->out, (int64_t)now * 1000000);
     run_visit_counters(run, stats_record_counter, &stats);
@@ -524,12 +532,26 @@ bool run_open_source(struct exclave_run *run)
  * without as/geo are otherwise easy to take for the databases' last word. */
 static void say_coverage(const struct exclave_run *run)
 {
-    const struct geoip_counters *g = &run->geoip.counters;
+    struct geoip_counters all; /* this thread's and the workers' */
+    run_threads_geoip_counters(run, &all);
+    const struct geoip_counters *g = &all;
     if (!run->geoip_open || !run->geoip.asn_db.open || g->lookups == 0 || g->no_asn * 100 < g->lookups)
         return;
     fprintf(stderr, "exclave: %llu of %llu address lookups (%.0f%%) found no AS in the ASN database "
                     "(geoip_no_asn in --stats)\n", (unsigned long long)g->no_asn,
             (unsigned long long)g->lookups, 100.0 * (double)g->no_asn / (double)g->lookups);
+}
+
+/* Says when the kernel or the interface dropped frames of a live capture:
+ * what exclave never saw is counted nowhere else. */
+static void say_capture_drops(const struct pcap_source *source)
+{
+    if (source->kernel_drops || source->interface_drops)
+        fprintf(stderr, "exclave: %s: %llu frames dropped by the kernel (capture buffer full) and "
+                        "%llu by the interface: they were never seen (capture_kernel_drops, "
+                        "capture_interface_drops)\n", source->name,
+                (unsigned long long)source->kernel_drops,
+                (unsigned long long)source->interface_drops);
 }
 
 /* What each --suppress entry kept back, with its reason. */
@@ -549,6 +571,7 @@ bool run_finish(struct exclave_run *run, bool ok)
 {
     char error[ERROR_SIZE];
     progress_end(&run->progress);
+    pcap_source_update_drops(&run->source); /* the capture is over: no thread reads it */
     if (run->engine_ready && !run->options.state_file)
         engine_finish(&run->engine);
     /* with --state the lookups since the last tick are saved unevaluated:
@@ -593,6 +616,7 @@ bool run_finish(struct exclave_run *run, bool ok)
     if (run->options.print_stats)
         run_visit_counters(run, counter_print, stderr);
     say_coverage(run);
+    say_capture_drops(&run->source);
     if (run->engine_ready) {
         alert_writer_print_summary(&run->alerts, stderr);
         say_suppressed(&run->engine.suppression);
@@ -629,6 +653,10 @@ void run_close(struct exclave_run *run)
         fclose(run->log_file); /* -l redis://: the last records sent */
     free(run->sink);
     reorder_free(&run->reorder);
+    if (run->pool)
+        sensor_pool_free(run->pool);
+    free(run->pool);
+    free(run->thread_workers);
     if (run->engine_ready) {
         policy_process_free(&run->policies);
         alert_writer_free(&run->alerts);

@@ -15,6 +15,7 @@
 #include "base/progress.h"
 #include "capture/pcap_source.h"
 #include "capture/sensor.h"
+#include "capture/sensor_pool.h"
 #include "cli/options.h"
 #include "engine/engine.h"
 #include "engine/reorder_buffer.h"
@@ -58,6 +59,8 @@ struct exclave_run {
     struct policy_process policies;
     struct alert_writer alerts;
     struct sensor sensor;
+    struct sensor_pool *pool;              /* --threads: the sensor on worker threads */
+    struct run_thread_worker *thread_workers; /* run_threads' own, one per worker */
     struct pcap_source source;
     struct zeek_files zeek_files;
     struct zeek_reader *zeek;              /* the file being read */
@@ -109,6 +112,7 @@ void run_flush_logs(struct exclave_run *run);
 /* --log stats: an exclave_stats record when one is due by the wall clock
  * (--stats-every), or now when forced (the end of the run). */
 void run_write_stats_when_due(struct exclave_run *run, bool force);
+bool run_stats_due(const struct exclave_run *run);
 
 /* Says, once, when a write of the log has failed (a full disk): what
  * failed and that the records are lost from there on, counted. Cheap

@@ -6,6 +6,7 @@
 
 #include <time.h>
 
+#include "cli/run_threads.h"
 #include "zeek/zeek_dns_record.h"
 
 enum { RELOAD_CHECK_SECONDS = 5 };
@@ -47,12 +48,20 @@ static void between_batches(void *user)
     run_check_output(run);
     run_check_counting(run);
     run_write_stats_when_due(run, false);
-    time_t now = time(NULL);
+    if (run_reload_due(run))
+        run_reload(run);
+}
+
+bool run_reload_due(const struct exclave_run *run)
+{
+    return exclave_signals.reload || time(NULL) - run->last_reload_check >= RELOAD_CHECK_SECONDS;
+}
+
+void run_reload(struct exclave_run *run)
+{
     bool forced = exclave_signals.reload;
-    if (!forced && now - run->last_reload_check < RELOAD_CHECK_SECONDS)
-        return;
     exclave_signals.reload = 0;
-    run->last_reload_check = now;
+    run->last_reload_check = time(NULL);
     if (forced && run->engine_ready)
         policy_process_reload(&run->policies);
     char error[ERROR_SIZE];
@@ -67,6 +76,9 @@ static void between_batches(void *user)
 int run_capture(struct exclave_run *run)
 {
     char error[ERROR_SIZE];
+    unsigned threads = run_threads_wanted(run);
+    if (threads > 1)
+        return run_capture_threads(run, threads);
     if (!sensor_init(&run->sensor, &run->options.sensor, write_event, run)) {
         fprintf(stderr, "exclave: out of memory setting up the sensor\n");
         return 1;

@@ -2,6 +2,8 @@
  * the header). It changes nothing. */
 #include "cli/run_counters.h"
 
+#include "cli/run_threads.h"
+
 static void visit_input(const struct exclave_run *run, counter_visit_fn visit, void *user)
 {
     const struct log_totals *t = &run->log_totals;
@@ -18,7 +20,14 @@ static void visit_input(const struct exclave_run *run, counter_visit_fn visit, v
         visit(user, "eve_dns_unusable", t->dns_unusable);
         visit(user, "eve_reopened", t->reopened);
     } else {
-        sensor_visit_counters(&run->sensor, visit, user);
+        if (run->pool)
+            run_threads_visit_sensor(run, visit, user);
+        else
+            sensor_visit_counters(&run->sensor, visit, user);
+        if (run->source.live) {
+            visit(user, "capture_kernel_drops", run->source.kernel_drops);
+            visit(user, "capture_interface_drops", run->source.interface_drops);
+        }
     }
     if (run->redis) {
         const struct redis_source_counters *c = &run->redis->counters;
@@ -45,7 +54,9 @@ static void visit_outputs(const struct exclave_run *run, counter_visit_fn visit,
         visit(user, "redis_queued_most", run->sink->counters.queued_most);
         visit(user, "redis_sink_reconnects", run->sink->counters.reconnects);
     }
-    const struct geoip_counters *g = &run->geoip.counters;
+    struct geoip_counters all;
+    run_threads_geoip_counters(run, &all);
+    const struct geoip_counters *g = &all;
     visit(user, "geoip_no_asn", g->no_asn);
     visit(user, "geoip_no_country", g->no_country);
     visit(user, "geoip_lookups", g->lookups);
@@ -56,7 +67,7 @@ static void visit_outputs(const struct exclave_run *run, counter_visit_fn visit,
     if (run->out) {
         visit(user, "output_bytes", run->out->bytes_written);
         visit(user, "output_write_errors", run->out->write_errors);
-        visit(user, "output_records_lost", run->out->records_lost);
+        visit(user, "output_records_lost", run->out->records_lost + run_threads_records_lost(run));
     }
     if (run->dns_log) {
         visit(user, "zeek_dns_log_records", run->dns_log->log.records);

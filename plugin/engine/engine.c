@@ -481,10 +481,11 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
         engine->decider.on_lookup(engine->decider.context, lookup, querier.asn);
 }
 
-void engine_observe_dns_event(struct engine *engine, const struct dns_event *event)
+void engine_lookup_from_dns_event(const struct dns_event *event, struct engine_lookup *lookup,
+                                  struct ip_address answers[DNS_MAX_RECORDS])
 {
     const struct dns_message *m = event->message;
-    struct engine_lookup lookup = {
+    *lookup = (struct engine_lookup){
         .time_us = event->timestamp_us, .querier = event->client, .server = event->server,
         .qname = dns_text_ptr(m, m->qname), .qname_length = m->qname.length, .qtype = m->qtype,
         .part = !event->is_response ? LOOKUP_QUERY
@@ -492,12 +493,18 @@ void engine_observe_dns_event(struct engine *engine, const struct dns_event *eve
         .has_response = event->is_response, .rcode = m->rcode,
         .source_proven = event->source_proof != DNS_SOURCE_UNPROVEN,
     };
-    struct ip_address answers[DNS_MAX_RECORDS];
     for (unsigned i = 0; event->is_response && i < m->record_count; i++) {
         const struct dns_record *r = &m->records[i];
         if (r->section == DNS_SECTION_ANSWER && r->address.family != 0)
-            engine_lookup_add_answer(&lookup, answers, &r->address, r->ttl);
+            engine_lookup_add_answer(lookup, answers, &r->address, r->ttl);
     }
+}
+
+void engine_observe_dns_event(struct engine *engine, const struct dns_event *event)
+{
+    struct engine_lookup lookup;
+    struct ip_address answers[DNS_MAX_RECORDS];
+    engine_lookup_from_dns_event(event, &lookup, answers);
     engine_observe(engine, &lookup);
 }
 

@@ -185,6 +185,11 @@ void engine_set_tick_hook(struct engine *engine, engine_tick_fn hook, void *user
 
 /* The sensor's sink: attributes a DNS event (query or response). */
 void engine_observe_dns_event(struct engine *engine, const struct dns_event *event);
+
+/* The lookup engine_observe_dns_event gives the engine: its qname points
+ * into the event's message, its answers into the storage given. */
+void engine_lookup_from_dns_event(const struct dns_event *event, struct engine_lookup *lookup,
+                                  struct ip_address answers[DNS_MAX_RECORDS]);
 void engine_observe(struct engine *engine, const struct engine_lookup *lookup);
 
 /* The window in microseconds: a key idle for longer starts over. */

@@ -5,8 +5,14 @@
 # without losing any lookup or aggregate; SIGTERM ends the run cleanly. Once
 # the capture is open the sensor holds no capability (and all of the above
 # still works).
+# All of it on one thread, then on three workers (--threads 3).
 # Traffic stays on loopback. Needs root (packet capture).
+if [ -z "${LIVE_THREADS:-}" ]; then
+    LIVE_THREADS=1 sh "$0" || exit $?
+    LIVE_THREADS=3 exec sh "$0"
+fi
 . "$top_srcdir/tests/e2e/lib.sh"
+echo "--threads $LIVE_THREADS"
 [ "$(id -u)" = 0 ] || skip "live capture needs root"
 mkdir -p "$WORK/geoip"
 build() { "${PERL:-perl}" "$top_srcdir/geoip/build-mmdb.pl" --csv "$WORK/$1.csv" \
@@ -31,7 +37,7 @@ EOF
 policy v1
 
 "$EXCLAVE" -i lo --dns-port 5399 --geoip-dir "$WORK/geoip" -l "$WORK/logs" --stats \
-    --policy "$WORK/policy.lua" --interval 1 2>"$WORK/stderr" &
+    --threads "$LIVE_THREADS" --policy "$WORK/policy.lua" --interval 1 2>"$WORK/stderr" &
 pid=$!
 # send_lookups N TAG: N query/response pairs over loopback UDP port 5399
 send_lookups() {
@@ -53,7 +59,8 @@ PY
 }
 wait_for() { # wait_for PATTERN COUNT: until the log has COUNT lines matching (60 s at most)
     for _ in $(seq 1 300); do
-        [ "$(grep -c "$1" "$WORK/logs/eve.json" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+        n=$(grep -c "$1" "$WORK/logs/eve.json" 2>/dev/null) || true # grep -c says 0 and fails
+        [ "${n:-0}" -ge "$2" ] && return 0
         sleep 0.2
     done
     return 1
@@ -111,4 +118,9 @@ owners() { jq -r --arg s "$1" 'select(.alert.signature == $s) | .exclave.evidenc
 grep -q '"signature":"policy v1".*"name":"after.live.test"' "$WORK/logs/eve.json" &&
     fail "the old policy still ran after SIGHUP"
 grep -q '^policy_reloads  *1$' "$WORK/stderr" || fail "policy_reloads is not 1"
+grep -q '^capture_kernel_drops  *[0-9][0-9]*$' "$WORK/stderr" && grep -q '^capture_interface_drops ' "$WORK/stderr" ||
+    fail "no capture drop counters"
+if [ "$LIVE_THREADS" -gt 1 ]; then
+    grep -q "^threads_workers  *$LIVE_THREADS\$" "$WORK/stderr" || fail "not on $LIVE_THREADS workers"
+fi
 finish

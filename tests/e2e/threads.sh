@@ -1,0 +1,107 @@
+#!/bin/sh
+# --threads N gives what one thread gives, byte for byte: the EVE log (dns
+# records and alerts in their places), the stderr warnings with their
+# limits, and every counter but the GeoIP cache's hits and the pool's own.
+# On the generated scenarios with the engine and the default policies
+# (the demo, forged lookups, a shared address, TCP handshakes and cookies,
+# a random-subdomain flood), wrapped in VXLAN, on a capture with broken
+# frames and DNS, and on every real third-party pcap under ../shared
+# (fragments, TCP streams, odd link types) without the engine; also when
+# --log stats pauses the workers for each record, and with 2, 3 and 5
+# workers.
+. "$top_srcdir/tests/e2e/lib.sh"
+# same NAME ARGS...: --threads 1 and --threads $THREADS of the same run agree
+same() {
+    name=$1; shift
+    for t in 1 "$THREADS"; do
+        status=0
+        "$EXCLAVE" "$@" --threads "$t" -l - --stats >"$WORK/$name.$t.out" 2>"$WORK/$name.$t.err" ||
+            status=$?
+        echo "exit $status" >>"$WORK/$name.$t.err"
+        # what depends on the threads or the wall clock is left out: the
+        # GeoIP cache's hits, the pool's own counters, the stats records
+        # (written by the clock) and the log's size, which holds them
+        grep -v '^geoip_cache_hits \|^threads_\|^output_bytes ' "$WORK/$name.$t.err" >"$WORK/$name.$t.cmp"
+        grep -v '"event_type":"exclave_stats"' "$WORK/$name.$t.out" >"$WORK/$name.$t.json" || true
+    done
+    cmp -s "$WORK/$name.1.json" "$WORK/$name.$THREADS.json" ||
+        fail "$name: --threads $THREADS wrote another log: $(cmp "$WORK/$name.1.json" "$WORK/$name.$THREADS.json")"
+    cmp -s "$WORK/$name.1.cmp" "$WORK/$name.$THREADS.cmp" ||
+        fail "$name: --threads $THREADS said otherwise: $(diff "$WORK/$name.1.cmp" "$WORK/$name.$THREADS.cmp" | head -6)"
+    grep -q "^exit 0" "$WORK/$name.1.err" || return 0 # a capture refused: the same message was enough
+    grep -q "^threads_workers  *$THREADS\$" "$WORK/$name.$THREADS.err" ||
+        fail "$name: did not run on $THREADS workers"
+    return 0
+}
+GEO="--geoip-dir $DEMO_DIR"
+THREADS=3
+for scenario in demo forged shared proof; do
+    "$GEN" --scenario "$scenario" --seed 7 -o "$WORK/$scenario.pcap"
+    # shellcheck disable=SC2086
+    same "$scenario" -r "$WORK/$scenario.pcap" $GEO --policy "$POLICIES"
+done
+grep -q '"event_type":"alert"' "$WORK/demo.3.json" || fail "the demo raised no alert"
+"$GEN" --scenario flood --packets 200000 --seed 7 -o "$WORK/flood.pcap"
+# shellcheck disable=SC2086
+same flood -r "$WORK/flood.pcap" $GEO --policy "$POLICIES" --max-memory 8M
+"$PYTHON3" "$top_srcdir/tests/e2e/wrap_pcap.py" vxlan "$WORK/demo.pcap" "$WORK/vxlan.pcap"
+# shellcheck disable=SC2086
+same vxlan -r "$WORK/vxlan.pcap" $GEO --policy "$POLICIES" --log-tunnel --community-id
+
+# Broken input: every 40th frame cut short, every 30th DNS message garbled:
+# the packet and DNS warnings, with their limits, in the same order.
+"$PYTHON3" - "$WORK/demo.pcap" "$WORK/broken.pcap" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+out, at, n = [data[:24]], 24, 0
+while at + 16 <= len(data) and n < 20000:
+    sec, usec, caplen, length = struct.unpack("<IIII", data[at:at + 16])
+    frame = bytearray(data[at + 16:at + 16 + caplen])
+    at += 16 + caplen
+    n += 1
+    if n % 40 == 0:
+        frame = frame[:30]
+    elif n % 30 == 0 and len(frame) > 50:
+        frame[46:50] = b"\xff\xff\xff\xff"
+    out.append(struct.pack("<IIII", sec, usec, len(frame), length) + bytes(frame))
+open(sys.argv[2], "wb").write(b"".join(out))
+PY
+same broken -r "$WORK/broken.pcap" --asn-db "" --no-engine
+grep -q 'packet warnings suppressed' "$WORK/broken.3.err" || fail "broken: no warning limit reached"
+
+# --log stats with a record every second, the capture read from a pipe
+# that takes 3 s or more to deliver it: each record pauses the workers.
+slowly() { # PCAP: writes it to stdout in 10 parts, 0.3 s apart
+    "$PYTHON3" -c '
+import sys, time
+data = open(sys.argv[1], "rb").read()
+step = len(data) // 10 + 1
+for at in range(0, len(data), step):
+    sys.stdout.buffer.write(data[at:at + step]); sys.stdout.buffer.flush(); time.sleep(0.3)
+' "$1"
+}
+for workers in 2 5; do
+    for t in 1 $workers; do
+        slowly "$WORK/flood.pcap" | "$EXCLAVE" -r - $GEO --policy "$POLICIES" --log dns,alerts,stats \
+            --stats-every 1 --threads $t -l - >"$WORK/stats$workers.$t.out" 2>"$WORK/stats$workers.$t.err" ||
+            fail "stats$workers: --threads $t exited $?"
+        grep -v '"event_type":"exclave_stats"' "$WORK/stats$workers.$t.out" >"$WORK/stats$workers.$t.json"
+    done
+    cmp -s "$WORK/stats$workers.1.json" "$WORK/stats$workers.$workers.json" ||
+        fail "stats$workers: --threads $workers wrote another log"
+    records=$(grep -c '"event_type":"exclave_stats"' "$WORK/stats$workers.$workers.out" || true)
+    [ "$records" -ge 3 ] || fail "stats$workers: $records stats records in 3 s or more"
+done
+
+# Every real pcap: records, warnings and counters as one thread's.
+THREADS=3
+if [ -d "$SHARED/pcaps" ]; then
+    count=0
+    for pcap in $(find "$SHARED/pcaps" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort); do
+        count=$((count + 1))
+        same "shared-$count" -r "$pcap" $GEO --no-engine
+    done
+    echo "$count shared captures compared"
+    [ "$count" -gt 100 ] || fail "only $count shared captures found"
+fi
+finish
