@@ -54,15 +54,15 @@ static uint64_t key_hash(const struct lookup_key *key)
                       h ^ ((uint64_t)key->client_port << 32 | (uint64_t)key->server_port << 16 | key->id));
 }
 
-/* Packet time as milliseconds since the first query (wraps after 49 days;
- * only differences are used). */
-static uint32_t clock_ms(struct lookup_matcher *matcher, double now)
+/* Packet time as milliseconds since the whole second of the first query
+ * (wraps after 49 days; only differences are used). */
+static uint32_t clock_ms(struct lookup_matcher *matcher, int64_t now_us)
 {
     if (!matcher->epoch_set) {
-        matcher->epoch = now;
+        matcher->epoch_us = now_us - now_us % 1000000;
         matcher->epoch_set = true;
     }
-    return (uint32_t)(int64_t)((now - matcher->epoch) * 1000.0);
+    return (uint32_t)((now_us - matcher->epoch_us) / 1000);
 }
 
 static bool is_live(const struct lookup_matcher *matcher, const struct lookup_set *set, int way,
@@ -98,9 +98,9 @@ static int victim_way(const struct lookup_matcher *matcher, const struct lookup_
 }
 
 void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct lookup_key *key,
-                              double now)
+                              int64_t now_us)
 {
-    uint32_t now_ms = clock_ms(matcher, now);
+    uint32_t now_ms = clock_ms(matcher, now_us);
     uint64_t h = key_hash(key);
     size_t set_index = h % matcher->set_count;
     struct lookup_set *set = &matcher->sets[set_index];
@@ -109,6 +109,7 @@ void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct looku
     if (way >= 0) {
         set->asked_ms[way] = now_ms;
         struct lookup_key *kept = &matcher->keys[set_index * LOOKUP_MATCHER_WAYS + (size_t)way];
+        kept->asked_us = now_us;
         if (key->source_proof)
             kept->source_proof = key->source_proof;
         matcher->counters.queries_repeated++;
@@ -120,25 +121,24 @@ void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct looku
     set->tag[way] = tag;
     set->asked_ms[way] = now_ms;
     matcher->keys[set_index * LOOKUP_MATCHER_WAYS + (size_t)way] = *key;
+    matcher->keys[set_index * LOOKUP_MATCHER_WAYS + (size_t)way].asked_us = now_us;
     matcher->counters.queries_tracked++;
 }
 
 bool lookup_matcher_take_response(struct lookup_matcher *matcher, const struct lookup_key *key,
-                                  double now, double *query_time, uint8_t *proof)
+                                  int64_t now_us, int64_t *query_time_us, uint8_t *proof)
 {
-    uint32_t now_ms = clock_ms(matcher, now);
+    uint32_t now_ms = clock_ms(matcher, now_us);
     uint64_t h = key_hash(key);
     size_t set_index = h % matcher->set_count;
     struct lookup_set *set = &matcher->sets[set_index];
     int way = find_way(matcher, set, set_index, (uint32_t)(h >> 32) | 1, key, now_ms);
     if (way < 0)
         return false;
-    /* the stored clock wraps: count back from now by the query's age */
-    uint32_t age_ms = now_ms - set->asked_ms[way];
-    int64_t since_epoch_ms = (int64_t)((now - matcher->epoch) * 1000.0);
-    *query_time = matcher->epoch + (double)(since_epoch_ms - age_ms) / 1000.0;
+    const struct lookup_key *kept = &matcher->keys[set_index * LOOKUP_MATCHER_WAYS + (size_t)way];
+    *query_time_us = kept->asked_us;
+    *proof = kept->source_proof;
     set->tag[way] = 0;
-    *proof = matcher->keys[set_index * LOOKUP_MATCHER_WAYS + (size_t)way].source_proof;
     matcher->counters.responses_matched++;
     return true;
 }

@@ -21,6 +21,7 @@ struct lookup_key {
     uint64_t tunnel_key;       /* the encapsulation's flow key (VNI, GRE key); 0 if none */
     uint64_t question_hash;    /* hash of qname text and qtype */
     uint8_t source_proof;      /* carried with the query to its response, not matched */
+    int64_t asked_us;          /* set by add_query: when it was asked */
 };
 
 struct lookup_matcher_counters {
@@ -38,21 +39,24 @@ struct lookup_matcher {
     uint32_t set_count;
     uint32_t timeout_ms;
     bool epoch_set;
-    double epoch;              /* packet time that the millisecond clock counts from */
+    int64_t epoch_us;          /* the whole second the millisecond clock counts from */
     struct lookup_matcher_counters counters;
 };
 
 bool lookup_matcher_init(struct lookup_matcher *matcher, uint32_t capacity, double timeout_seconds);
 void lookup_matcher_free(struct lookup_matcher *matcher);
 
+/* Times are packet times in microseconds since the epoch. The timeout is
+ * kept to the millisecond, on whole milliseconds of packet time, so two
+ * matchers that saw different first packets decide alike. */
 void lookup_matcher_add_query(struct lookup_matcher *matcher, const struct lookup_key *key,
-                              double now);
+                              int64_t now_us);
 
 /* True when the response answers a pending query (which is then removed);
- * *query_time receives when it was asked (to the millisecond), *proof the
- * query's source_proof. */
+ * *query_time_us receives when it was asked, *proof the query's
+ * source_proof. */
 bool lookup_matcher_take_response(struct lookup_matcher *matcher, const struct lookup_key *key,
-                                  double now, double *query_time, uint8_t *proof);
+                                  int64_t now_us, int64_t *query_time_us, uint8_t *proof);
 
 /* Queries asked and never answered so far (timed out, evicted or pending). */
 uint64_t lookup_matcher_unanswered(const struct lookup_matcher *matcher);

@@ -159,15 +159,14 @@ static void pair_with_query(struct sensor *sensor, struct dns_event *event, bool
 {
     struct lookup_key key;
     lookup_key_of(event, &key);
-    double now = (double)sensor->now_us / 1e6;
     if (event->is_response) {
-        double asked_at;
+        int64_t asked_us;
         sensor->counters.responses++;
-        event->unsolicited = !lookup_matcher_take_response(&sensor->matcher, &key, now, &asked_at,
-                                                           &event->source_proof);
+        event->unsolicited = !lookup_matcher_take_response(&sensor->matcher, &key, sensor->now_us,
+                                                           &asked_us, &event->source_proof);
         const struct dns_cookie *cookie = &event->message->cookie;
         if (!event->unsolicited) {
-            event->query_time_us = llround(asked_at * 1e6);
+            event->query_time_us = asked_us;
             if (cookie->present && cookie->server_length)
                 server_cookies_handed(&sensor->cookies, &event->client, &event->server,
                                       cookie->server, cookie->server_length);
@@ -176,7 +175,7 @@ static void pair_with_query(struct sensor *sensor, struct dns_event *event, bool
     } else {
         key.source_proof = event->source_proof = proof_of(sensor, event, handshake_proven);
         sensor->counters.queries++;
-        lookup_matcher_add_query(&sensor->matcher, &key, now);
+        lookup_matcher_add_query(&sensor->matcher, &key, sensor->now_us);
     }
 }
 
