@@ -653,10 +653,11 @@ void run_close(struct exclave_run *run)
         fclose(run->log_file); /* -l redis://: the last records sent */
     free(run->sink);
     reorder_free(&run->reorder);
+    run_threads_free(run);
     if (run->pool)
         sensor_pool_free(run->pool);
     free(run->pool);
-    free(run->thread_workers);
+    free(run->pdns_message);
     if (run->engine_ready) {
         policy_process_free(&run->policies);
         alert_writer_free(&run->alerts);

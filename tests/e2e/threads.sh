@@ -6,7 +6,8 @@
 # (the demo, forged lookups, a shared address, TCP handshakes and cookies,
 # a random-subdomain flood), wrapped in VXLAN, on a capture with broken
 # frames and DNS, and on every real third-party pcap under ../shared
-# (fragments, TCP streams, odd link types) without the engine; also when
+# (fragments, TCP streams, odd link types) without the engine; Zeek's logs
+# and passive DNS; also when
 # --log stats pauses the workers for each record, and with 2, 3 and 5
 # workers.
 . "$top_srcdir/tests/e2e/lib.sh"
@@ -47,6 +48,33 @@ same flood -r "$WORK/flood.pcap" $GEO --policy "$POLICIES" --max-memory 8M
 "$PYTHON3" "$top_srcdir/tests/e2e/wrap_pcap.py" vxlan "$WORK/demo.pcap" "$WORK/vxlan.pcap"
 # shellcheck disable=SC2086
 same vxlan -r "$WORK/vxlan.pcap" $GEO --policy "$POLICIES" --log-tunnel --community-id
+
+# Zeek's dns.log and exclave.log (TSV and JSON), and passive DNS: the same
+# files but for the TSV logs' #open and #close lines, which carry the clock.
+same_files() { # NAME ARGS...: -l NAME.1 and -l NAME.$THREADS hold the same logs
+    name=$1; shift
+    for t in 1 "$THREADS"; do
+        mkdir -p "$WORK/$name.$t"
+        "$EXCLAVE" "$@" --threads "$t" -l "$WORK/$name.$t" 2>"$WORK/$name.$t.err" ||
+            fail "$name: --threads $t exited $?"
+    done
+    for file in "$WORK/$name.1"/*; do
+        log=$(basename "$file")
+        grep -v '^#open\|^#close' "$file" >"$WORK/$name.1.$log"
+        grep -v '^#open\|^#close' "$WORK/$name.$THREADS/$log" >"$WORK/$name.$THREADS.$log" 2>/dev/null ||
+            fail "$name: no $log with --threads $THREADS"
+        cmp -s "$WORK/$name.1.$log" "$WORK/$name.$THREADS.$log" || fail "$name: $log differs"
+    done
+    cmp -s "$WORK/$name.1.err" "$WORK/$name.$THREADS.err" || fail "$name: stderr differs"
+}
+# shellcheck disable=SC2086
+same_files zeek -r "$WORK/demo.pcap" $GEO --policy "$POLICIES" --format zeek
+# shellcheck disable=SC2086
+same_files zeek-json -r "$WORK/demo.pcap" $GEO --policy "$POLICIES" --format zeek --zeek-json
+# shellcheck disable=SC2086
+same_files pdns -r "$WORK/demo.pcap" $GEO --policy "$POLICIES" --log dns,alerts,pdns --pdns-every 86400
+[ -s "$WORK/zeek.3/dns.log" ] && grep -q '"event_type":"pdns"' "$WORK/pdns.3/eve.json" ||
+    fail "no dns.log or no pdns records"
 
 # Broken input: every 40th frame cut short, every 30th DNS message garbled:
 # the packet and DNS warnings, with their limits, in the same order.
