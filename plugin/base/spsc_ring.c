@@ -3,7 +3,8 @@
  * short, a header with length WRAP_MARK sends the reader to the start. The
  * consumer reads head with acquire, so a record's bytes are complete when
  * seen; the producer reads tail with acquire, so freed bytes are no longer
- * read when reused. */
+ * read when reused. A stale head_seen or tail_seen only makes a side see
+ * less than there is, never more. */
 #include "base/spsc_ring.h"
 
 #include <stdlib.h>
@@ -45,12 +46,14 @@ void *spsc_ring_reserve(struct spsc_ring *ring, size_t length)
     if (length > spsc_ring_record_max(ring))
         return NULL;
     uint64_t head = atomic_load_explicit(&ring->head, memory_order_relaxed);
-    uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_acquire);
     size_t at = (size_t)(head & (ring->size - 1));
     size_t need = HEADER + padded(length);
     size_t skip = ring->size - at < need ? ring->size - at : 0; /* to the start */
-    if (head + skip + need - tail > ring->size)
-        return NULL;
+    if (head + skip + need - ring->tail_seen > ring->size) {
+        ring->tail_seen = atomic_load_explicit(&ring->tail, memory_order_acquire);
+        if (head + skip + need - ring->tail_seen > ring->size)
+            return NULL;
+    }
     if (skip) {
         uint64_t mark = WRAP_MARK;
         memcpy(ring->bytes + at, &mark, sizeof mark);
@@ -86,8 +89,11 @@ static const uint8_t *record_at_tail(struct spsc_ring *ring, uint64_t *tail, uin
 const void *spsc_ring_peek(struct spsc_ring *ring, size_t *length)
 {
     uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed);
-    if (tail == atomic_load_explicit(&ring->head, memory_order_acquire))
-        return NULL;
+    if (tail == ring->head_seen) {
+        ring->head_seen = atomic_load_explicit(&ring->head, memory_order_acquire);
+        if (tail == ring->head_seen)
+            return NULL;
+    }
     uint64_t stored;
     const uint8_t *record = record_at_tail(ring, &tail, &stored);
     *length = (size_t)stored;

@@ -245,7 +245,7 @@ bool sensor_pool_init(struct sensor_pool *pool, unsigned count, const struct sen
                       sensor_pool_sink_fn sink, void *const *users)
 {
     memset(pool, 0, sizeof *pool);
-    if (count < 2 || count > SENSOR_POOL_WORKERS_MAX)
+    if (count < 1 || count > SENSOR_POOL_WORKERS_MAX)
         return false;
     pool->sink = sink;
     pool->warnings = stderr;
@@ -312,16 +312,16 @@ static struct spsc_ring *ring_of(struct sensor_pool *pool, unsigned ring)
 
 /* The ring whose next item goes first, its header in *next; -1 when there
  * is none or an empty ring could still bring one that goes first (an item
- * before it, or at its sequence from a ring of lower index). Each ring's
- * done_through is read before its head: what it covers was in the ring
- * when it was stored, so an empty ring brings nothing up to it later. */
+ * before it, or at its sequence from a ring of lower index). An empty ring's
+ * done_through is read before it is found empty again: what done_through
+ * covers was in the ring when it was stored, so the ring brings nothing
+ * up to it later. A ring that had an item is not asked again: its head
+ * comes before anything it could still bring. */
 static int next_ring(struct sensor_pool *pool, const struct item_header **next)
 {
-    uint64_t done[SENSOR_POOL_WORKERS_MAX + 1];
     bool empty[SENSOR_POOL_WORKERS_MAX + 1];
     int best = -1;
     for (unsigned r = 0; r <= pool->worker_count; r++) {
-        done[r] = done_through(pool, r);
         size_t length;
         const struct item_header *header = spsc_ring_peek(ring_of(pool, r), &length);
         empty[r] = !header;
@@ -333,9 +333,15 @@ static int next_ring(struct sensor_pool *pool, const struct item_header **next)
     if (best < 0)
         return -1;
     uint64_t sequence = (*next)->sequence;
-    for (unsigned r = 0; r <= pool->worker_count; r++)
-        if (empty[r] && done[r] < sequence - ((int)r > best))
+    for (unsigned r = 0; r <= pool->worker_count; r++) {
+        if (!empty[r])
+            continue; /* its head was weighed */
+        uint64_t done = done_through(pool, r);
+        if (!spsc_ring_empty(ring_of(pool, r)))
+            return -1; /* it has just brought one: weigh it next time */
+        if (done < sequence - ((int)r > best))
             return -1;
+    }
     return best;
 }
 

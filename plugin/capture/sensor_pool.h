@@ -75,7 +75,7 @@ struct sensor_pool {
     char capture_error[512];
 };
 
-/* Sets up count workers (2 to SENSOR_POOL_WORKERS_MAX), each with a sensor of
+/* Sets up count workers (1 to SENSOR_POOL_WORKERS_MAX), each with a sensor of
  * config whose events go to sink with users[i]. False when out of memory. */
 bool sensor_pool_init(struct sensor_pool *pool, unsigned count, const struct sensor_config *config,
                       sensor_pool_sink_fn sink, void *const *users);

@@ -116,7 +116,7 @@ static int parse_capture_option(int c, struct exclave_options *o)
         o->sensor.decoder.tunnel_depth_max = (unsigned)number;
         return 0;
     case OPT_THREADS:
-        if (!number_option("threads", 1, 64, true, "a whole number of workers (1-64)", &number))
+        if (!number_option("threads", 1, 64, true, "a whole number of threads (1-64)", &number))
             return 2;
         o->threads = (unsigned)number;
         return 0;

@@ -56,7 +56,7 @@ struct exclave_options {
     struct policy_variable variables[VARIABLES_MAX];
     size_t variable_count;
     struct sensor_config sensor;
-    unsigned threads;          /* --threads: packet workers; 0: the cores available */
+    unsigned threads;          /* --threads: threads for -r/-i; 0: the cores available */
     struct engine_config engine;
     struct policy_limits limits;
     double policy_cpu_seconds; /* --lua-cpu */

@@ -77,8 +77,8 @@ int run_capture(struct exclave_run *run)
 {
     char error[ERROR_SIZE];
     unsigned threads = run_threads_wanted(run);
-    if (threads > 1)
-        return run_capture_threads(run, threads);
+    if (threads > 1) /* a capture thread, the workers and this one */
+        return run_capture_threads(run, threads - 1);
     if (!sensor_init(&run->sensor, &run->options.sensor, write_event, run)) {
         fprintf(stderr, "exclave: out of memory setting up the sensor\n");
         return 1;

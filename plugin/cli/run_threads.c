@@ -217,13 +217,13 @@ static void consume_until_finished(struct exclave_run *run)
     }
 }
 
-static bool start_workers(struct exclave_run *run, unsigned threads)
+static bool start_workers(struct exclave_run *run, unsigned workers)
 {
     if (!(run->pool = calloc(1, sizeof *run->pool)) ||
-        !(run->thread_workers = calloc(threads, sizeof *run->thread_workers)))
+        !(run->thread_workers = calloc(workers, sizeof *run->thread_workers)))
         return false;
     void *users[SENSOR_POOL_WORKERS_MAX];
-    for (unsigned i = 0; i < threads; i++) {
+    for (unsigned i = 0; i < workers; i++) {
         struct run_thread_worker *w = &run->thread_workers[i];
         w->run = run;
         geoip_open_view(&w->geoip, &run->geoip);
@@ -243,22 +243,22 @@ static bool start_workers(struct exclave_run *run, unsigned threads)
     }
     if (run->pdns_on && !(run->pdns_message = malloc(sizeof *run->pdns_message)))
         return false;
-    if (!sensor_pool_init(run->pool, threads, &run->options.sensor, emit_event, users))
+    if (!sensor_pool_init(run->pool, workers, &run->options.sensor, emit_event, users))
         return false;
     return true;
 }
 
-int run_capture_threads(struct exclave_run *run, unsigned threads)
+int run_capture_threads(struct exclave_run *run, unsigned workers)
 {
     char error[ERROR_SIZE];
-    if (!start_workers(run, threads)) {
-        fprintf(stderr, "exclave: out of memory setting up %u workers\n", threads);
+    if (!start_workers(run, workers)) {
+        fprintf(stderr, "exclave: out of memory setting up %u workers\n", workers);
         return 1;
     }
     run_start_progress(run, run->options.read_file, "packets");
     run->last_reload_check = time(NULL);
     if (!sensor_pool_start(run->pool, &run->source, &exclave_signals.stop)) {
-        fprintf(stderr, "exclave: cannot start %u workers: %s\n", threads, strerror(errno));
+        fprintf(stderr, "exclave: cannot start %u workers: %s\n", workers, strerror(errno));
         sensor_pool_join(run->pool, error, sizeof error);
         return 1;
     }

@@ -11,12 +11,13 @@
 #include "base/counter_visit.h"
 #include "cli/run.h"
 
-/* How many workers this run gets: --threads, else the cores available
- * (1: everything on this thread). */
+/* How many threads this run gets: --threads, else the cores available
+ * (1: everything on this thread; N: N - 1 workers beside the capture
+ * thread and this one). */
 unsigned run_threads_wanted(const struct exclave_run *run);
 
-/* Like run_capture, on threads workers (2 or more). */
-int run_capture_threads(struct exclave_run *run, unsigned threads);
+/* Like run_capture, on that many workers (1 or more). */
+int run_capture_threads(struct exclave_run *run, unsigned workers);
 
 /* The workers' share of the run's counters (GeoIP lookups, records lost),
  * for run_counters. Zeros when there are none. */

@@ -9,7 +9,9 @@
 # run; decode + match of the capture wrapped in VXLAN against the bare one;
 # --zeek on the same lookups as a Zeek dns.log against cat; and, when
 # the plugin is built, Suricata with it (engine on, and engine: no) against
-# Suricata with a plain EVE file, and --eve against jq. Speed is a ratio to (a), measured
+# Suricata with a plain EVE file, and --eve against jq; and --threads 2 (and
+# the cores available) against --threads 1 on the long-span capture. The
+# other figures are of one thread (--threads 1). Speed is a ratio to (a), measured
 # together, because these machines are shared and noisy. Not a test: it never
 # fails on a slow figure.
 set -eu
@@ -37,10 +39,11 @@ read_packets=$1 read_seconds=$2
 set -- $("$top_builddir/tests/bench/bench-sensor" "$PCAP")
 sensor_packets=$1 sensor_seconds=$2
 POLICIES="--policy $top_srcdir/scripts"
+ONE="--threads 1" # the figures below are of one core, unless they say otherwise
 rm -f "$WORK/eve.json"
 start=$(now)
 # shellcheck disable=SC2086
-"$top_builddir/exclave" -r "$PCAP" $DBS $POLICIES -l "$WORK" --stats 2>"$WORK/stats"
+"$top_builddir/exclave" -r "$PCAP" $DBS $POLICIES $ONE -l "$WORK" --stats 2>"$WORK/stats"
 end=$(now)
 full_seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
 full_packets=$(awk '$1 == "packets" { print $2 }' "$WORK/stats")
@@ -53,7 +56,7 @@ timed() {
     for round in 1 2; do
         start=$(now)
         # shellcheck disable=SC2086
-        "$top_builddir/exclave" -r "$PCAP" $DBS -l - --stats "$@" >/dev/null 2>"$WORK/stats-$name"
+        "$top_builddir/exclave" -r "$PCAP" $DBS $ONE -l - --stats "$@" >/dev/null 2>"$WORK/stats-$name"
         end=$(now)
         best=$(awk -v s="$start" -v e="$end" -v b="$best" 'BEGIN { t = e - s; print (b == "" || t < b) ? t : b }')
     done
@@ -164,7 +167,8 @@ long_timed() { # NAME ARGS...: the faster of two runs, EVE to /dev/null, demo da
     best=""
     for round in 1 2; do
         start=$(now)
-        "$top_builddir/exclave" -r "$LONG_PCAP" --geoip-dir "$top_builddir/demo" -l - --stats "$@" \
+        # shellcheck disable=SC2086
+        "$top_builddir/exclave" -r "$LONG_PCAP" --geoip-dir "$top_builddir/demo" -l - --stats $ONE "$@" \
             >/dev/null 2>"$WORK/stats-long-$name"
         end=$(now)
         best=$(awk -v s="$start" -v e="$end" -v b="$best" 'BEGIN { t = e - s; print (b == "" || t < b) ? t : b }')
@@ -196,6 +200,52 @@ for stage in "plain --no-engine $long_plain" "counting --no-policies $long_count
         printf "    %-29s %10.0f packets/s  %5.1f%% of decode + match  lua calls %8d (%.4f per lookup)  alerts %d\n",
                what, p / s, 100 * p / s / b, calls, n ? calls / n : 0, alerts }'
 done
+
+# All the cores: the long-span capture with --threads 1 and --threads 2
+# (and the cores available, when there are more), in the same run: the
+# full run with EVE, alerts and stats only, and without the engine (the
+# --threads given here comes after long_timed's --threads 1, and counts).
+CORES=$(nproc)
+echo "  --threads on the long-span capture (best of two, EVE to /dev/null; $CORES cores here):"
+for stage in "full $POLICIES" "quiet $POLICIES --log alerts,stats" "plain --no-engine"; do
+    set -- $stage
+    what=$1; shift
+    one=$(long_timed "threads1-$what" "$@" --threads 1)
+    line=$(printf "    %-8s one thread %9.0f packets/s" "$what" "$(awk -v p="$LONG_PACKETS" -v s="$one" 'BEGIN { print p / s }')")
+    for threads in 2 $( [ "$CORES" -gt 2 ] && echo "$CORES" ); do
+        many=$(long_timed "threads$threads-$what" "$@" --threads "$threads")
+        line="$line$(awk -v t="$threads" -v o="$one" -v m="$many" -v p="$LONG_PACKETS" 'BEGIN {
+            printf "   --threads %d %9.0f packets/s (%.2fx)", t, p / m, o / m }')"
+    done
+    echo "$line"
+done
+
+# A random-subdomain flood of a million one-off names (2M packets, the
+# demo's exclusive name inside it), --max-memory 64M: the keys' memory and
+# the process's peak size against the same run without the engine, and
+# whether the planted name still alerts.
+FLOOD_PCAP="$WORK/flood-2000000.pcap"
+[ -s "$FLOOD_PCAP" ] || "$top_builddir/tools/gen-dns-pcap" --scenario flood --packets 2000000 --seed 1 \
+    -o "$FLOOD_PCAP"
+peak_kib() { # LOG ARGS...: exclave's peak resident set in KiB, its stderr in LOG
+    log=$1; shift
+    python3 - "$log" "$top_builddir/exclave" "$@" <<'PY'
+import resource, subprocess, sys
+with open(sys.argv[1], "w") as err:
+    subprocess.call(sys.argv[2:], stderr=err)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+PY
+}
+flood_base=$(peak_kib "$WORK/stats-flood-base" -r "$FLOOD_PCAP" --geoip-dir "$top_builddir/demo" -l "$WORK/flood-base" \
+    --no-engine --threads 1 --stats)
+flood_kib=$(peak_kib "$WORK/stats-flood" -r "$FLOOD_PCAP" --geoip-dir "$top_builddir/demo" -l "$WORK/flood" \
+    $POLICIES --max-memory 64M --threads 1 --stats)
+awk -v b="$flood_base" -v f="$flood_kib" -v bytes="$(counter flood engine_key_bytes)" \
+    -v keys="$(counter flood engine_keys_created)" -v evicted="$(counter flood engine_keys_evicted)" \
+    -v found="$(grep -c '"policy":"exclusive","kind":"name","name":"mail1.trump-email.com"' "$WORK/flood/eve.json")" 'BEGIN {
+    printf "  flood of 1M one-off names, --max-memory 64M: keys %d created, %d evicted, %.1f MiB held at the end;\n", keys, evicted, bytes / 1048576
+    printf "    peak RSS %.0f MiB against %.0f MiB without the engine (+%.0f MiB); the planted name alerted: %s\n",
+           f / 1024, b / 1024, (f - b) / 1024, found > 0 ? "yes" : "NO" }'
 
 # Suricata with the plugin as its EVE output against Suricata with a plain
 # EVE file of the same types (both threaded: no, Suricata's default), on one

@@ -1,6 +1,6 @@
 /* Unit test of sensor_pool: the demo capture, with every 40th frame cut
  * short and every 30th DNS message garbled, read by one sensor and by pools
- * of 2, 3 and 7 workers. Each DNS event becomes a line (packet, name, query
+ * of 1, 2, 3 and 7 workers. Each DNS event becomes a line (packet, name, query
  * or response, unsolicited, proof); the pool's consumer must receive the
  * lines of one sensor in the same order, the same warning lines with the
  * same limits, and counters that add up to one sensor's. A pause in the
@@ -176,7 +176,7 @@ int main(void)
     CHECK(strstr(expected_warnings, "packet warnings suppressed") != NULL);
     CHECK(strstr(expected_warnings, "DNS warnings suppressed") != NULL);
 
-    const unsigned worker_counts[] = { 2, 3, 7 };
+    const unsigned worker_counts[] = { 1, 2, 3, 7 };
     for (size_t i = 0; i < sizeof worker_counts / sizeof worker_counts[0]; i++) {
         struct text lines = { 0 };
         char *warnings = NULL;
