@@ -68,8 +68,6 @@ void sensor_set_source(struct sensor *sensor, const char *name, int link_type)
     sensor->packet_number = 0;
 }
 
-/* "FILE: packet N: what" to the warnings stream, at most warnings_max times
- * per kind; the counters keep the full tally. */
 const char *sensor_warnings_suppressed(enum sensor_warning_kind kind)
 {
     return kind == SENSOR_WARN_PACKET ? "packet warnings suppressed (see --stats)"

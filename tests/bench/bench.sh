@@ -245,7 +245,7 @@ awk -v b="$flood_base" -v f="$flood_kib" -v bytes="$(counter flood engine_key_by
     -v found="$(grep -c '"policy":"exclusive","kind":"name","name":"mail1.trump-email.com"' "$WORK/flood/eve.json")" 'BEGIN {
     printf "  flood of 1M one-off names, --max-memory 64M: keys %d created, %d evicted, %.1f MiB held at the end;\n", keys, evicted, bytes / 1048576
     printf "    peak RSS %.0f MiB against %.0f MiB without the engine (+%.0f MiB); the planted name alerted: %s\n",
-           f / 1024, b / 1024, (f - b) / 1024, found > 0 ? "yes" : "NO" }'
+           f / 1024, b / 1024, (f - b) / 1024, (found > 0 ? "yes" : "NO") }'
 
 # Suricata with the plugin as its EVE output against Suricata with a plain
 # EVE file of the same types (both threaded: no, Suricata's default), on one
