@@ -267,6 +267,21 @@ bool sensor_pool_init(struct sensor_pool *pool, unsigned count, const struct sen
     return true;
 }
 
+/* Starts one thread; on failure the threads already started are told that
+ * no job will come, so that they end. */
+static bool start_thread(struct sensor_pool *pool, pthread_t *thread, void *(*run)(void *),
+                         void *user, bool *started)
+{
+    int failed = pthread_create(thread, NULL, run, user);
+    if (failed) {
+        errno = failed;
+        atomic_store(&pool->input_done, true);
+        return false;
+    }
+    *started = true;
+    return true;
+}
+
 bool sensor_pool_start(struct sensor_pool *pool, struct pcap_source *source,
                        volatile sig_atomic_t *stop)
 {
@@ -274,22 +289,10 @@ bool sensor_pool_start(struct sensor_pool *pool, struct pcap_source *source,
     pool->stop = stop;
     for (unsigned i = 0; i < pool->worker_count; i++) {
         struct sensor_pool_worker *worker = &pool->workers[i];
-        int failed = pthread_create(&worker->thread, NULL, work, worker);
-        if (failed) {
-            errno = failed;
-            atomic_store(&pool->input_done, true);
+        if (!start_thread(pool, &worker->thread, work, worker, &worker->started))
             return false;
-        }
-        worker->started = true;
     }
-    int failed = pthread_create(&pool->capture, NULL, capture, pool);
-    if (failed) {
-        errno = failed;
-        atomic_store(&pool->input_done, true);
-        return false;
-    }
-    pool->capture_started = true;
-    return true;
+    return start_thread(pool, &pool->capture, capture, pool, &pool->capture_started);
 }
 
 /* ---- the consumer --------------------------------------------------------------- */
