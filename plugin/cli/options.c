@@ -37,7 +37,7 @@ enum long_only_option { OPT_GEOIP_DIR = 256, OPT_ASN_DB, OPT_COUNTRY_DB, OPT_STA
                         OPT_REDIS_PASSWORD_FILE, OPT_STATE_EVERY, OPT_REDIS_BUFFER,
                         OPT_RETIRED_KEYS, OPT_LOG, OPT_STATS_EVERY, OPT_PDNS_EVERY,
                         OPT_PDNS_MAX, OPT_COUNT_UNANSWERED, OPT_HOME_NET,
-                        OPT_FIELD_NAMES, OPT_THREADS };
+                        OPT_FIELD_NAMES, OPT_THREADS, OPT_PDNS_FORMAT };
 
 /* optarg as a number in [min, max] (a whole one when whole); says why not. */
 static bool number_option(const char *flag, double min, double max, bool whole, const char *what,
@@ -286,8 +286,14 @@ static int check_log_content(const struct exclave_options *o)
         fprintf(stderr, "exclave: --stats-every goes with --log stats\n");
         return 2;
     }
-    if ((o->pdns_every_seconds >= 0 || o->pdns_max >= 0) && !(o->log_content & LOG_PDNS)) {
-        fprintf(stderr, "exclave: --pdns-every and --pdns-max go with --log pdns\n");
+    if ((o->pdns_every_seconds >= 0 || o->pdns_max >= 0 || o->pdns_format_given) &&
+        !(o->log_content & LOG_PDNS)) {
+        fprintf(stderr, "exclave: --pdns-every, --pdns-max and --pdns-format go with --log pdns\n");
+        return 2;
+    }
+    if (o->pdns_passivedns && o->log_dir &&
+        (strcmp(o->log_dir, "-") == 0 || redis_url_is_one(o->log_dir))) {
+        fprintf(stderr, "exclave: --pdns-format passivedns writes DIR/passivedns.log: give -l DIR\n");
         return 2;
     }
     return 0;
@@ -406,6 +412,7 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
         { "stats-every", required_argument, NULL, OPT_STATS_EVERY },
         { "pdns-every", required_argument, NULL, OPT_PDNS_EVERY },
         { "pdns-max", required_argument, NULL, OPT_PDNS_MAX },
+        { "pdns-format", required_argument, NULL, OPT_PDNS_FORMAT },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "policy", required_argument, NULL, OPT_POLICY },
         { "set", required_argument, NULL, OPT_SET },
@@ -477,6 +484,11 @@ int exclave_parse_options(int argc, char **argv, struct exclave_options *o)
             if (!number_option("pdns-max", 16, 1e8, true, "a whole number (16-100000000)",
                                &o->pdns_max))
                 return 2;
+            break;
+        case OPT_PDNS_FORMAT:
+            if (!two_way_option("pdns-format", "eve", "passivedns", &o->pdns_passivedns))
+                return 2;
+            o->pdns_format_given = true;
             break;
         case OPT_FORMAT:
             if (!two_way_option("format", "eve", "zeek", &o->zeek_format))

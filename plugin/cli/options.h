@@ -35,6 +35,8 @@ struct exclave_options {
     double stats_every_seconds; /* --stats-every: wall-clock seconds between stats records */
     double pdns_every_seconds; /* --pdns-every: packet-time seconds between passive-DNS writes */
     double pdns_max;           /* --pdns-max: passive-DNS entries kept */
+    bool pdns_passivedns;      /* --pdns-format passivedns: passivedns.log's lines */
+    bool pdns_format_given;
     bool zeek_json;
     bool follow;
     bool print_stats;

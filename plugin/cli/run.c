@@ -14,6 +14,7 @@
 #include "cli/run_counters.h"
 #include "engine/state_file.h"
 #include "eve/pdns_record.h"
+#include "pdns/passivedns_line.h"
 #include "eve/stats_record.h"
 
 enum { PDNS_DEFAULT_MAX = 262144, PDNS_DEFAULT_EVERY_SECONDS = 3600, STATS_DEFAULT_EVERY_SECONDS = 60 };
@@ -226,6 +227,25 @@ static bool outputs_are_not_inputs(const struct exclave_run *run)
 }
 
 /* --log pdns: the table, writing into the EVE log. */
+/* --pdns-format passivedns: DIR/passivedns.log, appended to as passivedns does. */
+static bool open_passivedns_log(struct exclave_run *run)
+{
+    snprintf(run->passivedns_name, sizeof run->passivedns_name, "%s/passivedns.log",
+             run->options.log_dir);
+    if (!(run->passivedns_file = fopen(run->passivedns_name, "a"))) {
+        fprintf(stderr, "exclave: %s: cannot open for writing: %s\n", run->passivedns_name,
+                strerror(errno));
+        return false;
+    }
+    setvbuf(run->passivedns_file, NULL, _IONBF, 0);
+    if (!(run->passivedns_out = malloc(sizeof *run->passivedns_out))) {
+        fprintf(stderr, "exclave: out of memory\n");
+        return false;
+    }
+    json_out_init(run->passivedns_out, run->passivedns_file);
+    return true;
+}
+
 static bool open_pdns(struct exclave_run *run)
 {
     const struct exclave_options *o = &run->options;
@@ -233,7 +253,15 @@ static bool open_pdns(struct exclave_run *run)
         return true;
     uint32_t max = o->pdns_max > 0 ? (uint32_t)o->pdns_max : PDNS_DEFAULT_MAX;
     double every = o->pdns_every_seconds > 0 ? o->pdns_every_seconds : PDNS_DEFAULT_EVERY_SECONDS;
-    if (!pdns_table_init(&run->pdns, max, (int64_t)(every * 1e6), pdns_record_write, &run->writer)) {
+    pdns_write_fn write = pdns_record_write;
+    void *writer = &run->writer;
+    if (o->pdns_passivedns) {
+        if (!run->options.check && !open_passivedns_log(run))
+            return false;
+        write = passivedns_line_write;
+        writer = run->passivedns_out ? (void *)run->passivedns_out : (void *)run->out;
+    }
+    if (!pdns_table_init(&run->pdns, max, (int64_t)(every * 1e6), write, writer)) {
         fprintf(stderr, "exclave: out of memory for %u passive-DNS entries (--pdns-max)\n", max);
         return false;
     }
@@ -436,6 +464,8 @@ void run_flush_logs(struct exclave_run *run)
         json_out_flush(run->out);
         fflush(run->log_file);
     }
+    if (run->passivedns_out)
+        json_out_flush(run->passivedns_out);
     if (run->sink)
         redis_sink_flush(run->sink);
     if (run->dns_log)
@@ -608,6 +638,12 @@ bool run_finish(struct exclave_run *run, bool ok)
             ok = false;
         }
     }
+    if (run->passivedns_out && (!json_out_flush(run->passivedns_out) ||
+                                run->passivedns_out->write_errors)) {
+        fprintf(stderr, "exclave: %s: %llu passive-DNS lines were not written\n",
+                run->passivedns_name, (unsigned long long)run->passivedns_out->records_lost);
+        ok = false;
+    }
     if (run->dns_log && (!zeek_log_writer_close(&run->dns_log->log) ||
                          !zeek_log_writer_close(&run->notice_log->log))) {
         fprintf(stderr, "exclave: writing the Zeek logs in %s failed\n", run->options.log_dir);
@@ -653,6 +689,9 @@ void run_close(struct exclave_run *run)
         fclose(run->log_file); /* -l redis://: the last records sent */
     free(run->sink);
     reorder_free(&run->reorder);
+    if (run->passivedns_file)
+        fclose(run->passivedns_file);
+    free(run->passivedns_out);
     run_threads_free(run);
     if (run->pool)
         sensor_pool_free(run->pool);

@@ -96,6 +96,9 @@ struct exclave_run {
     uint64_t input_bytes;                  /* size of the file read, 0 when unknown */
     bool log_dns;                          /* --log dns: the records of every lookup */
     struct pdns_table pdns;                /* --log pdns */
+    FILE *passivedns_file;                 /* --pdns-format passivedns: passivedns.log */
+    struct json_out *passivedns_out;
+    char passivedns_name[4096];
     bool pdns_on;
     time_t next_stats_wall;                /* --log stats: when the next record is due */
 };

@@ -155,6 +155,8 @@ const char exclave_usage_text[] =
     "                         of what was seen (default 3600)\n"
     "      --pdns-max N       with --log pdns: distinct answers kept (default 262144;\n"
     "                         when full, all are written early)\n"
+    "      --pdns-format passivedns  with --log pdns: write them as passivedns's lines\n"
+    "                         to DIR/passivedns.log instead of pdns EVE records\n"
     "      --stats            print counters to standard error at the end\n"
     "      --quiet            no progress line (shown only when standard error is a terminal)\n"
     "\n"

@@ -70,6 +70,48 @@ EXPECT="--pdns-max: '8' is not a whole number (16-100000000)"
 expect_error "$EXCLAVE" -r "$PCAP" -l "$WORK/x" --log pdns --pdns-max 8
 EXPECT="--stats-every goes with --log stats"
 expect_error "$EXCLAVE" -r "$PCAP" -l "$WORK/x" --stats-every 10
-EXPECT="--pdns-every and --pdns-max go with --log pdns"
+EXPECT="--pdns-every, --pdns-max and --pdns-format go with --log pdns"
 expect_error "$EXCLAVE" -r "$PCAP" -l "$WORK/x" --pdns-every 60
+EXPECT="--pdns-format passivedns writes DIR/passivedns.log: give -l DIR"
+expect_error "$EXCLAVE" -r "$PCAP" -l - --log pdns --pdns-format passivedns
+EXPECT="--pdns-format: 'cof' is not eve or passivedns"
+expect_error "$EXCLAVE" -r "$PCAP" -l "$WORK/x" --log pdns --pdns-format cof
+
+# --pdns-format passivedns: passivedns.log holds the pdns records of the same
+# run as passivedns's lines, line for line (converted here from the EVE
+# records: last seen, client, server, IN, name., type, answer, TTL, count)
+"$EXCLAVE" -r "$PCAP" --geoip-dir "$DEMO_DIR" -l "$WORK/passivedns" --log pdns,alerts \
+    --pdns-format passivedns 2>"$WORK/passivedns.err" || fail "--pdns-format passivedns: exit $?"
+"$PYTHON3" - "$WORK/pdns/eve.json" "$WORK/passivedns/passivedns.log" <<'PY' || fail "passivedns.log is not the pdns records"
+import datetime, json, sys
+def seconds(text):  # "2016-05-04T00:00:00.041000+0000" -> "1462320000.041000"
+    t = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
+    whole = int(t.timestamp() // 1)
+    return "%d.%06d" % (whole, t.microsecond)
+def dotted(name):
+    return name if name.endswith(".") else name + "."
+expected = []
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["event_type"] != "pdns":
+        continue
+    p = r["pdns"]
+    if "rcode" in p:
+        answer, ttl = p["rcode"], 0
+    else:
+        answer = dotted(p["rdata"]) if p["rrtype"] in ("CNAME", "NS", "PTR", "DNAME") else p["rdata"]
+        ttl = p["ttl"]
+    expected.append("||".join([seconds(p["last_seen"]), r["src_ip"], r["dest_ip"], "IN",
+                               dotted(p["rrname"]), p["rrtype"], answer, str(ttl), str(p["count"])]))
+got = open(sys.argv[2]).read().splitlines()
+if got != expected:
+    for i, (a, b) in enumerate(zip(got, expected)):
+        if a != b:
+            print("line %d: %s, expected %s" % (i + 1, a, b)); break
+    print("%d lines, %d expected" % (len(got), len(expected)))
+    sys.exit(1)
+print("passivedns.log: %d lines as the pdns records" % len(got))
+PY
+grep -c '"event_type":"alert"' "$WORK/passivedns/eve.json" | grep -qx 24 ||
+    fail "--pdns-format passivedns: the alerts are not in eve.json"
 finish
