@@ -61,6 +61,7 @@ struct exclave_run {
     struct sensor sensor;
     struct sensor_pool *pool;              /* --threads: the sensor on worker threads */
     struct run_thread_worker *thread_workers; /* run_threads' own, one per worker */
+    unsigned thread_worker_count;
     struct dns_message *pdns_message;      /* run_threads with --log pdns: a response again */
     struct pcap_source source;
     struct zeek_files zeek_files;

@@ -222,6 +222,7 @@ static bool start_workers(struct exclave_run *run, unsigned workers)
     if (!(run->pool = calloc(1, sizeof *run->pool)) ||
         !(run->thread_workers = calloc(workers, sizeof *run->thread_workers)))
         return false;
+    run->thread_worker_count = workers;
     void *users[SENSOR_POOL_WORKERS_MAX];
     for (unsigned i = 0; i < workers; i++) {
         struct run_thread_worker *w = &run->thread_workers[i];
@@ -292,7 +293,7 @@ void run_threads_geoip_counters(const struct exclave_run *run, struct geoip_coun
 
 void run_threads_free(struct exclave_run *run)
 {
-    for (unsigned i = 0; run->thread_workers && run->pool && i < run->pool->worker_count; i++)
+    for (unsigned i = 0; run->thread_workers && i < run->thread_worker_count; i++)
         free(run->thread_workers[i].zeek_record);
     free(run->thread_workers);
     run->thread_workers = NULL;
