@@ -109,6 +109,29 @@ static bool open_redis_log(struct exclave_run *run)
     return true;
 }
 
+/* A log file opened for appending, or NULL with the reason said. */
+static FILE *open_for_append(const char *path)
+{
+    FILE *file = fopen(path, "a");
+    if (!file)
+        fprintf(stderr, "exclave: %s: cannot open for writing: %s\n", path, strerror(errno));
+    return file;
+}
+
+/* The buffered writer of a log; NULL when out of memory (said). json_out
+ * buffers, so stdio is unbuffered: a failed write fails at once. */
+static struct json_out *writer_on(FILE *file)
+{
+    struct json_out *out = malloc(sizeof *out);
+    if (!out) {
+        fprintf(stderr, "exclave: out of memory\n");
+        return NULL;
+    }
+    setvbuf(file, NULL, _IONBF, 0);
+    json_out_init(out, file);
+    return out;
+}
+
 static bool open_eve_log(struct exclave_run *run)
 {
     const char *dir = run->options.log_dir;
@@ -126,19 +149,11 @@ static bool open_eve_log(struct exclave_run *run)
         snprintf(run->log_name, sizeof run->log_name, "standard output");
     } else {
         snprintf(run->log_name, sizeof run->log_name, "%s/eve.json", dir);
-        if (!(run->log_file = fopen(run->log_name, "a"))) {
-            fprintf(stderr, "exclave: %s: cannot open for writing: %s\n", run->log_name,
-                    strerror(errno));
+        if (!(run->log_file = open_for_append(run->log_name)))
             return false;
-        }
     }
-    /* json_out buffers; unbuffered stdio makes a failed write fail at once */
-    setvbuf(run->log_file, NULL, _IONBF, 0);
-    if (!(run->out = malloc(sizeof *run->out))) {
-        fprintf(stderr, "exclave: out of memory\n");
+    if (!(run->out = writer_on(run->log_file)))
         return false;
-    }
-    json_out_init(run->out, run->log_file);
     run->writer.out = run->out;
     run->writer.geoip = geoip_enabled(&run->geoip) ? &run->geoip : NULL;
     run->writer.log_tunnel = run->options.log_tunnel;
@@ -232,18 +247,8 @@ static bool open_passivedns_log(struct exclave_run *run)
 {
     snprintf(run->passivedns_name, sizeof run->passivedns_name, "%s/passivedns.log",
              run->options.log_dir);
-    if (!(run->passivedns_file = fopen(run->passivedns_name, "a"))) {
-        fprintf(stderr, "exclave: %s: cannot open for writing: %s\n", run->passivedns_name,
-                strerror(errno));
-        return false;
-    }
-    setvbuf(run->passivedns_file, NULL, _IONBF, 0);
-    if (!(run->passivedns_out = malloc(sizeof *run->passivedns_out))) {
-        fprintf(stderr, "exclave: out of memory\n");
-        return false;
-    }
-    json_out_init(run->passivedns_out, run->passivedns_file);
-    return true;
+    return (run->passivedns_file = open_for_append(run->passivedns_name)) &&
+           (run->passivedns_out = writer_on(run->passivedns_file));
 }
 
 static bool open_pdns(struct exclave_run *run)
