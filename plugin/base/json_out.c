@@ -64,20 +64,24 @@ void json_out_raw_slow(struct json_out *out, const char *bytes, size_t length)
     }
 }
 
-void json_out_end_record(struct json_out *out)
+/* A record's bytes are all in: counted, and flushed when the buffer is nearly full. */
+static void record_ended(struct json_out *out)
 {
-    json_out_raw(out, "\n", 1);
     out->records_buffered++;
     if (out->used >= JSON_OUT_FLUSH_AT)
         json_out_flush(out);
 }
 
+void json_out_end_record(struct json_out *out)
+{
+    json_out_raw(out, "\n", 1);
+    record_ended(out);
+}
+
 void json_out_append_record(struct json_out *out, const char *record, size_t length)
 {
     json_out_raw(out, record, length);
-    out->records_buffered++;
-    if (out->used >= JSON_OUT_FLUSH_AT)
-        json_out_flush(out);
+    record_ended(out);
 }
 
 /* True for the bytes JSON needs escaped: ", \, control bytes and DEL. */

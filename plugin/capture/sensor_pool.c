@@ -89,16 +89,23 @@ static void worker_event(void *user, const struct dns_event *event)
     worker->pool->sink(worker->user, worker, event);
 }
 
-static void worker_warning(void *user, enum sensor_warning_kind kind, const char *line)
+/* A warning line as an item of its packet's sequence. */
+static void emit_warning(struct spsc_ring *ring, uint64_t sequence, enum sensor_warning_kind kind,
+                         const char *line, _Atomic uint64_t *done_through, uint64_t *waits)
 {
-    struct sensor_pool_worker *worker = user;
     size_t length = strlen(line);
-    char *data = emit_item(&worker->output, worker->sequence, TAG_WARNING, kind, length,
-                           &worker->done_through, &worker->output_waits);
+    char *data = emit_item(ring, sequence, TAG_WARNING, kind, length, done_through, waits);
     if (!data)
         return;
     memcpy(data, line, length);
-    spsc_ring_commit(&worker->output, sizeof(struct item_header) + length);
+    spsc_ring_commit(ring, sizeof(struct item_header) + length);
+}
+
+static void worker_warning(void *user, enum sensor_warning_kind kind, const char *line)
+{
+    struct sensor_pool_worker *worker = user;
+    emit_warning(&worker->output, worker->sequence, kind, line, &worker->done_through,
+                 &worker->output_waits);
 }
 
 static void work_on(struct sensor_pool_worker *worker, const struct job *job)
@@ -187,14 +194,8 @@ static void deal(void *user, const struct packet_view *view)
 static void front_warning(void *user, enum sensor_warning_kind kind, const char *line)
 {
     struct sensor_pool *pool = user;
-    size_t length = strlen(line);
     uint64_t waits = 0;
-    char *data = emit_item(&pool->front_output, frame_sequence(pool), TAG_WARNING, kind, length,
-                           &pool->dispatched, &waits);
-    if (!data)
-        return;
-    memcpy(data, line, length);
-    spsc_ring_commit(&pool->front_output, sizeof(struct item_header) + length);
+    emit_warning(&pool->front_output, frame_sequence(pool), kind, line, &pool->dispatched, &waits);
 }
 
 /* Between batches: every frame read so far is dealt; a pause asked for
