@@ -32,6 +32,12 @@ else
     DBS="--geoip-dir $top_builddir/demo"
 fi
 now() { date +%s.%N; }
+# the app-layer section of every suricata.yaml here: DNS on port 53, UDP and TCP
+DNS_APP_LAYER='app-layer:
+  protocols:
+    dns:
+      udp: { enabled: yes, detection-ports: { dp: 53 } }
+      tcp: { enabled: yes, detection-ports: { dp: 53 } }'
 cat "$PCAP" >/dev/null # warm the page cache for every stage alike
 
 set -- $("$top_builddir/tests/bench/bench-pcap-read" "$PCAP")
@@ -230,11 +236,7 @@ if command -v suricata >/dev/null; then
 default-log-dir: $WORK/suricata-long
 outputs:
   - eve-log: { enabled: yes, filetype: regular, filename: eve.json, types: [ dns ] }
-app-layer:
-  protocols:
-    dns:
-      udp: { enabled: yes, detection-ports: { dp: 53 } }
-      tcp: { enabled: yes, detection-ports: { dp: 53 } }
+$DNS_APP_LAYER
 YAML
     suricata_best=""
     for round in 1 2; do
@@ -307,11 +309,7 @@ outputs:
       policy: [ $top_srcdir/scripts ]
       engine: ${3:-yes}
       types: [ dns ]
-app-layer:
-  protocols:
-    dns:
-      udp: { enabled: yes, detection-ports: { dp: 53 } }
-      tcp: { enabled: yes, detection-ports: { dp: 53 } }
+$DNS_APP_LAYER
 YAML
 }
 suricata_seconds() { # OUTDIR: the faster of two runs
