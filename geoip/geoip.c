@@ -157,6 +157,7 @@ static MMDB_lookup_result_s database_lookup(struct geoip *geoip, struct geoip_da
     if (error != MMDB_SUCCESS) {
         geoip->counters.lookup_errors++;
         found.found_entry = false;
+        found.netmask = 128; /* holds for this address alone */
     }
     return found;
 }
@@ -168,12 +169,27 @@ static bool get_value(MMDB_entry_s *entry, MMDB_entry_data_s *data, uint32_t typ
            data->type == type;
 }
 
-static void lookup_asn(struct geoip *geoip, const struct ip_address *address,
-                       struct geoip_result *result)
+/* The leading bits of the address that the database's answer holds for:
+ * the network its search ended in, found or not (in an IPv6 tree an IPv4
+ * address starts 96 bits down). */
+static unsigned answer_bits(const struct geoip_database *db, const struct ip_address *address,
+                            const MMDB_lookup_result_s *found)
+{
+    int total = address->family == 4 ? 32 : 128;
+    int bits = found->netmask;
+    if (address->family == 4 && db->mmdb.metadata.ip_version == 6)
+        bits -= 96;
+    return (unsigned)(bits < 0 ? 0 : bits > total ? total : bits);
+}
+
+/* Returns answer_bits. */
+static unsigned lookup_asn(struct geoip *geoip, const struct ip_address *address,
+                           struct geoip_result *result)
 {
     MMDB_lookup_result_s found = database_lookup(geoip, &geoip->asn_db, address);
+    unsigned bits = answer_bits(&geoip->asn_db, address, &found);
     if (!found.found_entry)
-        return;
+        return bits;
     static const char *const number_path[] = { "autonomous_system_number", NULL };
     static const char *const org_path[] = { "autonomous_system_organization", NULL };
     MMDB_entry_data_s data;
@@ -183,14 +199,17 @@ static void lookup_asn(struct geoip *geoip, const struct ip_address *address,
         result->org = data.utf8_string;
         result->org_length = data.data_size;
     }
+    return bits;
 }
 
-static void lookup_country(struct geoip *geoip, const struct ip_address *address,
-                           struct geoip_result *result)
+/* Returns answer_bits. */
+static unsigned lookup_country(struct geoip *geoip, const struct ip_address *address,
+                               struct geoip_result *result)
 {
     MMDB_lookup_result_s found = database_lookup(geoip, &geoip->country_db, address);
+    unsigned bits = answer_bits(&geoip->country_db, address, &found);
     if (!found.found_entry)
-        return;
+        return bits;
     static const char *const nested[] = { "country", "iso_code", NULL };
     static const char *const registered[] = { "registered_country", "iso_code", NULL };
     static const char *const flat[] = { "country_code", NULL };
@@ -204,9 +223,10 @@ static void lookup_country(struct geoip *geoip, const struct ip_address *address
             memcpy(result->country, data.utf8_string, 2);
             result->country[2] = '\0';
             geoip->country_layout = (uint8_t)i;
-            return;
+            return bits;
         }
     }
+    return bits;
 }
 
 static void cached_to_result(const struct geoip *geoip, const struct geoip_cached *cached,
@@ -236,7 +256,24 @@ static void result_to_cached(const struct geoip *geoip, const struct geoip_resul
 
 void geoip_prefetch(const struct geoip *geoip, const struct ip_address *address)
 {
-    geoip_cache_prefetch(geoip->cache, address);
+    geoip_cache_prefetch(geoip->cache, address, GEOIP_CACHE_NETWORK); /* where most are found */
+}
+
+/* Both databases' answers, and the span of addresses they hold for: the
+ * address's whole /24 or /48 when each answer's network covers it. */
+static enum geoip_cache_span look_up_databases(struct geoip *geoip, const struct ip_address *address,
+                                               struct geoip_result *result)
+{
+    memset(result, 0, sizeof *result);
+    unsigned bits = 0;
+    if (geoip->asn_db.open)
+        bits = lookup_asn(geoip, address, result);
+    if (geoip->country_db.open) {
+        unsigned country_bits = lookup_country(geoip, address, result);
+        bits = country_bits > bits ? country_bits : bits;
+    }
+    unsigned network = address->family == 4 ? GEOIP_CACHE_NETWORK_V4 : GEOIP_CACHE_NETWORK_V6;
+    return bits <= network ? GEOIP_CACHE_NETWORK : GEOIP_CACHE_ADDRESS;
 }
 
 void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
@@ -244,17 +281,14 @@ void geoip_lookup(struct geoip *geoip, const struct ip_address *address,
 {
     geoip->counters.lookups++;
     struct geoip_cached cached;
-    if (geoip_cache_get(geoip->cache, address, &cached)) {
+    if (geoip_cache_get(geoip->cache, address, GEOIP_CACHE_NETWORK, &cached) ||
+        geoip_cache_get(geoip->cache, address, GEOIP_CACHE_ADDRESS, &cached)) {
         geoip->counters.cache_hits++;
         cached_to_result(geoip, &cached, result);
     } else {
-        memset(result, 0, sizeof *result);
-        if (geoip->asn_db.open)
-            lookup_asn(geoip, address, result);
-        if (geoip->country_db.open)
-            lookup_country(geoip, address, result);
+        enum geoip_cache_span span = look_up_databases(geoip, address, result);
         result_to_cached(geoip, result, &cached);
-        geoip_cache_put(geoip->cache, address, &cached);
+        geoip_cache_put(geoip->cache, address, span, &cached);
     }
     geoip->counters.no_asn += geoip->asn_db.open && !result->asn;
     geoip->counters.no_country += geoip->country_db.open && !result->country[0];

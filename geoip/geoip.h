@@ -1,6 +1,7 @@
 /* geoip: ASN, AS organisation and country of an address, from MaxMind DB
- * files via libmaxminddb, behind a per-address cache. Understands MaxMind's
- * nested layout (country.iso_code, registered_country.iso_code) and flat ones
+ * files via libmaxminddb, behind a cache of addresses and of the /24 and /48
+ * networks the databases answer alike for. Understands MaxMind's nested
+ * layout (country.iso_code, registered_country.iso_code) and flat ones
  * ({"country_code": "RU"}) used by DB-IP, IPinfo and ip-location-db. Reopens
  * the files when they change. Threads that share the databases each use a
  * view of one geoip: its mapping and cache, their own counters. It knows

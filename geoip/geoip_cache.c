@@ -1,7 +1,8 @@
-/* geoip_cache: slots of four 64-bit words, [0] and [1] the address, [2] the
- * AS number and the organisation's offset, [3] the control word: a 16-bit
- * sequence (odd while a writer is inside), the organisation's length, the
- * country, the family and the generation. A reader loads the control word,
+/* geoip_cache: slots of four 64-bit words, [0] and [1] the address (a
+ * network's with its host bits zero), [2] the AS number and the
+ * organisation's offset, [3] the control word: a 16-bit sequence (odd while
+ * a writer is inside), the organisation's length, the country, the entry's
+ * tag (the family, and the top bit for a network) and the generation. A reader loads the control word,
  * the rest, then the control word again, and trusts the slot only if it did
  * not change. Must not allocate after init. */
 #include "geoip/geoip_cache.h"
@@ -12,21 +13,38 @@
 #include "base/hash.h"
 
 /* The control word's fields. */
-static uint64_t control_word(uint16_t sequence, const struct geoip_cached *what, uint8_t family,
+static uint64_t control_word(uint16_t sequence, const struct geoip_cached *what, uint8_t tag,
                              uint8_t generation)
 {
     return (uint64_t)sequence | (uint64_t)what->org_length << 16 |
            (uint64_t)(uint8_t)what->country[0] << 32 | (uint64_t)(uint8_t)what->country[1] << 40 |
-           (uint64_t)family << 48 | (uint64_t)generation << 56;
+           (uint64_t)tag << 48 | (uint64_t)generation << 56;
 }
 
 static uint16_t control_sequence(uint64_t control) { return (uint16_t)control; }
-static uint8_t control_family(uint64_t control) { return (uint8_t)(control >> 48); }
+static uint8_t control_tag(uint64_t control) { return (uint8_t)(control >> 48); }
 static uint8_t control_generation(uint64_t control) { return (uint8_t)(control >> 56); }
 
-static _Atomic uint64_t *slot_of(const struct geoip_cache *cache, const struct ip_address *address)
+/* What an entry is known by: its address bytes (masked to the network for
+ * a network's entry) and its tag. */
+struct entry_key {
+    uint64_t words[2];
+    uint8_t tag;
+};
+
+static struct entry_key entry_key_of(const struct ip_address *address, enum geoip_cache_span span)
 {
-    return cache->slots[hash_bytes(address->bytes, 16, address->family) % GEOIP_CACHE_SLOTS];
+    struct ip_address masked = *address;
+    if (span == GEOIP_CACHE_NETWORK)
+        ip_address_mask(&masked, address->family == 4 ? GEOIP_CACHE_NETWORK_V4 : GEOIP_CACHE_NETWORK_V6);
+    struct entry_key key = { .tag = (uint8_t)(address->family | (span == GEOIP_CACHE_NETWORK) << 7) };
+    memcpy(key.words, masked.bytes, 16);
+    return key;
+}
+
+static _Atomic uint64_t *slot_of(const struct geoip_cache *cache, const struct entry_key *key)
+{
+    return cache->slots[hash_bytes(key->words, 16, key->tag) % GEOIP_CACHE_SLOTS];
 }
 
 bool geoip_cache_init(struct geoip_cache *cache)
@@ -46,19 +64,20 @@ void geoip_cache_free(struct geoip_cache *cache)
 }
 
 bool geoip_cache_get(const struct geoip_cache *cache, const struct ip_address *address,
-                     struct geoip_cached *found)
+                     enum geoip_cache_span span, struct geoip_cached *found)
 {
-    _Atomic uint64_t *slot = slot_of(cache, address);
+    struct entry_key key = entry_key_of(address, span);
+    _Atomic uint64_t *slot = slot_of(cache, &key);
     uint64_t control = atomic_load_explicit(&slot[3], memory_order_acquire);
     if (control_sequence(control) & 1 || control_generation(control) != cache->generation ||
-        control_family(control) != address->family)
+        control_tag(control) != key.tag)
         return false;
     uint64_t words[3];
     for (int i = 0; i < 3; i++)
         words[i] = atomic_load_explicit(&slot[i], memory_order_relaxed);
     atomic_thread_fence(memory_order_acquire);
     if (atomic_load_explicit(&slot[3], memory_order_relaxed) != control ||
-        memcmp(words, address->bytes, 16) != 0)
+        words[0] != key.words[0] || words[1] != key.words[1])
         return false;
     found->asn = (uint32_t)words[2];
     found->org_offset = (uint32_t)(words[2] >> 32);
@@ -68,19 +87,22 @@ bool geoip_cache_get(const struct geoip_cache *cache, const struct ip_address *a
     return true;
 }
 
-void geoip_cache_prefetch(const struct geoip_cache *cache, const struct ip_address *address)
+void geoip_cache_prefetch(const struct geoip_cache *cache, const struct ip_address *address,
+                          enum geoip_cache_span span)
 {
 #if defined(__GNUC__)
-    __builtin_prefetch(slot_of(cache, address));
+    struct entry_key key = entry_key_of(address, span);
+    __builtin_prefetch(slot_of(cache, &key));
 #else
-    (void)cache, (void)address;
+    (void)cache, (void)address, (void)span;
 #endif
 }
 
 void geoip_cache_put(struct geoip_cache *cache, const struct ip_address *address,
-                     const struct geoip_cached *what)
+                     enum geoip_cache_span span, const struct geoip_cached *what)
 {
-    _Atomic uint64_t *slot = slot_of(cache, address);
+    struct entry_key key = entry_key_of(address, span);
+    _Atomic uint64_t *slot = slot_of(cache, &key);
     uint64_t control = atomic_load_explicit(&slot[3], memory_order_relaxed);
     uint16_t sequence = control_sequence(control);
     if (sequence & 1)
@@ -90,15 +112,12 @@ void geoip_cache_put(struct geoip_cache *cache, const struct ip_address *address
                                                  memory_order_relaxed))
         return;
     atomic_thread_fence(memory_order_release);
-    uint64_t words[2];
-    memcpy(words, address->bytes, 16);
-    atomic_store_explicit(&slot[0], words[0], memory_order_relaxed);
-    atomic_store_explicit(&slot[1], words[1], memory_order_relaxed);
+    atomic_store_explicit(&slot[0], key.words[0], memory_order_relaxed);
+    atomic_store_explicit(&slot[1], key.words[1], memory_order_relaxed);
     atomic_store_explicit(&slot[2], what->asn | (uint64_t)what->org_offset << 32,
                           memory_order_relaxed);
     atomic_store_explicit(&slot[3],
-                          control_word((uint16_t)(sequence + 2), what, address->family,
-                                       cache->generation),
+                          control_word((uint16_t)(sequence + 2), what, key.tag, cache->generation),
                           memory_order_release);
 }
 

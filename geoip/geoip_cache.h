@@ -1,5 +1,7 @@
 /* geoip_cache: a direct-mapped cache of what the databases say about an
- * address, that several threads read and fill at once without a lock. Each
+ * address, or about every address of its network (its /24 or /48) when they
+ * say the same of all of them; several threads read and fill it at once
+ * without a lock. Each
  * slot is a small sequence lock of four atomic words: a reader that meets a
  * slot being written takes it for a miss, and a writer that meets one gives
  * up. It keeps the organisation as an offset into the ASN database's
@@ -13,7 +15,11 @@
 
 #include "base/ip_address.h"
 
-enum { GEOIP_CACHE_SLOTS = 1 << 18 };
+enum { GEOIP_CACHE_SLOTS = 1 << 18, GEOIP_CACHE_NETWORK_V4 = 24, GEOIP_CACHE_NETWORK_V6 = 48 };
+
+/* What an entry stands for: one address, or every address in its network
+ * (the GEOIP_CACHE_NETWORK_V4 or _V6 bits it starts with). */
+enum geoip_cache_span { GEOIP_CACHE_ADDRESS, GEOIP_CACHE_NETWORK };
 
 /* What a slot keeps for its address. */
 struct geoip_cached {
@@ -31,16 +37,20 @@ struct geoip_cache {
 bool geoip_cache_init(struct geoip_cache *cache);
 void geoip_cache_free(struct geoip_cache *cache);
 
-/* True, with *found filled, when the address is in its slot. */
+/* True, with *found filled, when the entry of this span for the address is
+ * in its slot. */
 bool geoip_cache_get(const struct geoip_cache *cache, const struct ip_address *address,
-                     struct geoip_cached *found);
+                     enum geoip_cache_span span, struct geoip_cached *found);
 
-/* Starts bringing the address's slot into the CPU cache, for a lookup soon. */
-void geoip_cache_prefetch(const struct geoip_cache *cache, const struct ip_address *address);
+/* Starts bringing the slot of the address's entry of this span into the
+ * CPU cache, for a lookup soon. */
+void geoip_cache_prefetch(const struct geoip_cache *cache, const struct ip_address *address,
+                          enum geoip_cache_span span);
 
-/* Puts the address in its slot, unless another thread is writing there. */
+/* Puts the address's entry of this span in its slot, unless another thread
+ * is writing there. */
 void geoip_cache_put(struct geoip_cache *cache, const struct ip_address *address,
-                     const struct geoip_cached *what);
+                     enum geoip_cache_span span, const struct geoip_cached *what);
 
 /* Empties the cache; only while no other thread uses it. */
 void geoip_cache_clear(struct geoip_cache *cache);

@@ -1,5 +1,6 @@
 /* Unit tests of geoip against real .mmdb files built from the demo CSV by
- * geoip/build-mmdb.pl (nested and flat country layouts): lookups, the cache,
+ * geoip/build-mmdb.pl (nested and flat country layouts): lookups, the cache
+ * (of addresses, and of the networks the databases answer alike for),
  * unknown addresses, errors that name the file, reopening a changed file,
  * and views that threads use at once (tools/tsan runs this under
  * ThreadSanitizer). */
@@ -64,6 +65,48 @@ static void test_nested_and_flat(void)
         CHECK(r.asn == 0 && r.org == NULL && r.country[0] == '\0');
         geoip_close(&g);
     }
+}
+
+/* An answer is cached for the address's whole /24 (/48) only when both
+ * databases' networks cover it: a neighbour in a smaller network, or in
+ * the other database's smaller network, gets its own answer. */
+static void test_network_entries(void)
+{
+    char asn[600], country[600], error[GEOIP_ERROR_MAX];
+    snprintf(asn, sizeof asn, "%s/span-asn.mmdb", work);
+    snprintf(country, sizeof country, "%s/span-country.mmdb", work);
+    build("network,asn,org,country\n198.51.0.0/16,3,Wide,\n203.0.113.0/26,15632,Alfa,\n"
+          "203.0.113.64/26,2,Two,\n2001:db8:a1fa::/48,15632,Alfa,\n",
+          asn, NULL, false);
+    build("network,asn,org,country\n198.51.100.0/25,1,,RU\n198.51.100.128/25,1,,US\n"
+          "198.51.7.0/24,1,,DE\n203.0.113.0/24,1,,RU\n2001:db8:a1fa::/48,1,,RU\n",
+          NULL, country, false);
+    struct geoip g;
+    CHECK(geoip_open(&g, asn, country, error, sizeof error));
+    struct geoip_result r = lookup(&g, "198.51.7.1");
+    CHECK(r.asn == 3 && strcmp(r.country, "DE") == 0 && g.counters.cache_hits == 0);
+    r = lookup(&g, "198.51.7.250"); /* the same /24 in both: one entry */
+    CHECK(r.asn == 3 && strcmp(r.country, "DE") == 0 && g.counters.cache_hits == 1);
+    CHECK_TEXT(r.org, r.org_length, "Wide");
+    r = lookup(&g, "198.51.100.1"); /* the country's /25 */
+    CHECK(r.asn == 3 && strcmp(r.country, "RU") == 0);
+    r = lookup(&g, "198.51.100.200");
+    CHECK(r.asn == 3 && strcmp(r.country, "US") == 0 && g.counters.cache_hits == 1);
+    r = lookup(&g, "203.0.113.10"); /* the ASN's /26 */
+    CHECK(r.asn == 15632);
+    r = lookup(&g, "203.0.113.70");
+    CHECK(r.asn == 2 && strcmp(r.country, "RU") == 0);
+    r = lookup(&g, "203.0.113.200"); /* in no AS */
+    CHECK(r.asn == 0 && r.org == NULL && strcmp(r.country, "RU") == 0 && g.counters.cache_hits == 1);
+    r = lookup(&g, "203.0.113.10"); /* its own entry */
+    CHECK(r.asn == 15632 && g.counters.cache_hits == 2);
+    r = lookup(&g, "8.8.4.4"); /* in neither: a wide empty network */
+    r = lookup(&g, "8.8.4.5");
+    CHECK(r.asn == 0 && r.country[0] == '\0' && g.counters.cache_hits == 3);
+    r = lookup(&g, "2001:db8:a1fa::1");
+    r = lookup(&g, "2001:db8:a1fa:77::1");
+    CHECK(r.asn == 15632 && strcmp(r.country, "RU") == 0 && g.counters.cache_hits == 4);
+    geoip_close(&g);
 }
 
 static void test_errors_name_the_file(void)
@@ -194,6 +237,7 @@ int main(void)
     if (!mkdtemp(work))
         return 99;
     test_nested_and_flat();
+    test_network_entries();
     test_errors_name_the_file();
     test_reload_on_change();
     test_views_share_one_cache();
