@@ -12,14 +12,29 @@ bool ip_address_equal(const struct ip_address *a, const struct ip_address *b)
     return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
+/* One byte of a dotted quad: one to three digits. */
+static size_t format_byte(unsigned value, char *out)
+{
+    if (value >= 100) {
+        out[0] = (char)('0' + value / 100);
+        memcpy(out + 1, decimal_pairs + 2 * (value % 100), 2);
+        return 3;
+    }
+    if (value >= 10) {
+        memcpy(out, decimal_pairs + 2 * value, 2);
+        return 2;
+    }
+    out[0] = (char)('0' + value);
+    return 1;
+}
+
 size_t ip_address_format(const struct ip_address *address, char *out)
 {
     if (address->family == 4) {
-        size_t length = 0;
-        for (int i = 0; i < 4; i++) {
-            if (i > 0)
-                out[length++] = '.';
-            length += decimal_format(address->bytes[i], out + length);
+        size_t length = format_byte(address->bytes[0], out);
+        for (int i = 1; i < 4; i++) {
+            out[length++] = '.';
+            length += format_byte(address->bytes[i], out + length);
         }
         return length;
     }

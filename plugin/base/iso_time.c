@@ -29,6 +29,20 @@ static int64_t days_from_civil(int64_t year, int month, int day)
     return era * 146097 + day_of_era - 719468;
 }
 
+/* Eras of 400 years from 0000-03-01, as days_from_civil counts them. */
+void iso_time_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t day_of_era = days - era * 146097;
+    int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    int64_t shifted_month = (5 * day_of_year + 2) / 153; /* 0: March */
+    *day = (int)(day_of_year - (153 * shifted_month + 2) / 5 + 1);
+    *month = (int)(shifted_month < 10 ? shifted_month + 3 : shifted_month - 9);
+    *year = year_of_era + era * 400 + (*month <= 2);
+}
+
 /* "Z", "", "+hh:mm", "+hhmm", "-hh..." -> seconds east of UTC. */
 static bool parse_offset(const char *text, size_t length, int64_t *seconds)
 {

@@ -35,6 +35,10 @@ bool iso_time_from_seconds(double seconds, int64_t *microseconds);
  * time is not sane. */
 bool iso_time_parse(const char *text, size_t length, int64_t *microseconds);
 
+/* The proleptic Gregorian date of a day count from 1970-01-01 (negative
+ * before it): the inverse of what iso_time_parse computes. */
+void iso_time_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+
 /* A NUL-terminated YYYY-MM-DD (its midnight, UTC) or an iso_time_parse
  * time, as a user types one on a command line or in a file. */
 bool iso_time_parse_day_or_time(const char *text, int64_t *microseconds);

@@ -4,9 +4,9 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/decimal.h"
+#include "base/iso_time.h"
 
 void json_out_init(struct json_out *out, FILE *file)
 {
@@ -18,7 +18,7 @@ void json_out_init(struct json_out *out, FILE *file)
     out->records_lost = 0;
     out->first_error = 0;
     out->line_broken = false;
-    out->cached_second = INT64_MIN;
+    out->cached_day = INT64_MIN;
 }
 
 /* A failed write loses the buffer's records (counted); the half line it
@@ -163,22 +163,53 @@ void json_out_ip(struct json_out *out, const struct ip_address *address)
     json_out_raw(out, text, length + 2);
 }
 
+static char *two_digits(char *p, unsigned value)
+{
+    p[0] = (char)('0' + value / 10);
+    p[1] = (char)('0' + value % 10);
+    return p + 2;
+}
+
+/* "YYYY-MM-DDT" of a day from 0000-01-01 to 9999-12-31. */
+static void format_day(int64_t days, char out[11])
+{
+    int64_t year;
+    int month, day;
+    iso_time_civil_from_days(days, &year, &month, &day);
+    char *p = two_digits(out, (unsigned)(year / 100));
+    p = two_digits(p, (unsigned)(year % 100));
+    *p++ = '-';
+    p = two_digits(p, (unsigned)month);
+    *p++ = '-';
+    p = two_digits(p, (unsigned)day);
+    *p = 'T';
+}
+
+enum { SECONDS_PER_DAY = 86400, DAY_OF_0000_01_01 = -719528, DAY_OF_10000_01_01 = 2932897 };
+
 void json_out_timestamp(struct json_out *out, int64_t microseconds)
 {
     int64_t second = microseconds >= 0 ? microseconds / 1000000 : (microseconds - 999999) / 1000000;
     int64_t fraction = microseconds - second * 1000000;
-    if (second != out->cached_second) {
-        time_t t = (time_t)second;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(out->cached_date, sizeof out->cached_date, "%Y-%m-%dT%H:%M:%S", &tm);
-        out->cached_second = second;
+    int64_t day = second >= 0 ? second / SECONDS_PER_DAY : (second - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
+    unsigned in_day = (unsigned)(second - day * SECONDS_PER_DAY);
+    if (day < DAY_OF_0000_01_01 || day >= DAY_OF_10000_01_01) { /* no four-digit year */
+        day = 0;
+        in_day = 0;
+        fraction = 0;
     }
-    char text[48];
-    size_t date_length = strlen(out->cached_date);
+    if (day != out->cached_day) {
+        format_day(day, out->cached_date);
+        out->cached_day = day;
+    }
+    char text[40];
     text[0] = '"';
-    memcpy(text + 1, out->cached_date, date_length);
-    char *p = text + 1 + date_length;
+    memcpy(text + 1, out->cached_date, 11);
+    char *p = two_digits(text + 12, in_day / 3600);
+    *p++ = ':';
+    p = two_digits(p, in_day / 60 % 60);
+    *p++ = ':';
+    p = two_digits(p, in_day % 60);
     *p++ = '.';
     for (int i = 5; i >= 0; i--) {
         p[i] = (char)('0' + fraction % 10);

@@ -23,8 +23,8 @@ struct json_out {
     uint64_t records_lost;     /* records in buffers whose write failed */
     int first_error;           /* errno of the first failed write; 0: none */
     bool line_broken;          /* a write stopped inside a line: end it first */
-    int64_t cached_second;     /* timestamp formatting cache */
-    char cached_date[32];      /* "YYYY-MM-DDTHH:MM:SS" for cached_second */
+    int64_t cached_day;        /* timestamp formatting cache: days since the epoch */
+    char cached_date[16];      /* "YYYY-MM-DDT" of cached_day */
     char buffer[JSON_OUT_BUFFER_SIZE];
 };
 

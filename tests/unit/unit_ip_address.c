@@ -85,6 +85,22 @@ static void test_round_trip(void)
     }
 }
 
+/* Every byte value in every place of a dotted quad, as printf writes it. */
+static void test_format_v4_like_printf(void)
+{
+    for (unsigned value = 0; value < 256; value++)
+        for (int place = 0; place < 4; place++) {
+            uint8_t bytes[4] = { 1, 22, 203, 7 };
+            bytes[place] = (uint8_t)value;
+            struct ip_address a;
+            ip_address_set_v4(&a, bytes);
+            char text[IP_ADDRESS_TEXT_MAX], expected[32];
+            size_t length = ip_address_format(&a, text);
+            snprintf(expected, sizeof expected, "%u.%u.%u.%u", bytes[0], bytes[1], bytes[2], bytes[3]);
+            CHECK_TEXT(text, length, expected);
+        }
+}
+
 static bool home(const struct network_list *list, const char *text)
 {
     struct ip_address address;
@@ -136,5 +152,6 @@ int main(void)
     test_tricky();
     test_random();
     test_round_trip();
+    test_format_v4_like_printf();
     return unit_finish("unit-ip-address");
 }
