@@ -14,24 +14,31 @@ static const char decimal_pairs[201] =
     "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
     "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
-/* Writes value into out (DECIMAL_MAX bytes, no NUL); returns the length. */
+/* How many digits value has. */
+static inline size_t decimal_length(uint64_t value)
+{
+    size_t length = 1;
+    for (uint64_t bound = 10; length < DECIMAL_MAX && value >= bound; bound *= 10)
+        length++;
+    return length;
+}
+
+/* Writes value into out (DECIMAL_MAX bytes, no NUL); returns the length.
+ * The digits go straight to their places, last first. */
 static inline size_t decimal_format(uint64_t value, char *out)
 {
-    char digits[DECIMAL_MAX];
-    size_t at = DECIMAL_MAX;
+    size_t length = decimal_length(value);
+    char *at = out + length;
     while (value >= 100) {
         at -= 2;
-        memcpy(digits + at, decimal_pairs + 2 * (value % 100), 2);
+        memcpy(at, decimal_pairs + 2 * (value % 100), 2);
         value /= 100;
     }
-    if (value >= 10) {
-        at -= 2;
-        memcpy(digits + at, decimal_pairs + 2 * value, 2);
-    } else {
-        digits[--at] = (char)('0' + value);
-    }
-    memcpy(out, digits + at, DECIMAL_MAX - at);
-    return DECIMAL_MAX - at;
+    if (value >= 10)
+        memcpy(at - 2, decimal_pairs + 2 * value, 2);
+    else
+        at[-1] = (char)('0' + value);
+    return length;
 }
 
 #endif

@@ -142,6 +142,10 @@ void json_out_cstring(struct json_out *out, const char *text)
 
 void json_out_uint(struct json_out *out, uint64_t value)
 {
+    if (out->used + DECIMAL_MAX <= JSON_OUT_BUFFER_SIZE) {
+        out->used += decimal_format(value, out->buffer + out->used);
+        return;
+    }
     char digits[DECIMAL_MAX];
     json_out_raw(out, digits, decimal_format(value, digits));
 }
