@@ -10,10 +10,20 @@
 
 #include "base/hash.h"
 
+enum { SEEN_UNKNOWN = 0, SEEN_FREE = UINT32_MAX };
+
 size_t key_store_bytes_per_key(void)
 {
-    /* the slot, two index entries, a free-list and a dirty-list entry */
-    return sizeof(struct key) + 4 * sizeof(uint32_t) + 1;
+    /* the slot, two index entries, a free-list and a dirty-list entry, the
+     * listed flag and the seen floor */
+    return sizeof(struct key) + 5 * sizeof(uint32_t) + 1;
+}
+
+/* The whole second at or before a time (within 1970-2106; else unknown). */
+static uint32_t seen_floor_of(int64_t time_us)
+{
+    int64_t second = time_us / 1000000;
+    return time_us > 0 && second < (int64_t)SEEN_FREE ? (uint32_t)second : SEEN_UNKNOWN;
 }
 
 /* The next power of two at or above twice the keys (max_keys is at most
@@ -43,13 +53,16 @@ bool key_store_init(struct key_store *store, uint32_t max_keys, size_t max_bytes
     store->free_slots = malloc((size_t)max_keys * sizeof *store->free_slots);
     store->dirty_slots = malloc((size_t)max_keys * sizeof *store->dirty_slots);
     store->slot_listed = calloc(max_keys, sizeof *store->slot_listed);
+    store->seen_floor = malloc((size_t)max_keys * sizeof *store->seen_floor);
     if (!store->keys || !store->index || !store->free_slots || !store->dirty_slots ||
-        !store->slot_listed) {
+        !store->slot_listed || !store->seen_floor) {
         key_store_free(store);
         return false;
     }
-    for (uint32_t i = 0; i < max_keys; i++)
+    for (uint32_t i = 0; i < max_keys; i++) {
         store->free_slots[i] = max_keys - 1 - i;
+        store->seen_floor[i] = SEEN_FREE;
+    }
     store->free_count = max_keys;
     store->index_mask = index_size - 1;
     store->max_keys = max_keys;
@@ -69,6 +82,7 @@ void key_store_free(struct key_store *store)
     free(store->free_slots);
     free(store->dirty_slots);
     free(store->slot_listed);
+    free(store->seen_floor);
     memset(store, 0, sizeof *store);
 }
 
@@ -126,6 +140,7 @@ static void remove_key(struct key_store *store, struct key *key)
     store->bytes -= sizeof *key + key->name_length + 1u;
     free(key->name);
     memset(key, 0, sizeof *key);
+    store->seen_floor[key_store_slot(store, key)] = SEEN_FREE;
     store->free_slots[store->free_count++] = key_store_slot(store, key);
     store->count--;
 }
@@ -200,6 +215,7 @@ struct key *key_store_get(struct key_store *store, enum key_kind kind, const cha
     *key = (struct key){ .hash = hash, .name = copy, .name_length = (uint16_t)length,
                          .kind = (uint8_t)kind, .in_use = true };
     store->index[at] = slot + 1;
+    store->seen_floor[slot] = SEEN_UNKNOWN;
     if (slot >= store->high_water)
         store->high_water = slot + 1;
     store->count++;
@@ -249,8 +265,14 @@ void key_store_take_dirty(struct key_store *store, void (*visit)(void *user, str
         if (visit)
             visit(user, key);
         key->dirty = false;
+        store->seen_floor[store->dirty_slots[i]] = seen_floor_of(key->last_seen_us);
     }
     store->dirty_count = 0;
+}
+
+void key_store_rewrote(struct key_store *store, const struct key *key)
+{
+    store->seen_floor[key_store_slot(store, key)] = seen_floor_of(key->last_seen_us);
 }
 
 static bool expires(const struct key *key, int64_t cutoff_us)
@@ -258,16 +280,13 @@ static bool expires(const struct key *key, int64_t cutoff_us)
     return key->in_use && !key->dirty && key->last_seen_us < cutoff_us;
 }
 
-/* How far ahead the scans below ask for keys: a key is larger than a
- * page's worth of the hardware prefetcher's stride, and each test is one
- * cache miss otherwise (a daily scan of the table was 15% of a long run). */
-enum { EXPIRY_PREFETCH_AHEAD = 8 };
-
-static bool expires_ahead(const struct key_store *store, uint32_t i, int64_t cutoff_us)
+/* Whether the slot's key may expire, from the seen floors alone: a key not
+ * dirty is no older than its floor (a dirty one never expires), so only a
+ * floor before the cutoff, or unknown, needs a look at the key. */
+static bool may_expire(const struct key_store *store, uint32_t slot, int64_t cutoff_us)
 {
-    if (i + EXPIRY_PREFETCH_AHEAD < store->high_water)
-        __builtin_prefetch(&store->keys[i + EXPIRY_PREFETCH_AHEAD].last_seen_us);
-    return expires(&store->keys[i], cutoff_us);
+    uint32_t floor = store->seen_floor[slot];
+    return floor != SEEN_FREE && (int64_t)floor * 1000000 < cutoff_us;
 }
 
 /* Every expiring key is shown before any is removed, so that each sees the
@@ -276,11 +295,11 @@ void key_store_expire(struct key_store *store, int64_t cutoff_us,
                       void (*on_expire)(void *user, const struct key *key), void *user)
 {
     for (uint32_t i = 0; on_expire && i < store->high_water; i++)
-        if (expires_ahead(store, i, cutoff_us))
+        if (may_expire(store, i, cutoff_us) && expires(&store->keys[i], cutoff_us))
             on_expire(user, &store->keys[i]);
     for (uint32_t i = 0; i < store->high_water; i++) {
         struct key *key = &store->keys[i];
-        if (expires_ahead(store, i, cutoff_us)) {
+        if (may_expire(store, i, cutoff_us) && expires(key, cutoff_us)) {
             remove_key(store, key);
             store->counters.keys_expired++;
         }

@@ -32,6 +32,9 @@ struct key_store {
     uint32_t *dirty_slots;     /* slots touched since key_store_take_dirty */
     uint32_t dirty_count;
     uint8_t *slot_listed;      /* 1: the slot is in dirty_slots */
+    uint32_t *seen_floor;      /* per slot, for the expiry scan: a key not dirty was last
+                                  seen no earlier than this second; SEEN_UNKNOWN: look at
+                                  the key; SEEN_FREE: no key */
     uint32_t max_keys;
     uint32_t count;
     uint32_t high_water;       /* slots at or above it were never used */
@@ -68,6 +71,10 @@ struct key_ref key_store_ref(const struct key_store *store, const struct key *ke
 /* The key a reference points at, or NULL when that key is gone. */
 struct key *key_store_deref(struct key_store *store, struct key_ref ref);
 
+/* The key's record was replaced whole (by a state file's): what the store
+ * keeps beside it is renewed. */
+void key_store_rewrote(struct key_store *store, const struct key *key);
+
 /* Marks the key touched; its slot is listed for the next tick. */
 void key_store_mark_dirty(struct key_store *store, struct key *key);
 
@@ -76,8 +83,10 @@ void key_store_mark_dirty(struct key_store *store, struct key *key);
 void key_store_take_dirty(struct key_store *store, void (*visit)(void *user, struct key *key),
                           void *user);
 
-/* Removes keys whose last lookup is before cutoff_us, showing each to
- * on_expire first (NULL: none). */
+/* Removes keys not dirty whose last lookup is before cutoff_us, showing
+ * each to on_expire first (NULL: none). It reads only the keys that may
+ * expire: a key's last-seen second is noted beside the table whenever its
+ * dirty mark is taken, and a key changes only while marked. */
 void key_store_expire(struct key_store *store, int64_t cutoff_us,
                       void (*on_expire)(void *user, const struct key *key), void *user);
 

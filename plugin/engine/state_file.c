@@ -313,6 +313,7 @@ static const char *load_key(struct engine *engine, struct state_reader *r, struc
     bool dirty = saved.dirty;
     saved.hash = key->hash, saved.name = key->name, saved.in_use = true, saved.dirty = false;
     *key = saved;
+    key_store_rewrote(&engine->store, key);
     if (dirty) /* lookups since the last tick: the next tick evaluates them */
         key_store_mark_dirty(&engine->store, key);
     pair->new_slot = key_store_slot(&engine->store, key);

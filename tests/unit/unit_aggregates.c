@@ -276,6 +276,42 @@ static void test_store_refs(void)
     key_store_free(&s);
 }
 
+/* The expiry scan reads a key only when its seen floor (noted as its dirty
+ * mark is taken) may be before the cutoff: a key whose time moved while
+ * marked, a key replaced whole (key_store_rewrote), a key still marked and
+ * a key never marked all come out as a scan of every key would have it. */
+static void test_expiry_by_seen_floors(void)
+{
+    const int64_t day = 86400LL * 1000000, t0 = 1462320000LL * 1000000;
+    struct key_store s;
+    CHECK(key_store_init(&s, 64, 0));
+    struct key *moved = put(&s, "moved.example", 1, t0);
+    struct key *restarted = put(&s, "restarted.example", 1, t0 + 9 * day);
+    struct key *rewritten = put(&s, "rewritten.example", 1, t0 + 9 * day);
+    struct key *marked = put(&s, "marked.example", 1, t0 + 9 * day);
+    put(&s, "unmarked.example", 1, t0); /* never marked: its floor is unknown */
+    for (struct key *k = &s.keys[0]; k < &s.keys[s.high_water]; k++)
+        if (k->in_use && strcmp(k->name, "unmarked.example") != 0)
+            key_store_mark_dirty(&s, k);
+    key_store_take_dirty(&s, NULL, NULL);
+    key_store_mark_dirty(&s, moved);
+    moved->last_seen_us = t0 + 9 * day;
+    key_store_mark_dirty(&s, restarted);
+    restarted->last_seen_us = 0; /* as engine's restart of an idle key leaves it */
+    key_store_mark_dirty(&s, marked);
+    marked->last_seen_us = t0;
+    rewritten->last_seen_us = t0; /* a state file's record */
+    key_store_rewrote(&s, rewritten);
+    key_store_take_dirty(&s, NULL, NULL);
+    key_store_mark_dirty(&s, marked); /* still marked at the scan */
+    key_store_expire(&s, t0 + day, NULL, NULL);
+    CHECK(find(&s, "moved.example") != NULL && find(&s, "marked.example") != NULL);
+    CHECK(find(&s, "restarted.example") == NULL && find(&s, "rewritten.example") == NULL);
+    CHECK(find(&s, "unmarked.example") == NULL);
+    CHECK(s.count == 2 && s.counters.keys_expired == 3);
+    key_store_free(&s);
+}
+
 static void count_visit(void *user, struct key *key)
 {
     (void)key;
@@ -329,5 +365,6 @@ int main(void)
     test_store_find_after_deletions();
     test_store_flood_stays_under_cap();
     test_store_refs();
+    test_expiry_by_seen_floors();
     return unit_finish("unit-aggregates");
 }
