@@ -1,5 +1,6 @@
 /* key_store: slots in one array, an open-addressing index of slot numbers
- * with linear probing and backward-shift deletion, and eviction by sampling
+ * and hash bits (a probe reads a key only when its bits match) with linear
+ * probing and backward-shift deletion, and eviction by sampling
  * (as Redis approximates LRU): of a few random keys, the one with the fewest
  * caching-corrected lookups, then the oldest, leaves. A flood of one-lookup
  * names therefore evicts its own kind and not a key with history. */
@@ -16,8 +17,18 @@ size_t key_store_bytes_per_key(void)
 {
     /* the slot, two index entries, a free-list and a dirty-list entry, the
      * listed flag and the seen floor */
-    return sizeof(struct key) + 5 * sizeof(uint32_t) + 1;
+    return sizeof(struct key) + 2 * sizeof(uint64_t) + 3 * sizeof(uint32_t) + 1;
 }
+
+/* An index entry: slot + 1 and the hash's low half, which also gives the
+ * key's home position. */
+static uint64_t index_entry(uint32_t slot, uint64_t hash)
+{
+    return (uint64_t)(slot + 1) | hash << 32;
+}
+
+static uint32_t entry_slot(uint64_t entry) { return (uint32_t)entry - 1; }
+static uint32_t entry_hash_bits(uint64_t entry) { return (uint32_t)(entry >> 32); }
 
 /* The whole second at or before a time (within 1970-2106; else unknown). */
 static uint32_t seen_floor_of(int64_t time_us)
@@ -103,9 +114,10 @@ static uint32_t probe(const struct key_store *store, enum key_kind kind, const c
                       size_t length, uint64_t hash)
 {
     uint32_t at = (uint32_t)hash & store->index_mask;
-    while (store->index[at] &&
-           !key_matches(&store->keys[store->index[at] - 1], kind, name, length, hash))
-        at = (at + 1) & store->index_mask;
+    for (uint64_t entry; (entry = store->index[at]); at = (at + 1) & store->index_mask)
+        if (entry_hash_bits(entry) == (uint32_t)hash &&
+            key_matches(&store->keys[entry_slot(entry)], kind, name, length, hash))
+            break;
     return at;
 }
 
@@ -113,7 +125,7 @@ struct key *key_store_find(struct key_store *store, enum key_kind kind, const ch
                            size_t length, uint64_t hash)
 {
     uint32_t at = probe(store, kind, name, length, hash);
-    return store->index[at] ? &store->keys[store->index[at] - 1] : NULL;
+    return store->index[at] ? &store->keys[entry_slot(store->index[at])] : NULL;
 }
 
 /* Backward-shift deletion keeps every probe chain unbroken. */
@@ -122,7 +134,7 @@ static void index_remove(struct key_store *store, uint32_t at)
     uint32_t hole = at;
     for (uint32_t next = (at + 1) & store->index_mask; store->index[next];
          next = (next + 1) & store->index_mask) {
-        uint32_t home = (uint32_t)store->keys[store->index[next] - 1].hash & store->index_mask;
+        uint32_t home = entry_hash_bits(store->index[next]) & store->index_mask;
         /* move next into the hole unless its home lies cyclically in (hole, next] */
         bool stays = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
         if (!stays) {
@@ -192,7 +204,7 @@ struct key *key_store_get(struct key_store *store, enum key_kind kind, const cha
 {
     uint32_t at = probe(store, kind, name, length, hash);
     if (store->index[at])
-        return &store->keys[store->index[at] - 1];
+        return &store->keys[entry_slot(store->index[at])];
     if (length > UINT16_MAX) {
         store->counters.keys_refused++;
         return NULL;
@@ -214,7 +226,7 @@ struct key *key_store_get(struct key_store *store, enum key_kind kind, const cha
     struct key *key = &store->keys[slot];
     *key = (struct key){ .hash = hash, .name = copy, .name_length = (uint16_t)length,
                          .kind = (uint8_t)kind, .in_use = true };
-    store->index[at] = slot + 1;
+    store->index[at] = index_entry(slot, hash);
     store->seen_floor[slot] = SEEN_UNKNOWN;
     if (slot >= store->high_water)
         store->high_water = slot + 1;

@@ -25,7 +25,8 @@ struct key_store_counters {
 
 struct key_store {
     struct key *keys;          /* max_keys slots */
-    uint32_t *index;           /* open addressing: slot + 1, 0 empty */
+    uint64_t *index;           /* open addressing: the key's slot + 1 (0 empty) in the low
+                                  half, the low half of its hash above */
     uint32_t index_mask;
     uint32_t *free_slots;      /* stack of unused slot numbers */
     uint32_t free_count;
