@@ -214,12 +214,20 @@ void engine_evaluate_all(struct engine *engine)
 
 /* ---- attribution ------------------------------------------------------------- */
 
-/* True when no earlier lookup of this key by this querier fell in the same
- * caching slot: what a resolver honouring the TTL could have sent. */
+static uint64_t pair_fingerprint(uint64_t key_hash, uint64_t querier_hash, int64_t slot)
+{
+    return hash_mix(key_hash ^ hash_mix(querier_hash + (uint64_t)slot)) | 1;
+}
+
+static uint64_t *pair_set(const struct engine *engine, uint64_t fingerprint)
+{
+    return &engine->recent_pairs[(fingerprint >> 20) % ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS];
+}
+
 /* True when the fingerprint was not in its set yet (it is now, newest first). */
 static bool remember_pair(struct engine *engine, uint64_t fingerprint)
 {
-    uint64_t *set = &engine->recent_pairs[(fingerprint >> 20) % ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS];
+    uint64_t *set = pair_set(engine, fingerprint);
     for (int way = 0; way < ENGINE_PAIR_WAYS; way++)
         if (set[way] == fingerprint)
             return false;
@@ -228,10 +236,28 @@ static bool remember_pair(struct engine *engine, uint64_t fingerprint)
     return true;
 }
 
+/* True when no earlier lookup of this key by this querier fell in the same
+ * caching slot: what a resolver honouring the TTL could have sent. */
 static bool pair_is_new(struct engine *engine, uint64_t key_hash, uint64_t querier_hash,
                         int64_t slot)
 {
-    return remember_pair(engine, hash_mix(key_hash ^ hash_mix(querier_hash + (uint64_t)slot)) | 1);
+    return remember_pair(engine, pair_fingerprint(key_hash, querier_hash, slot));
+}
+
+/* The caching slot of a time, for slot_seconds (0: the default). */
+static int64_t caching_slot(int64_t time_us, uint32_t slot_seconds)
+{
+    return time_us / ((int64_t)(slot_seconds ? slot_seconds : KEY_DEFAULT_SLOT_SECONDS) * US_PER_SECOND);
+}
+
+static void prefetch_pair_set(const struct engine *engine, uint64_t key_hash, uint64_t querier_hash,
+                              int64_t slot)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(pair_set(engine, pair_fingerprint(key_hash, querier_hash, slot)));
+#else
+    (void)engine, (void)key_hash, (void)querier_hash, (void)slot;
+#endif
 }
 
 void engine_merge_pairs(struct engine *into, const struct engine *from)
@@ -250,14 +276,19 @@ struct querier_facts {
     bool proven;               /* this lookup's query proved its source */
 };
 
-static void describe_querier(struct engine *engine, const struct ip_address *querier,
-                             struct querier_facts *facts)
+static void hash_querier(const struct ip_address *querier, struct querier_facts *facts)
 {
     struct ip_address prefix = *querier;
     ip_address_mask(&prefix, querier->family == 4 ? 24 : 48);
     facts->address = querier;
     facts->address_hash = hash_bytes(querier, sizeof *querier, 0x71);
     facts->prefix_hash = hash_bytes(&prefix, sizeof prefix, 0x72);
+}
+
+/* After hash_querier. */
+static void describe_querier(struct engine *engine, const struct ip_address *querier,
+                             struct querier_facts *facts)
+{
     facts->asn = 0;
     facts->country[0] = facts->country[1] = '\0';
     facts->home = engine->config.home_networks &&
@@ -275,8 +306,7 @@ static void describe_querier(struct engine *engine, const struct ip_address *que
 static void count_on_key(struct engine *engine, struct key *key, const struct querier_facts *q,
                          int64_t time_us, uint32_t slot_seconds, bool reverse)
 {
-    int64_t slot = time_us / ((int64_t)(slot_seconds ? slot_seconds : KEY_DEFAULT_SLOT_SECONDS) *
-                              US_PER_SECOND);
+    int64_t slot = caching_slot(time_us, slot_seconds);
     struct key_lookup lookup = { .time_us = time_us, .querier = q->address,
                                  .querier_hash = q->address_hash,
                                  .prefix_hash = q->prefix_hash, .asn = q->asn,
@@ -439,6 +469,28 @@ static void count_answers(struct engine *engine, const struct engine_lookup *l,
     }
 }
 
+/* Asks for what the lookup will read at random in tables larger than the
+ * CPU's caches, all at once, so that their misses overlap instead of
+ * following one another: the index entries of the name and the answers,
+ * and their caching-slot sets (the name's in the slot of this response's
+ * TTL, which its own slot nearly always is). Only hints: nothing changes. */
+static void prefetch_keys(const struct engine *engine, const struct engine_lookup *l,
+                          const struct lookup_effect *e, const struct querier_facts *q,
+                          size_t length)
+{
+    int64_t slot = caching_slot(l->time_us, l->min_ttl);
+    uint64_t name_hash = key_store_hash(KEY_NAME, engine->name_buffer, length);
+    key_store_prefetch(&engine->store, name_hash);
+    prefetch_pair_set(engine, name_hash, q->address_hash, slot);
+    for (size_t i = 0; e->notes_response && i < l->answer_count; i++) {
+        char text[IP_ADDRESS_TEXT_MAX];
+        size_t text_length = ip_address_format(&l->answers[i], text);
+        uint64_t hash = key_store_hash(KEY_ADDRESS, text, text_length);
+        key_store_prefetch(&engine->store, hash);
+        prefetch_pair_set(engine, hash, q->address_hash, slot);
+    }
+}
+
 void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
 {
     if (!iso_time_is_sane(lookup->time_us)) { /* the readers refuse them; the last wall */
@@ -462,10 +514,14 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
     /* who asked matters only to what is counted on a key (or handed to
      * on_lookup): a query that only waits for its answer costs no GeoIP */
     struct querier_facts querier = { 0 };
-    if (effect.counts || effect.notes_response || decider_wants_lookups(engine))
-        describe_querier(engine, &lookup->querier, &querier);
-    querier.proven = lookup->source_proven;
     size_t length = normalize_name(engine, lookup->qname, lookup->qname_length);
+    if (effect.counts || effect.notes_response || decider_wants_lookups(engine)) {
+        hash_querier(&lookup->querier, &querier);
+        if (effect.counts)
+            prefetch_keys(engine, lookup, &effect, &querier, length);
+        describe_querier(engine, &lookup->querier, &querier);
+    }
+    querier.proven = lookup->source_proven;
     bool reverse = engine_is_reverse_lookup(engine->name_buffer, length, lookup->qtype) ||
                    engine_is_blocklist_lookup(engine, engine->name_buffer, length);
     if (effect.counts && engine->first_us == 0) /* alert windows run from the first lookup counted */

@@ -55,6 +55,17 @@ size_t key_store_bytes_per_key(void);
 
 uint64_t key_store_hash(enum key_kind kind, const char *name, size_t length);
 
+/* Starts bringing the index entry where a key of this hash is looked for
+ * into the CPU cache, for a lookup soon. */
+static inline void key_store_prefetch(const struct key_store *store, uint64_t hash)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(&store->index[(uint32_t)hash & store->index_mask]);
+#else
+    (void)store, (void)hash;
+#endif
+}
+
 /* Existing key or NULL. */
 struct key *key_store_find(struct key_store *store, enum key_kind kind, const char *name,
                            size_t length, uint64_t hash);
