@@ -32,13 +32,19 @@ struct entry_key {
     uint8_t tag;
 };
 
+_Static_assert(GEOIP_CACHE_NETWORK_V4 % 8 == 0 && GEOIP_CACHE_NETWORK_V6 % 8 == 0,
+               "networks end on a byte");
+
 static struct entry_key entry_key_of(const struct ip_address *address, enum geoip_cache_span span)
 {
-    struct ip_address masked = *address;
-    if (span == GEOIP_CACHE_NETWORK)
-        ip_address_mask(&masked, address->family == 4 ? GEOIP_CACHE_NETWORK_V4 : GEOIP_CACHE_NETWORK_V6);
+    uint8_t bytes[16];
+    memcpy(bytes, address->bytes, 16);
+    if (span == GEOIP_CACHE_NETWORK) {
+        size_t kept = (address->family == 4 ? GEOIP_CACHE_NETWORK_V4 : GEOIP_CACHE_NETWORK_V6) / 8;
+        memset(bytes + kept, 0, 16 - kept);
+    }
     struct entry_key key = { .tag = (uint8_t)(address->family | (span == GEOIP_CACHE_NETWORK) << 7) };
-    memcpy(key.words, masked.bytes, 16);
+    memcpy(key.words, bytes, 16);
     return key;
 }
 
