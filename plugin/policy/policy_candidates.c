@@ -54,7 +54,7 @@ static bool within_asn_ceiling(const struct key *key, uint32_t max_asns)
 bool policy_candidates_pass(const struct policy_candidates *c, const struct key *key,
                             uint32_t alerted, int64_t now_us)
 {
-    if (!(c->kinds & (1u << key->kind)) || (double)key->lookups_corrected < c->min_lookups)
+    if (!policy_candidates_floor_met(c, key))
         return false;
     if ((c->alerted_by && !(alerted & c->alerted_by)) || (alerted & c->not_alerted_by))
         return false;

@@ -36,6 +36,14 @@ struct policy_candidates {
 /* What a policy that declares nothing gets: every key of every kind. */
 void policy_candidates_all(struct policy_candidates *candidates);
 
+/* The kind and the floor on corrected lookups alone, which most keys fail:
+ * they sit in the key's first cache line, so a caller can test them before
+ * it reads anything else of the key (its alerts, for policy_candidates_pass). */
+static inline bool policy_candidates_floor_met(const struct policy_candidates *c, const struct key *key)
+{
+    return (c->kinds & (1u << key->kind)) && (double)key->lookups_corrected >= c->min_lookups;
+}
+
 /* Whether `key` (alerted: the policies that alerted on it in this window,
  * a bit each) is worth a call at tick time now_us. */
 bool policy_candidates_pass(const struct policy_candidates *candidates, const struct key *key,

@@ -731,13 +731,22 @@ static void end_item(struct policy_process *process, uint32_t batch_max)
         flush(process);
 }
 
+/* The key's alerts are read only for a policy whose floor it meets: most
+ * keys touched in a tick meet none, and are judged on their first cache
+ * line. */
 static bool wants(const struct policy_process *process, const struct key *key)
 {
-    uint32_t alerted = engine_alerted_policies(process->engine, key);
+    uint32_t alerted = 0;
+    bool alerted_read = false;
     for (unsigned i = 0; i < process->count; i++) {
         const struct policy_state *p = &process->policies[i];
-        if (p->has_evaluate && !p->disabled &&
-            policy_candidates_pass(&p->candidates, key, alerted, process->engine->tick_time_us))
+        if (!p->has_evaluate || p->disabled || !policy_candidates_floor_met(&p->candidates, key))
+            continue;
+        if (!alerted_read) {
+            alerted = engine_alerted_policies(process->engine, key);
+            alerted_read = true;
+        }
+        if (policy_candidates_pass(&p->candidates, key, alerted, process->engine->tick_time_us))
             return true;
     }
     return false;
