@@ -626,10 +626,16 @@ static bool is_nibble_label(const char *p, size_t length)
     return length == 1 && isxdigit((unsigned char)p[0]);
 }
 
+/* The first byte (or two) tell most names apart from a reversed address
+ * without a scan of their labels. */
 bool engine_is_reverse_lookup(const char *name, size_t length, uint16_t qtype)
 {
-    return qtype == DNS_TYPE_PTR || leading_labels(name, length, 4, is_decimal_label) == 4 ||
-           leading_labels(name, length, 32, is_nibble_label) == 32;
+    if (qtype == DNS_TYPE_PTR)
+        return true;
+    if (length > 0 && name[0] >= '0' && name[0] <= '9' &&
+        leading_labels(name, length, 4, is_decimal_label) == 4)
+        return true;
+    return length > 1 && name[1] == '.' && leading_labels(name, length, 32, is_nibble_label) == 32;
 }
 
 const char *const engine_builtin_blocklist_zones[] = {

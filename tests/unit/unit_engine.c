@@ -157,8 +157,35 @@ static void test_blocklist_zones(void)
     engine_free(&engine);
 }
 
+/* Reversed addresses (in-addr.arpa, ip6.arpa, DNSBL style under any zone)
+ * and PTR queries are reverse lookups; names that only start like one are
+ * not. */
+static void test_reverse_lookups(void)
+{
+    static const char nibbles[] = "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.0.0.0.0.1.2.3.4.ip6.arpa";
+    static const struct { const char *name; uint16_t qtype; bool reverse; } cases[] = {
+        { "4.3.2.1.in-addr.arpa", DNS_TYPE_A, true },
+        { "10.20.30.40.zen.spamhaus.org", DNS_TYPE_A, true },
+        { nibbles, DNS_TYPE_AAAA, true },
+        { nibbles + 2, DNS_TYPE_AAAA, false }, /* 31 nibbles */
+        { "www.example.com", DNS_TYPE_PTR, true },
+        { "www.example.com", DNS_TYPE_A, false },
+        { "1.2.3.example.com", DNS_TYPE_A, false },
+        { "256.1.1.1.example", DNS_TYPE_A, false },
+        { "1a.2.3.4.example", DNS_TYPE_A, false },
+        { "1.2.3.4", DNS_TYPE_A, false }, /* no label after the fourth */
+        { "f.example", DNS_TYPE_A, false },
+        { "", DNS_TYPE_A, false },
+        { "7", DNS_TYPE_A, false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK(engine_is_reverse_lookup(cases[i].name, strlen(cases[i].name), cases[i].qtype) ==
+              cases[i].reverse);
+}
+
 int main(void)
 {
+    test_reverse_lookups();
     test_blocklist_zones();
     test_decider_sees_ticks_and_lookups(false);
     test_decider_sees_ticks_and_lookups(true);
