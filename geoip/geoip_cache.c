@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/hash.h"
+#include "base/table_memory.h"
 
 /* The control word's fields. */
 static uint64_t control_word(uint16_t sequence, const struct geoip_cached *what, uint8_t tag,
@@ -55,17 +56,15 @@ static _Atomic uint64_t *slot_of(const struct geoip_cache *cache, const struct e
 
 bool geoip_cache_init(struct geoip_cache *cache)
 {
-    size_t size = (size_t)GEOIP_CACHE_SLOTS * sizeof *cache->slots;
     cache->generation = 1;
-    cache->slots = aligned_alloc(64, size);
-    if (cache->slots)
-        memset(cache->slots, 0, size); /* generation 0: every slot empty */
+    cache->slots = table_memory_alloc(GEOIP_CACHE_SLOTS, sizeof *cache->slots); /* zero: generation 0,
+                                                                                   every slot empty */
     return cache->slots != NULL;
 }
 
 void geoip_cache_free(struct geoip_cache *cache)
 {
-    free(cache->slots);
+    table_memory_free(cache->slots, GEOIP_CACHE_SLOTS, sizeof *cache->slots);
     cache->slots = NULL;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/hash.h"
+#include "base/table_memory.h"
 
 /* Per set: a tag (part of the key's hash, 0 = empty) and the time asked, in
  * milliseconds since the epoch, for each way. Probing reads this one line. */
@@ -20,20 +21,21 @@ bool lookup_matcher_init(struct lookup_matcher *matcher, uint32_t capacity, doub
     memset(matcher, 0, sizeof *matcher);
     matcher->set_count = capacity / LOOKUP_MATCHER_WAYS ? capacity / LOOKUP_MATCHER_WAYS : 1;
     matcher->timeout_ms = (uint32_t)(timeout_seconds * 1000.0);
-    matcher->sets = aligned_alloc(64, (size_t)matcher->set_count * sizeof *matcher->sets);
-    matcher->keys = calloc((size_t)matcher->set_count * LOOKUP_MATCHER_WAYS, sizeof *matcher->keys);
+    matcher->sets = table_memory_alloc(matcher->set_count, sizeof *matcher->sets);
+    matcher->keys = table_memory_alloc((size_t)matcher->set_count * LOOKUP_MATCHER_WAYS,
+                                       sizeof *matcher->keys);
     if (!matcher->sets || !matcher->keys) {
         lookup_matcher_free(matcher);
         return false;
     }
-    memset(matcher->sets, 0, (size_t)matcher->set_count * sizeof *matcher->sets);
     return true;
 }
 
 void lookup_matcher_free(struct lookup_matcher *matcher)
 {
-    free(matcher->sets);
-    free(matcher->keys);
+    table_memory_free(matcher->sets, matcher->set_count, sizeof *matcher->sets);
+    table_memory_free(matcher->keys, (size_t)matcher->set_count * LOOKUP_MATCHER_WAYS,
+                      sizeof *matcher->keys);
     matcher->sets = NULL;
     matcher->keys = NULL;
 }

@@ -11,6 +11,7 @@
 
 #include "base/hash.h"
 #include "base/iso_time.h"
+#include "base/table_memory.h"
 
 enum { US_PER_SECOND = 1000000, EXPIRY_CHECK_US = 86400LL * US_PER_SECOND };
 
@@ -37,10 +38,8 @@ bool engine_init(struct engine *engine, const struct engine_config *config, stru
         return false;
     }
     /* a set in one cache line: each lookup costs one miss per key, not two */
-    size_t pair_bytes = (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS * sizeof *engine->recent_pairs;
-    engine->recent_pairs = aligned_alloc(64, pair_bytes);
-    if (engine->recent_pairs)
-        memset(engine->recent_pairs, 0, pair_bytes);
+    engine->recent_pairs = table_memory_alloc((size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS,
+                                              sizeof *engine->recent_pairs);
     bool stored = key_store_init(&engine->store, config->max_keys, config->max_bytes);
     uint32_t retired = config->retired_max == ENGINE_RETIRED_TENTH ? engine->store.max_keys / 10
                                                                    : config->retired_max;
@@ -61,7 +60,8 @@ void engine_free(struct engine *engine)
     suppression_free(&engine->suppression);
     as_directory_free(&engine->directory);
     registered_domain_free(&engine->domains);
-    free(engine->recent_pairs);
+    table_memory_free(engine->recent_pairs, (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS,
+                      sizeof *engine->recent_pairs);
     engine->recent_pairs = NULL;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/hash.h"
+#include "base/table_memory.h"
 
 enum { SEEN_UNKNOWN = 0, SEEN_FREE = UINT32_MAX };
 
@@ -59,8 +60,12 @@ bool key_store_init(struct key_store *store, uint32_t max_keys, size_t max_bytes
     if (max_keys > KEY_STORE_KEYS_MAX)
         return false;
     uint32_t index_size = index_size_for(max_keys);
+    store->index_mask = index_size - 1;
+    store->max_keys = max_keys;
+    /* the keys stay on small pages: faulted in 2 MiB at a time, compacting
+     * for them cost more system time in a run than their TLB misses */
     store->keys = calloc(max_keys, sizeof *store->keys);
-    store->index = calloc(index_size, sizeof *store->index);
+    store->index = table_memory_alloc(index_size, sizeof *store->index);
     store->free_slots = malloc((size_t)max_keys * sizeof *store->free_slots);
     store->dirty_slots = malloc((size_t)max_keys * sizeof *store->dirty_slots);
     store->slot_listed = calloc(max_keys, sizeof *store->slot_listed);
@@ -75,8 +80,6 @@ bool key_store_init(struct key_store *store, uint32_t max_keys, size_t max_bytes
         store->seen_floor[i] = SEEN_FREE;
     }
     store->free_count = max_keys;
-    store->index_mask = index_size - 1;
-    store->max_keys = max_keys;
     store->max_bytes = max_bytes;
     store->bytes = (size_t)index_size * sizeof *store->index;
     store->random_state = 0x9e3779b97f4a7c15ULL;
@@ -89,7 +92,7 @@ void key_store_free(struct key_store *store)
         for (uint32_t i = 0; i < store->high_water; i++)
             free(store->keys[i].name);
     free(store->keys);
-    free(store->index);
+    table_memory_free(store->index, (size_t)store->index_mask + 1, sizeof *store->index);
     free(store->free_slots);
     free(store->dirty_slots);
     free(store->slot_listed);
