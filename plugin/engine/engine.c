@@ -430,17 +430,47 @@ static void count_part(struct engine *engine, struct key *key, const struct engi
     key_store_mark_dirty(&engine->store, key);
 }
 
+enum { ANSWERS_HASHED = 8 };
+
+/* A lookup's keys as the store finds them, worked out once: the name's hash
+ * (the name is in name_buffer), and the texts and hashes of its first
+ * answers' address keys. */
+struct lookup_keys {
+    size_t name_length;
+    uint64_t name_hash;
+    size_t answers;                    /* how many of the arrays are filled */
+    uint64_t answer_hash[ANSWERS_HASHED];
+    uint8_t answer_length[ANSWERS_HASHED];
+    char answer_text[ANSWERS_HASHED][IP_ADDRESS_TEXT_MAX];
+};
+
+static void find_lookup_keys(const struct engine *engine, const struct engine_lookup *l,
+                             size_t name_length, bool with_answers, struct lookup_keys *keys)
+{
+    keys->name_length = name_length;
+    keys->name_hash = key_store_hash(KEY_NAME, engine->name_buffer, name_length);
+    keys->answers = 0;
+    for (size_t i = 0; with_answers && i < l->answer_count && i < ANSWERS_HASHED; i++) {
+        size_t length = ip_address_format(&l->answers[i], keys->answer_text[i]);
+        keys->answer_length[i] = (uint8_t)length;
+        keys->answer_hash[i] = key_store_hash(KEY_ADDRESS, keys->answer_text[i], length);
+        keys->answers++;
+    }
+}
+
 /* The name's and its domain's share of one lookup. Returns the name key's
  * reference (for the addresses), which stays checkable after evictions. */
 static struct key_ref count_name_and_domain(struct engine *engine, const struct engine_lookup *l,
                                             const struct lookup_effect *e,
-                                            const struct querier_facts *q, size_t length,
-                                            bool reverse)
+                                            const struct querier_facts *q,
+                                            const struct lookup_keys *keys, bool reverse)
 {
     struct key_ref name_ref = { 0, 0 };
     uint32_t slot_seconds = 0;
-    struct key *name = restart_if_idle(engine, get_key(engine, KEY_NAME, engine->name_buffer, length),
-                                       l->time_us);
+    size_t length = keys->name_length;
+    struct key *name = key_store_get(&engine->store, KEY_NAME, engine->name_buffer, length,
+                                     keys->name_hash);
+    name = restart_if_idle(engine, name, l->time_us);
     if (name) {
         count_part(engine, name, l, e, q, true, 0, reverse);
         slot_seconds = name->slot_seconds;
@@ -452,14 +482,24 @@ static struct key_ref count_name_and_domain(struct engine *engine, const struct 
     return name_ref;
 }
 
+/* The i-th answer's address key (found or made). */
+static struct key *answer_key(struct engine *engine, const struct engine_lookup *l,
+                              const struct lookup_keys *keys, size_t i)
+{
+    if (i < keys->answers)
+        return key_store_get(&engine->store, KEY_ADDRESS, keys->answer_text[i],
+                             keys->answer_length[i], keys->answer_hash[i]);
+    char text[IP_ADDRESS_TEXT_MAX];
+    size_t length = ip_address_format(&l->answers[i], text);
+    return get_key(engine, KEY_ADDRESS, text, length);
+}
+
 static void count_answers(struct engine *engine, const struct engine_lookup *l,
-                          const struct querier_facts *q, struct key_ref name_ref, bool reverse)
+                          const struct querier_facts *q, const struct lookup_keys *keys,
+                          struct key_ref name_ref, bool reverse)
 {
     for (size_t i = 0; i < l->answer_count; i++) {
-        char text[IP_ADDRESS_TEXT_MAX];
-        size_t length = ip_address_format(&l->answers[i], text);
-        struct key *address = restart_if_idle(engine, get_key(engine, KEY_ADDRESS, text, length),
-                                              l->time_us);
+        struct key *address = restart_if_idle(engine, answer_key(engine, l, keys, i), l->time_us);
         if (!address)
             continue;
         key_aggregate_note_ttl(address, l->min_ttl);
@@ -475,19 +515,14 @@ static void count_answers(struct engine *engine, const struct engine_lookup *l,
  * and their caching-slot sets (the name's in the slot of this response's
  * TTL, which its own slot nearly always is). Only hints: nothing changes. */
 static void prefetch_keys(const struct engine *engine, const struct engine_lookup *l,
-                          const struct lookup_effect *e, const struct querier_facts *q,
-                          size_t length)
+                          const struct querier_facts *q, const struct lookup_keys *keys)
 {
     int64_t slot = caching_slot(l->time_us, l->min_ttl);
-    uint64_t name_hash = key_store_hash(KEY_NAME, engine->name_buffer, length);
-    key_store_prefetch(&engine->store, name_hash);
-    prefetch_pair_set(engine, name_hash, q->address_hash, slot);
-    for (size_t i = 0; e->notes_response && i < l->answer_count; i++) {
-        char text[IP_ADDRESS_TEXT_MAX];
-        size_t text_length = ip_address_format(&l->answers[i], text);
-        uint64_t hash = key_store_hash(KEY_ADDRESS, text, text_length);
-        key_store_prefetch(&engine->store, hash);
-        prefetch_pair_set(engine, hash, q->address_hash, slot);
+    key_store_prefetch(&engine->store, keys->name_hash);
+    prefetch_pair_set(engine, keys->name_hash, q->address_hash, slot);
+    for (size_t i = 0; i < keys->answers; i++) {
+        key_store_prefetch(&engine->store, keys->answer_hash[i]);
+        prefetch_pair_set(engine, keys->answer_hash[i], q->address_hash, slot);
     }
 }
 
@@ -515,10 +550,12 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
      * on_lookup): a query that only waits for its answer costs no GeoIP */
     struct querier_facts querier = { 0 };
     size_t length = normalize_name(engine, lookup->qname, lookup->qname_length);
+    struct lookup_keys keys;
+    find_lookup_keys(engine, lookup, length, effect.notes_response, &keys);
     if (effect.counts || effect.notes_response || decider_wants_lookups(engine)) {
         hash_querier(&lookup->querier, &querier);
         if (effect.counts)
-            prefetch_keys(engine, lookup, &effect, &querier, length);
+            prefetch_keys(engine, lookup, &querier, &keys);
         describe_querier(engine, &lookup->querier, &querier);
     }
     querier.proven = lookup->source_proven;
@@ -526,9 +563,9 @@ void engine_observe(struct engine *engine, const struct engine_lookup *lookup)
                    engine_is_blocklist_lookup(engine, engine->name_buffer, length);
     if (effect.counts && engine->first_us == 0) /* alert windows run from the first lookup counted */
         engine->first_us = lookup->time_us;
-    struct key_ref name_ref = count_name_and_domain(engine, lookup, &effect, &querier, length, reverse);
+    struct key_ref name_ref = count_name_and_domain(engine, lookup, &effect, &querier, &keys, reverse);
     if (effect.notes_response)
-        count_answers(engine, lookup, &querier, name_ref, reverse);
+        count_answers(engine, lookup, &querier, &keys, name_ref, reverse);
     engine->counters.lookups_counted += effect.counts;
     engine->counters.responses_counted += effect.notes_response;
     engine->counters.queries_seen += effect.asked;
