@@ -2,9 +2,9 @@
  * network's with its host bits zero), [2] the AS number and the
  * organisation's offset, [3] the control word: a 16-bit sequence (odd while
  * a writer is inside), the organisation's length, the country, the entry's
- * tag (the family, and the top bit for a network) and the generation. A reader loads the control word,
- * the rest, then the control word again, and trusts the slot only if it did
- * not change. Must not allocate after init. */
+ * tag (the family, and the top bit for a network) and the generation. A
+ * reader loads the control word, the rest, then the control word again, and
+ * trusts the slot only if it did not change. Must not allocate after init. */
 #include "geoip/geoip_cache.h"
 
 #include <stdlib.h>
@@ -61,8 +61,8 @@ static _Atomic uint64_t *slot_of(const struct geoip_cache *cache, const struct e
 bool geoip_cache_init(struct geoip_cache *cache)
 {
     cache->generation = 1;
-    cache->slots = table_memory_alloc(GEOIP_CACHE_SLOTS, sizeof *cache->slots); /* zero: generation 0,
-                                                                                   every slot empty */
+    /* zeroed: generation 0, every slot empty */
+    cache->slots = table_memory_alloc(GEOIP_CACHE_SLOTS, sizeof *cache->slots);
     return cache->slots != NULL;
 }
 

@@ -1,11 +1,10 @@
 /* geoip_cache: a direct-mapped cache of what the databases say about an
  * address, or about every address of its network (its /24 or /48) when they
  * say the same of all of them; several threads read and fill it at once
- * without a lock. Each
- * slot is a small sequence lock of four atomic words: a reader that meets a
- * slot being written takes it for a miss, and a writer that meets one gives
- * up. It keeps the organisation as an offset into the ASN database's
- * mapping, and knows nothing of the databases themselves. */
+ * without a lock. Each slot is a small sequence lock of four atomic words: a
+ * reader that meets a slot being written takes it for a miss, and a writer
+ * that meets one gives up. It keeps the organisation as an offset into the
+ * ASN database's mapping, and knows nothing of the databases themselves. */
 #ifndef EXCLAVE_GEOIP_CACHE_H
 #define EXCLAVE_GEOIP_CACHE_H
 

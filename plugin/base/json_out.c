@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/decimal.h"
 #include "base/iso_time.h"
@@ -197,23 +198,27 @@ void json_out_timestamp(struct json_out *out, int64_t microseconds)
     int64_t fraction = microseconds - second * 1000000;
     int64_t day = second >= 0 ? second / SECONDS_PER_DAY : (second - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
     unsigned in_day = (unsigned)(second - day * SECONDS_PER_DAY);
-    if (day < DAY_OF_0000_01_01 || day >= DAY_OF_10000_01_01) { /* no four-digit year */
-        day = 0;
-        in_day = 0;
-        fraction = 0;
-    }
-    if (day != out->cached_day) {
-        format_day(day, out->cached_date);
-        out->cached_day = day;
-    }
-    char text[40];
+    char text[64];
     text[0] = '"';
-    memcpy(text + 1, out->cached_date, 11);
-    char *p = two_digits(text + 12, in_day / 3600);
-    *p++ = ':';
-    p = two_digits(p, in_day / 60 % 60);
-    *p++ = ':';
-    p = two_digits(p, in_day % 60);
+    char *p;
+    if (day >= DAY_OF_0000_01_01 && day < DAY_OF_10000_01_01) {
+        if (day != out->cached_day) {
+            format_day(day, out->cached_date);
+            out->cached_day = day;
+        }
+        memcpy(text + 1, out->cached_date, 11);
+        p = two_digits(text + 12, in_day / 3600);
+        *p++ = ':';
+        p = two_digits(p, in_day / 60 % 60);
+        *p++ = ':';
+        p = two_digits(p, in_day % 60);
+    } else { /* a year of more than four digits, or before year 0: as the C library writes it */
+        time_t t = (time_t)second;
+        struct tm tm;
+        p = text + 1;
+        if (gmtime_r(&t, &tm))
+            p += strftime(p, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+    }
     *p++ = '.';
     for (int i = 5; i >= 0; i--) {
         p[i] = (char)('0' + fraction % 10);

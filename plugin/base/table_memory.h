@@ -2,7 +2,7 @@
  * hot path (the key index, the caching slots, the GeoIP cache, the query
  * matcher), on 2 MiB pages where the kernel allows it: on 4 KiB pages
  * each random read of a table of megabytes also misses the TLB. It knows
- * nothing of what the tables hold, and never fails where calloc would not. */
+ * nothing of what the tables hold. */
 #ifndef EXCLAVE_TABLE_MEMORY_H
 #define EXCLAVE_TABLE_MEMORY_H
 

@@ -94,6 +94,9 @@ static void check_timestamps_against_gmtime(void)
     json_out_timestamp(&out, -62167219200LL * 1000000);
     CHECK_TEXT(out.buffer, out.used, "\"0000-01-01T00:00:00.000000+0000\"");
     out.used = 0;
+    json_out_timestamp(&out, 253402300800LL * 1000000 + 5); /* year 10000: gmtime's text */
+    CHECK_TEXT(out.buffer, out.used, "\"10000-01-01T00:00:00.000005+0000\"");
+    out.used = 0;
 }
 
 static void write_long_string(void)
