@@ -219,21 +219,39 @@ static uint64_t pair_fingerprint(uint64_t key_hash, uint64_t querier_hash, int64
     return hash_mix(key_hash ^ hash_mix(querier_hash + (uint64_t)slot)) | 1;
 }
 
-static uint64_t *pair_set(const struct engine *engine, uint64_t fingerprint)
+/* A fingerprint's set (from its bits 20 and up) and its tag there (its low
+ * half, which is never 0): 4 bytes a way, so the table is half the size a
+ * whole fingerprint would make it, and as many sets share the CPU's cache. */
+static size_t pair_set_of(uint64_t fingerprint)
 {
-    return &engine->recent_pairs[(fingerprint >> 20) % ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS];
+    return (size_t)((fingerprint >> 20) % ENGINE_PAIR_SETS);
 }
 
-/* True when the fingerprint was not in its set yet (it is now, newest first). */
-static bool remember_pair(struct engine *engine, uint64_t fingerprint)
+static uint32_t pair_tag(uint64_t fingerprint)
 {
-    uint64_t *set = pair_set(engine, fingerprint);
+    return (uint32_t)fingerprint | 1;
+}
+
+static uint32_t *pair_set(const struct engine *engine, uint64_t fingerprint)
+{
+    return &engine->recent_pairs[pair_set_of(fingerprint) * ENGINE_PAIR_WAYS];
+}
+
+/* True when the tag was not in set number `set` yet (it is now, newest first). */
+static bool remember_in_set(struct engine *engine, size_t set_index, uint32_t tag)
+{
+    uint32_t *set = &engine->recent_pairs[set_index * ENGINE_PAIR_WAYS];
     for (int way = 0; way < ENGINE_PAIR_WAYS; way++)
-        if (set[way] == fingerprint)
+        if (set[way] == tag)
             return false;
     memmove(set + 1, set, (ENGINE_PAIR_WAYS - 1) * sizeof *set); /* newest first */
-    set[0] = fingerprint;
+    set[0] = tag;
     return true;
+}
+
+static bool remember_pair(struct engine *engine, uint64_t fingerprint)
+{
+    return remember_in_set(engine, pair_set_of(fingerprint), pair_tag(fingerprint));
 }
 
 /* True when no earlier lookup of this key by this querier fell in the same
@@ -264,7 +282,17 @@ void engine_merge_pairs(struct engine *into, const struct engine *from)
 {
     for (size_t i = 0; i < (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS; i++)
         if (from->recent_pairs[i])
-            remember_pair(into, from->recent_pairs[i]);
+            remember_in_set(into, i / ENGINE_PAIR_WAYS, from->recent_pairs[i]);
+}
+
+uint64_t engine_pair_saved(const struct engine *engine, size_t way)
+{
+    return engine->recent_pairs[way];
+}
+
+void engine_pair_restore(struct engine *engine, size_t way, uint64_t saved)
+{
+    engine->recent_pairs[way] = saved ? pair_tag(saved) : 0;
 }
 
 struct querier_facts {

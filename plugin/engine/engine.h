@@ -25,7 +25,7 @@
 
 enum {
     ENGINE_NAME_MAX = 1100,            /* presentation form of a 255-byte name, escaped */
-    ENGINE_PAIR_SETS = 1 << 17,        /* caching-slot memory: 4 MiB */
+    ENGINE_PAIR_SETS = 1 << 17,        /* caching-slot memory: 2 MiB */
     ENGINE_PAIR_WAYS = 4,
     ENGINE_RELATED_MAX = 8,
 };
@@ -157,7 +157,8 @@ struct engine {
     struct as_directory directory;
     struct registered_domain domains;
     struct geoip *geoip;               /* NULL: every querier is of unknown ASN */
-    uint64_t *recent_pairs;            /* (key, querier, caching slot) fingerprints */
+    uint32_t *recent_pairs;            /* (key, querier, caching slot) seen: per set, the ways'
+                                          tags, newest first (0: empty) */
     struct engine_decider decider;     /* all NULL: aggregates only */
     engine_alert_fn alert_sink;
     void *alert_user;
@@ -240,5 +241,13 @@ void engine_visit_counters(const struct engine *engine, counter_visit_fn visit, 
 
 /* Adds from's caching-slot memory to into's (merging two sensors' states). */
 void engine_merge_pairs(struct engine *into, const struct engine *from);
+
+/* Way number `way` (of ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS, set by set) of
+ * the caching-slot sets as a state file holds it: a 64-bit fingerprint, 0
+ * for none. A way keeps the low half of its fingerprint, so a file of whole
+ * fingerprints (written before the ways kept halves) restores exactly, and
+ * a saved half restores as itself. */
+uint64_t engine_pair_saved(const struct engine *engine, size_t way);
+void engine_pair_restore(struct engine *engine, size_t way, uint64_t saved);
 
 #endif

@@ -9,7 +9,7 @@
  *   (version 3:) window_us retired_count
  *   key_count x { old_slot name_length name struct-key }
  *   asn_count x { asn country[3] org_length org }
- *   pair fingerprints, (version 2:) input_length input,
+ *   pair fingerprints (64 bits a way), (version 2:) input_length input,
  *   (version 3:) retired_count x { name_length name struct-key link_count
  *                                  link_count x { length name } },
  *   crc32, "EXCLEND!" */
@@ -116,6 +116,19 @@ static void put_directory(struct state_writer *w, const struct as_directory *dir
     }
 }
 
+/* The caching-slot sets as 64-bit fingerprints, a block at a time. */
+static void put_pairs(struct state_writer *w, const struct engine *engine)
+{
+    uint64_t block[1024];
+    size_t total = (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS;
+    for (size_t at = 0; at < total; at += 1024) {
+        size_t n = total - at < 1024 ? total - at : 1024;
+        for (size_t i = 0; i < n; i++)
+            block[i] = engine_pair_saved(engine, at + i);
+        put(w, block, n * sizeof block[0]);
+    }
+}
+
 /* Makes the rename itself durable. */
 static void sync_directory_of(const char *path)
 {
@@ -147,7 +160,7 @@ bool state_file_save_resumable(const struct engine *engine, const char *path,
     put_header(&w, engine);
     put_keys(&w, &engine->store);
     put_directory(&w, &engine->directory);
-    put(&w, engine->recent_pairs, (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS * sizeof(uint64_t));
+    put_pairs(&w, engine);
     uint32_t input_length = input && input->length <= STATE_INPUT_MAX ? (uint32_t)input->length : 0;
     PUT(&w, input_length);
     if (input_length)
@@ -428,7 +441,11 @@ static const char *apply(struct engine *engine, const struct state_header *h,
         memcpy(input->bytes, input_bytes, input_length);
         input->length = input_length;
     }
-    memcpy(engine->recent_pairs, pair_bytes, pairs);
+    for (size_t i = 0; i < (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS; i++) {
+        uint64_t saved;
+        memcpy(&saved, (const uint8_t *)pair_bytes + i * sizeof saved, sizeof saved);
+        engine_pair_restore(engine, i, saved);
+    }
     engine->now_us = h->now_us;
     engine->first_us = h->first_us;
     engine->next_tick_us = h->next_tick_us;

@@ -174,6 +174,49 @@ static void check_retired(const char *path, const char *bad)
     free(s.bytes);
 }
 
+/* The caching-slot memory survives a save: a lookup asked again in the
+ * same slot is not counted as corrected after the load, both from this
+ * build's file and from one whose ways hold whole 64-bit fingerprints (as
+ * builds before the ways kept their low halves wrote them). */
+static void check_pairs_survive(const char *path, const char *old_path)
+{
+    const char *name = "mail1.trump-email.com", *querier = "203.0.113.7";
+    struct engine *engine = calloc(1, sizeof *engine);
+    char error[512];
+    start(engine);
+    feed(engine, 1475000000, querier, name, "66.216.133.29");
+    CHECK(state_file_save(engine, path, error, sizeof error));
+    engine_free(engine);
+    struct saved s;
+    read_file(path, &s);
+    /* no retired keys, no input: the ways end just before the input's length */
+    size_t ways = (size_t)ENGINE_PAIR_SETS * ENGINE_PAIR_WAYS;
+    uint8_t *pairs = s.bytes + s.size - 12 - 4 - ways * 8;
+    size_t filled = 0;
+    for (size_t i = 0; i < ways; i++) {
+        uint64_t way;
+        memcpy(&way, pairs + i * 8, 8);
+        filled += way != 0;
+        if (way)
+            way |= (uint64_t)(i * 2654435761u + 1) << 32; /* high bits a whole fingerprint has */
+        memcpy(pairs + i * 8, &way, 8);
+    }
+    CHECK(filled == 3); /* the name, its domain, the address */
+    write_file(old_path, &s, true);
+    free(s.bytes);
+    const char *files[] = { path, old_path };
+    for (int f = 0; f < 2; f++) {
+        start(engine);
+        CHECK(state_file_load(engine, files[f], error, sizeof error) == 1);
+        feed(engine, 1475000010, querier, name, "66.216.133.29"); /* the same 300 s slot */
+        feed(engine, 1475000020, "203.0.113.8", name, "66.216.133.29");
+        struct key *key = engine_find_key(engine, KEY_NAME, name, strlen(name));
+        CHECK(key && key->lookups == 3 && key->lookups_corrected == 2);
+        engine_free(engine);
+    }
+    free(engine);
+}
+
 int main(void)
 {
     char good[] = "/tmp/exclave-good-XXXXXX", bad[] = "/tmp/exclave-bad-XXXXXX";
@@ -286,6 +329,7 @@ int main(void)
     engine_free(engine);
     free(engine);
     check_retired(good, bad);
+    check_pairs_survive(good, bad);
     free(old.bytes);
     free(s.bytes);
     free(pristine.bytes);
