@@ -168,10 +168,10 @@ void json_out_ip(struct json_out *out, const struct ip_address *address)
     json_out_raw(out, text, length + 2);
 }
 
+/* value 0 to 99 as two digits. */
 static char *two_digits(char *p, unsigned value)
 {
-    p[0] = (char)('0' + value / 10);
-    p[1] = (char)('0' + value % 10);
+    memcpy(p, decimal_pairs + 2 * value, 2);
     return p + 2;
 }
 
