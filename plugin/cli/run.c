@@ -241,7 +241,6 @@ static bool outputs_are_not_inputs(const struct exclave_run *run)
     return true;
 }
 
-/* --log pdns: the table, writing into the EVE log. */
 /* --pdns-format passivedns: DIR/passivedns.log, appended to as passivedns does. */
 static bool open_passivedns_log(struct exclave_run *run)
 {
@@ -251,6 +250,7 @@ static bool open_passivedns_log(struct exclave_run *run)
            (run->passivedns_out = writer_on(run->passivedns_file));
 }
 
+/* --log pdns: the table, writing into the EVE log (or passivedns.log). */
 static bool open_pdns(struct exclave_run *run)
 {
     const struct exclave_options *o = &run->options;
