@@ -316,15 +316,26 @@ static struct eve_answer *new_answer(struct eve_record *r)
     return a;
 }
 
-static bool scan_object(struct scanner *s, enum place place, int depth)
+/* What an object's closing brace, just read, tells of where things end. */
+static void close_object(struct scanner *s, enum place place, struct eve_answer *answer)
 {
-    if (!expect(s, '{'))
-        return fail(s, "an object was expected");
-    struct eve_answer *answer = place == PLACE_ANSWER ? new_answer(s->record) : NULL;
+    size_t brace = (size_t)(s->p - 1 - s->start);
+    if (answer)
+        answer->end = brace;
     if (place == PLACE_OPT)
-        s->opt_code = -1, s->opt_data.ptr = NULL;
-    if (expect(s, '}'))
-        goto closed;
+        end_option(s);
+    if (place == PLACE_DNS)
+        s->record->dns_end = brace;
+    if (place == PLACE_TOP)
+        s->record->end = brace;
+}
+
+/* An object's members from the name of one of them, and its closing
+ * brace. A head-only scan stops after the member that completes the head,
+ * and notes where. */
+static bool scan_members(struct scanner *s, enum place place, int depth,
+                         struct eve_answer *answer)
+{
     do {
         struct eve_span key;
         if (!scan_string(s, &key))
@@ -333,20 +344,27 @@ static bool scan_object(struct scanner *s, enum place place, int depth)
             return fail(s, "':' was expected after a member name");
         if (!scan_member(s, place, key, depth, answer))
             return false;
-        if (s->head_only && place == PLACE_TOP && head_known(s->record))
+        if (s->head_only && place == PLACE_TOP && head_known(s->record)) {
+            s->record->head_end = (size_t)(s->p - s->start);
             return true;
+        }
     } while (expect(s, ','));
     if (!expect(s, '}'))
         return fail(s, "',' or '}' was expected");
-closed:
-    if (answer)
-        answer->end = (size_t)(s->p - 1 - s->start);
+    close_object(s, place, answer);
+    return true;
+}
+
+static bool scan_object(struct scanner *s, enum place place, int depth)
+{
+    if (!expect(s, '{'))
+        return fail(s, "an object was expected");
+    struct eve_answer *answer = place == PLACE_ANSWER ? new_answer(s->record) : NULL;
     if (place == PLACE_OPT)
-        end_option(s);
-    if (place == PLACE_DNS)
-        s->record->dns_end = (size_t)(s->p - 1 - s->start);
-    if (place == PLACE_TOP)
-        s->record->end = (size_t)(s->p - 1 - s->start);
+        s->opt_code = -1, s->opt_data.ptr = NULL;
+    if (!expect(s, '}'))
+        return scan_members(s, place, depth, answer);
+    close_object(s, place, answer);
     return true;
 }
 
@@ -384,17 +402,39 @@ bool eve_record_parse_head(const char *text, size_t length, struct eve_record *r
     return scan_object(&s, PLACE_TOP, 0) && head_known(record);
 }
 
+/* The record ends here, and nothing but space follows. */
+static const char *finish(struct scanner *s, bool ok, size_t *error_offset)
+{
+    skip_space(s);
+    if (ok && s->p != s->end)
+        fail(s, "text after the record");
+    *error_offset = (size_t)(s->p - s->start);
+    return s->error;
+}
+
 const char *eve_record_parse(const char *text, size_t length, struct eve_record *record,
                              size_t *error_offset)
 {
     clear_record(record);
     struct scanner s = { .start = text, .p = text, .end = text + length, .record = record };
-    bool ok = scan_object(&s, PLACE_TOP, 0);
-    skip_space(&s);
-    if (ok && s.p != s.end)
-        fail(&s, "text after the record");
-    *error_offset = (size_t)(s.p - text);
-    return s.error;
+    return finish(&s, scan_object(&s, PLACE_TOP, 0), error_offset);
+}
+
+const char *eve_record_parse_rest(const char *text, size_t length, struct eve_record *record,
+                                  size_t *error_offset)
+{
+    struct scanner s = { .start = text, .p = text, .end = text + length, .record = record };
+    if (record->head_end > length)
+        return finish(&s, fail(&s, "the record is shorter than its head"), error_offset);
+    s.p += record->head_end;
+    bool ok;
+    if (expect(&s, ','))
+        ok = scan_members(&s, PLACE_TOP, 0, NULL);
+    else if ((ok = expect(&s, '}')))
+        close_object(&s, PLACE_TOP, NULL);
+    else
+        ok = fail(&s, "',' or '}' was expected");
+    return finish(&s, ok, error_offset);
 }
 
 bool eve_span_uint64(struct eve_span span, uint64_t *value)

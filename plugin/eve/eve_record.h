@@ -37,6 +37,7 @@ struct eve_record {
     struct eve_span src_org, dest_org;     /* their organization */
     struct eve_span src_country, dest_country; /* src_geo/dest_geo.country_iso_code */
     size_t end;                            /* offset of the record's closing brace */
+    size_t head_end;                       /* after the head's last member (parse_head) */
     /* dns */
     bool has_dns;
     int64_t dns_version, dns_id;           /* -1 when absent */
@@ -62,6 +63,12 @@ const char *eve_record_parse(const char *text, size_t length, struct eve_record 
  * may be unfinished. False when the three were not found in well-formed
  * members. */
 bool eve_record_parse_head(const char *text, size_t length, struct eve_record *record);
+
+/* After eve_record_parse_head found the head of a record, parses the rest
+ * of it as eve_record_parse would: text[0..length) must begin with the
+ * text the head was read from (the head's spans keep pointing there). */
+const char *eve_record_parse_rest(const char *text, size_t length, struct eve_record *record,
+                                  size_t *error_offset);
 
 /* True when the span is exactly text[0..length). */
 static inline bool eve_span_equals(struct eve_span span, const char *text, size_t length)

@@ -116,7 +116,8 @@ static void feed_once(struct exclave_suricata8 *x, struct plugin_worker *w)
 }
 
 /* A dns record that is fed to the engine or has answers or EDNS options to
- * enrich: copied, closed and parsed whole; when it has address answers or a
+ * enrich: copied, closed and parsed whole (its head, read in place already,
+ * is not read again); when it has address answers or a
  * client subnet, the enriched copy
  * replaces the builder's text (SCJbReset, then every member as one
  * formatted piece), and Suricata closes it as usual. */
@@ -130,7 +131,7 @@ static void dns_record(struct exclave_suricata8 *x, SCJsonBuilder *jb, struct pl
     memcpy(w->record_copy, text, length);
     w->record_copy[length++] = '}';
     size_t at;
-    if (eve_record_parse(w->record_copy, length, &w->record, &at)) {
+    if (eve_record_parse_rest(w->record_copy, length, &w->record, &at)) {
         w->counters.plugin_records_not_parsed++;
         return;
     }

@@ -219,8 +219,66 @@ static void test_unsolicited_flag(void)
           lookup.part == LOOKUP_RESPONSE);
 }
 
+/* The head read in place and the rest read from a closed copy give what
+ * one whole parse gives: the same members, answers and offsets; a broken
+ * rest is refused as the whole parse refuses it. Spaces between tokens,
+ * which Suricata does not write, are read as before. */
+static bool same_span(struct eve_span a, struct eve_span b)
+{
+    return a.ptr == NULL ? b.ptr == NULL : eve_span_equals(a, b.ptr, b.length);
+}
+
+static bool same_record(const struct eve_record *a, const struct eve_record *b)
+{
+    return a->end == b->end && a->dns_end == b->dns_end && a->answer_count == b->answer_count &&
+           a->dns_version == b->dns_version && a->dns_id == b->dns_id && a->has_dns == b->has_dns &&
+           a->src_port == b->src_port && a->dest_port == b->dest_port &&
+           same_span(a->rrname, b->rrname) && same_span(a->dest_ip, b->dest_ip) &&
+           same_span(a->client_subnet, b->client_subnet) &&
+           (a->answer_count == 0 || (a->answers[0].end == b->answers[0].end &&
+                                     same_span(a->answers[0].rdata, b->answers[0].rdata)));
+}
+
+static void check_rest(const char *whole, size_t length, bool valid)
+{
+    struct eve_record one, two;
+    size_t at_one, at_two;
+    const char *error_one = eve_record_parse(whole, length, &one, &at_one);
+    CHECK((error_one == NULL) == valid);
+    CHECK(length > 0 && whole[length - 1] == '}');
+    CHECK(eve_record_parse_head(whole, length - 1, &two)); /* as the builder holds it */
+    const char *error_two = eve_record_parse_rest(whole, length, &two, &at_two);
+    CHECK((error_two == NULL) == valid);
+    CHECK(!valid || same_record(&one, &two));
+    CHECK(valid || at_one == at_two);
+}
+
+static void test_rest(void)
+{
+    check_rest(v2_answer, sizeof v2_answer - 1, true);
+    check_rest(v3_response, sizeof v3_response - 1, true);
+    static const char spaced[] = "{ \"event_type\" : \"dns\" , \"src_ip\":\"1.2.3.4\",\n"
+        "\"dest_ip\" :\"5.6.7.8\"\t,\r\"dns\": { \"version\" : 3 , \"answers\" : [ {"
+        " \"rrtype\":\"A\" , \"rdata\" : \"9.9.9.9\" } ] } }";
+    check_rest(spaced, sizeof spaced - 1, true);
+    static const char head_last[] = "{\"event_type\":\"flow\",\"src_ip\":\"1.2.3.4\","
+        "\"dest_ip\":\"5.6.7.8\"}";
+    check_rest(head_last, sizeof head_last - 1, true);
+    static const char broken_tail[] = "{\"event_type\":\"dns\",\"src_ip\":\"1.2.3.4\","
+        "\"dest_ip\":\"5.6.7.8\",\"dns\":{\"answers\":[{\"rdata\":1,}]}}";
+    check_rest(broken_tail, sizeof broken_tail - 1, false);
+    static const char no_comma[] = "{\"event_type\":\"dns\",\"src_ip\":\"1.2.3.4\","
+        "\"dest_ip\":\"5.6.7.8\" \"dns\":{}}";
+    check_rest(no_comma, sizeof no_comma - 1, false);
+    struct eve_record r;
+    size_t at;
+    CHECK(eve_record_parse_head(head_last, sizeof head_last - 1, &r));
+    CHECK(eve_record_parse_rest(head_last, 10, &r, &at) != NULL); /* shorter than its head */
+}
+
 int main(void)
 {
+    test_rest();
     test_unsolicited_flag();
     test_string_offsets();
     test_head();
