@@ -48,27 +48,42 @@ trap 'umount "$root/proc" "$host/out" 2>/dev/null || true' EXIT
 mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 mountpoint -q "$host/out" || mount -t tmpfs -o size=3g exclave-bench "$host/out"
 now() { date +%s.%N; }
+# The CPU seconds (user and system) of this shell's children so far, from
+# `times`; called with a redirection, so that it runs in this shell (a
+# $(...) subshell has no children). CPU time moves less with the machine's
+# load than wall time does, and is printed beside it.
+children_cpu() {
+    times >"$host/out/times"
+    awk 'NR == 2 { gsub(/[ms]/, " "); print $1 * 60 + $2 + $3 * 60 + $4 }' "$host/out/times"
+}
 cat "$pcap" >/dev/null
 best_plain="" best_enrich="" best_full=""
+cpu_plain="" cpu_enrich="" cpu_full=""
 for round in $(seq "$ROUNDS"); do
     for kind in plain enrich full; do
         rm -rf "$host/out/$kind" && mkdir -p "$host/out/$kind"
+        children_cpu >"$host/out/cpu-before"
         start=$(now)
         chroot "$root" suricata -c "$work/$kind.yaml" -r "$work/bench-$PACKETS.pcap" -k none \
             -l "$work/out/$kind" >"$host/out/$kind/out" 2>&1 || echo "  Suricata 8 ($kind) exited $?"
         end=$(now)
-        eval "best=\$best_$kind"
+        children_cpu >"$host/out/cpu-after"
+        eval "best=\$best_$kind cpu=\$cpu_$kind"
         best=$(awk -v s="$start" -v e="$end" -v b="$best" 'BEGIN { t = e - s; print (b == "" || t < b) ? t : b }')
-        eval "best_$kind=\$best"
+        cpu=$(awk -v b="$cpu" 'NR == FNR { s = $1; next } { t = $1 - s; print (b == "" || t < b) ? t : b }' \
+            "$host/out/cpu-before" "$host/out/cpu-after")
+        eval "best_$kind=\$best cpu_$kind=\$cpu"
     done
 done
 records=$(grep -c '"event_type":"dns"' "$host/out/plain/eve.json")
 grep -q '"src_as"' "$host/out/enrich/eve.json" || echo "  Suricata 8: the enrich run has no enrichment!"
 alerts=$(grep -c '"event_type":"alert"' "$host/out/full/exclave.json" || true)
 awk -v p="$best_plain" -v x="$best_enrich" -v q="$best_full" -v n="$PACKETS" -v r="$records" \
-    -v a="$alerts" -v k="$ROUNDS" 'BEGIN {
+    -v a="$alerts" -v k="$ROUNDS" -v cp="$cpu_plain" -v cx="$cpu_enrich" -v cq="$cpu_full" 'BEGIN {
     printf "  Suricata 8.0 (Debian 13 root) on %d packets (%d dns records), wall time, best of %d:\n", n, r, k
     printf "    without the plugin            %8.2f s  %9.0f dns records/s\n", p, r / p
     printf "    plugin, engine: no            %8.2f s  %9.0f dns records/s  ratio %.3f (target at most 1.05)\n", x, r / x, x / p
     printf "    plugin, engine and policies   %8.2f s  %9.0f dns records/s  ratio %.3f (target at most 1.10; %d alerts)\n", q, r / q, q / p, a
+    printf "  CPU time (user + system, all threads), best of %d: without %.2f s, engine: no %.2f s (%.3f),\n", k, cp, cx, cx / cp
+    printf "    engine and policies %.2f s (%.3f)\n", cq, cq / cp
 }'
